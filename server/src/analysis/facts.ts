@@ -1,0 +1,662 @@
+import type { Node, Tree } from 'web-tree-sitter';
+import { ImportTable } from './imports';
+import { kerasSymbolOf, knownLayers, modelConstructors } from './keras-names';
+
+/**
+ * Model facts: where each model is defined in each scope, and the ordered events on it.
+ * Rules read these instead of walking raw syntax.
+ */
+
+export type EventKind =
+  | 'compile'
+  | 'build-step' // fit, predict, evaluate, model(x), train_on_batch, build() without a shape
+  | 'build-with-shape' // build(input_shape)
+  | 'save' // model.save, save_model(model, ...)
+  | 'export' // model.export, tf.saved_model.save(model, ...)
+  | 'save-weights'
+  | 'add'
+  | 'other';
+
+export interface ModelEvent {
+  kind: EventKind;
+  /** `fit`, `save`, `save_model`, `tf.saved_model.save`, `__call__` ... */
+  method: string;
+  call: Node;
+  /** Where the event happens in its scope; for an event inside a local function, the call site. */
+  offset: number;
+  /** The call of a local function that performs this event on the model passed to it. */
+  viaCall?: Node;
+}
+
+export type ModelKind =
+  | 'sequential'
+  | 'functional'
+  | 'subclass'
+  | 'clone' // clone_model, model_from_json: built, not compiled
+  | 'loaded' // load_model: built and compiled
+  | 'application' // keras.applications.*: built
+  | 'helper' // returned by a local function
+  | 'param'; // a function parameter, tracked to summarise what the function does to it
+
+export interface LayerEntry {
+  /** The list element or `add` argument as written (the anchor). */
+  element: Node;
+  /** The layer call it stands for: the element itself, or the call a name was bound to. */
+  call: Node | undefined;
+}
+
+export interface ModelFact {
+  id: number;
+  /** The bound name as written: `model`, `self.model`. */
+  name: string;
+  scope: Scope;
+  kind: ModelKind;
+  /** The expression that created the model (a call), or the parameter. */
+  definition: Node;
+  start: number;
+  end: number;
+  /** For Sequential: the list elements, then `add` arguments, in order. */
+  layers: LayerEntry[];
+  /** The list literal passed to Sequential, where a first element can be inserted. */
+  layerList: Node | undefined;
+  events: ModelEvent[];
+  /** For a model returned by a local function: the model inside that function. */
+  origin: ModelFact | undefined;
+  subclass: ClassInfo | undefined;
+  /** Used as a block of an outer model, which builds it. */
+  usedAsBlock: boolean;
+  /** Event kinds done to it in scopes whose order relative to this one is unknown. */
+  unordered: Set<EventKind>;
+}
+
+export interface Binding {
+  value: Node;
+  offset: number;
+}
+
+export interface Scope {
+  node: Node;
+  function: FunctionInfo | undefined;
+  models: ModelFact[];
+  /** Every plain name assigned in the scope, with its values in order. */
+  bindings: Map<string, Binding[]>;
+}
+
+export interface FunctionInfo {
+  name: string;
+  node: Node;
+  params: string[];
+  scope: Scope;
+  /** The class whose method this is. */
+  owner: ClassInfo | undefined;
+  isGenerator: boolean;
+  returns: ModelFact | undefined;
+  /** What the function does to each parameter, in order. */
+  paramEvents: Map<string, ModelEvent[]>;
+}
+
+export interface ClassInfo {
+  name: string;
+  node: Node;
+  nameNode: Node;
+  /** Base classes of the same file. */
+  fileBases: ClassInfo[];
+  /** Symbols of the Keras classes it derives from, directly or through file bases. */
+  kerasBases: Set<string>;
+  methods: Map<string, Node>;
+}
+
+export interface FileFacts {
+  text: string;
+  tree: Tree;
+  root: Node;
+  imports: ImportTable;
+  classes: Map<string, ClassInfo>;
+  functions: FunctionInfo[];
+  scopes: Scope[];
+  /** Every model in the file, in order of definition (parameters excluded). */
+  models: ModelFact[];
+  /** Calls of `fit`/`evaluate`/`predict` and their generator forms on a model or Keras-like receiver. */
+  trainingCalls: TrainingCall[];
+}
+
+export interface TrainingCall {
+  call: Node;
+  method: string;
+  methodNode: Node;
+  scope: Scope;
+  model: ModelFact | undefined;
+}
+
+const compileMethods = new Set(['compile']);
+const buildStepMethods = new Set([
+  'fit', 'fit_generator', 'evaluate', 'evaluate_generator', 'predict', 'predict_generator',
+  'train_on_batch', 'test_on_batch', 'predict_on_batch',
+]);
+export const trainingMethods = new Set([
+  'fit', 'fit_generator', 'evaluate', 'evaluate_generator', 'predict', 'predict_generator',
+]);
+const layerClassLike = new Set(['Layer', 'Model', 'Sequential', 'Functional', ...knownLayers]);
+
+export function isKerasLayerClass(cls: ClassInfo): boolean {
+  for (const base of cls.kerasBases) if (layerClassLike.has(base)) return true;
+  return false;
+}
+
+export function isKerasModelClass(cls: ClassInfo): boolean {
+  return cls.kerasBases.has('Model') || cls.kerasBases.has('Sequential') || cls.kerasBases.has('Functional');
+}
+
+/** Arguments of a call: positional values and keyword values by name. */
+export function callArguments(call: Node): { positional: Node[]; keywords: Map<string, Node>; keywordNodes: Map<string, Node> } {
+  const positional: Node[] = [];
+  const keywords = new Map<string, Node>();
+  const keywordNodes = new Map<string, Node>();
+  const args = call.childForFieldName('arguments');
+  if (args?.type === 'argument_list') {
+    for (const arg of args.namedChildren) {
+      if (arg.type === 'keyword_argument') {
+        const name = arg.childForFieldName('name')?.text;
+        const value = arg.childForFieldName('value');
+        if (name && value) {
+          keywords.set(name, value);
+          keywordNodes.set(name, arg);
+        }
+      } else if (arg.type !== 'comment') {
+        positional.push(arg);
+      }
+    }
+  }
+  return { positional, keywords, keywordNodes };
+}
+
+/** Unwraps `(x)` to `x`. */
+function unparen(node: Node): Node {
+  let n = node;
+  while (n.type === 'parenthesized_expression' && n.namedChildCount === 1 && n.firstNamedChild) n = n.firstNamedChild;
+  return n;
+}
+
+function defName(def: Node): string | undefined {
+  return def.childForFieldName('name')?.text;
+}
+
+/** The nodes of a scope's own body, in document order, without entering nested scopes. */
+function ownNodes(scopeNode: Node): Node[] {
+  const out: Node[] = [];
+  const body = scopeNode.type === 'module' ? scopeNode : scopeNode.childForFieldName('body');
+  if (!body) return out;
+  const stack: Node[] = [...body.namedChildren].reverse();
+  while (stack.length > 0) {
+    const node = stack.pop()!;
+    if (node.type === 'function_definition' || node.type === 'class_definition' || node.type === 'lambda') continue;
+    out.push(node);
+    const children = node.namedChildren;
+    for (let i = children.length - 1; i >= 0; i--) stack.push(children[i]!);
+  }
+  return out;
+}
+
+class FactBuilder {
+  private readonly imports: ImportTable;
+  private readonly classes = new Map<string, ClassInfo>();
+  private readonly functionsByNode = new Map<number, FunctionInfo>();
+  private readonly functionsByName = new Map<string, FunctionInfo>();
+  private readonly scopes: Scope[] = [];
+  private readonly models: ModelFact[] = [];
+  private readonly trainingCalls: TrainingCall[] = [];
+  private readonly processed = new Set<Scope>();
+  private readonly inProgress = new Set<Scope>();
+  /** Events on names that are not bound in the scope where they happen. */
+  private readonly foreignEvents: Array<{ name: string; kind: EventKind; scope: Scope }> = [];
+  private nextId = 1;
+  private readonly moduleScope: Scope;
+
+  constructor(private readonly text: string, private readonly tree: Tree) {
+    const root = tree.rootNode;
+    this.imports = new ImportTable(root);
+    this.moduleScope = this.newScope(root, undefined);
+    this.collectClasses(root);
+    this.collectFunctions(root);
+  }
+
+  private newScope(node: Node, fn: FunctionInfo | undefined): Scope {
+    const scope: Scope = { node, function: fn, models: [], bindings: new Map() };
+    this.scopes.push(scope);
+    return scope;
+  }
+
+  private collectClasses(root: Node): void {
+    const defs = root.descendantsOfType('class_definition');
+    for (const def of defs) {
+      const nameNode = def.childForFieldName('name');
+      if (!nameNode) continue;
+      const methods = new Map<string, Node>();
+      for (const stmt of def.childForFieldName('body')?.namedChildren ?? []) {
+        const fn = stmt.type === 'decorated_definition' ? stmt.childForFieldName('definition') : stmt;
+        if (fn?.type === 'function_definition') {
+          const name = defName(fn);
+          if (name) methods.set(name, fn);
+        }
+      }
+      this.classes.set(nameNode.text, {
+        name: nameNode.text, node: def, nameNode, fileBases: [], kerasBases: new Set(), methods,
+      });
+    }
+    for (const cls of this.classes.values()) {
+      const bases = cls.node.childForFieldName('superclasses');
+      for (const base of bases?.namedChildren ?? []) {
+        if (base.type === 'keyword_argument') continue;
+        const keras = this.imports.keras(base);
+        if (keras) cls.kerasBases.add(kerasSymbolOf(keras));
+        else if (base.type === 'identifier' && this.classes.has(base.text) && base.text !== cls.name) {
+          cls.fileBases.push(this.classes.get(base.text)!);
+        }
+      }
+    }
+    // Inherit Keras bases through file bases (guarding against cycles in broken code).
+    const resolve = (cls: ClassInfo, seen: Set<ClassInfo>): Set<string> => {
+      if (seen.has(cls)) return cls.kerasBases;
+      seen.add(cls);
+      for (const base of cls.fileBases) for (const k of resolve(base, seen)) cls.kerasBases.add(k);
+      return cls.kerasBases;
+    };
+    for (const cls of this.classes.values()) resolve(cls, new Set());
+  }
+
+  private collectFunctions(root: Node): void {
+    for (const def of root.descendantsOfType('function_definition')) {
+      const name = defName(def);
+      if (!name) continue;
+      const params: string[] = [];
+      for (const p of def.childForFieldName('parameters')?.namedChildren ?? []) {
+        const id = p.type === 'identifier' ? p : p.childForFieldName('name') ?? p.namedChildren.find((c) => c.type === 'identifier');
+        if (id?.type === 'identifier') params.push(id.text);
+      }
+      const classNode = enclosingClass(def);
+      const owner = classNode ? this.classes.get(defName(classNode) ?? '') : undefined;
+      const info: FunctionInfo = {
+        name, node: def, params, owner, isGenerator: false, returns: undefined, paramEvents: new Map(),
+        scope: undefined as unknown as Scope,
+      };
+      info.scope = this.newScope(def, info);
+      info.isGenerator = ownNodes(def).some((n) => n.type === 'yield');
+      this.functionsByNode.set(def.id, info);
+      // Module-level functions are called by name; methods are reached through `self.name`.
+      if (!owner && !this.functionsByName.has(name)) this.functionsByName.set(name, info);
+    }
+  }
+
+  build(): FileFacts {
+    this.process(this.moduleScope);
+    for (const fn of this.functionsByNode.values()) this.process(fn.scope);
+    // Events done to a name from another scope have no known order relative to its own.
+    for (const model of this.models) {
+      for (const ev of this.foreignEvents) {
+        if (ev.name === model.name && ev.scope !== model.scope) model.unordered.add(ev.kind);
+      }
+    }
+    return {
+      text: this.text,
+      tree: this.tree,
+      root: this.tree.rootNode,
+      imports: this.imports,
+      classes: this.classes,
+      functions: [...this.functionsByNode.values()],
+      scopes: this.scopes,
+      models: this.models.filter((m) => m.kind !== 'param').sort((a, b) => a.definition.startIndex - b.definition.startIndex),
+      trainingCalls: this.trainingCalls,
+    };
+  }
+
+  private process(scope: Scope): void {
+    if (this.processed.has(scope) || this.inProgress.has(scope)) return;
+    this.inProgress.add(scope);
+    new ScopeWalker(this, scope).run();
+    this.inProgress.delete(scope);
+    this.processed.add(scope);
+  }
+
+  // --- services for ScopeWalker ---
+
+  get importTable(): ImportTable {
+    return this.imports;
+  }
+
+  classNamed(name: string): ClassInfo | undefined {
+    return this.classes.get(name);
+  }
+
+  /** The local function a call reaches, processed first so that its summary is known. */
+  calledFunction(fnNode: Node, scope: Scope): FunctionInfo | undefined {
+    let info: FunctionInfo | undefined;
+    if (fnNode.type === 'identifier') {
+      // A nested function of this scope wins over a module-level one.
+      info = [...this.functionsByNode.values()].find(
+        (f) => f.name === fnNode.text && f.node.parent?.parent?.id === scope.node.id,
+      ) ?? this.functionsByName.get(fnNode.text);
+    } else if (fnNode.type === 'attribute' && fnNode.childForFieldName('object')?.text === 'self') {
+      const owner = scope.function?.owner;
+      const method = owner?.methods.get(fnNode.childForFieldName('attribute')?.text ?? '');
+      if (method) info = this.functionsByNode.get(method.id);
+    }
+    if (info) this.process(info.scope);
+    return info;
+  }
+
+  newModel(init: Omit<ModelFact, 'id' | 'events' | 'usedAsBlock' | 'unordered' | 'end'>): ModelFact {
+    const model: ModelFact = {
+      ...init, id: this.nextId++, events: [], usedAsBlock: false, unordered: new Set(), end: Infinity,
+    };
+    this.models.push(model);
+    init.scope.models.push(model);
+    return model;
+  }
+
+  noteForeignEvent(name: string, kind: EventKind, scope: Scope): void {
+    this.foreignEvents.push({ name, kind, scope });
+  }
+
+  noteTrainingCall(call: TrainingCall): void {
+    this.trainingCalls.push(call);
+  }
+}
+
+function enclosingClass(def: Node): Node | undefined {
+  // function_definition -> block -> class_definition (possibly through decorated_definition)
+  let parent = def.parent;
+  if (parent?.type === 'decorated_definition') parent = parent.parent;
+  const cls = parent?.parent;
+  return parent?.type === 'block' && cls?.type === 'class_definition' ? cls : undefined;
+}
+
+interface Action {
+  offset: number;
+  bind?: { targets: Node[]; value: Node | undefined };
+  call?: Node;
+  ret?: Node;
+}
+
+/** Walks one scope's statements in order and records its models and their events. */
+class ScopeWalker {
+  private readonly current = new Map<string, ModelFact>();
+  private readonly imports: ImportTable;
+
+  constructor(private readonly file: FactBuilder, private readonly scope: Scope) {
+    this.imports = file.importTable;
+  }
+
+  run(): void {
+    const fn = this.scope.function;
+    if (fn) {
+      for (const param of fn.params) {
+        if (param === 'self' || param === 'cls') continue;
+        const model = this.file.newModel({
+          name: param, scope: this.scope, kind: 'param', definition: fn.node, start: fn.node.startIndex,
+          layers: [], layerList: undefined, origin: undefined, subclass: undefined,
+        });
+        this.current.set(param, model);
+      }
+    }
+    const actions: Action[] = [];
+    for (const node of ownNodes(this.scope.node)) {
+      if (node.type === 'assignment') {
+        const left = node.childForFieldName('left');
+        const right = node.childForFieldName('right') ?? undefined;
+        if (left) actions.push({ offset: node.endIndex, bind: { targets: flattenTargets(left), value: right && unparen(right) } });
+      } else if (node.type === 'for_statement' || node.type === 'with_item' || node.type === 'as_pattern') {
+        const left = node.childForFieldName('left') ?? node.childForFieldName('alias');
+        if (left) actions.push({ offset: node.startIndex, bind: { targets: flattenTargets(left), value: undefined } });
+      } else if (node.type === 'call') {
+        actions.push({ offset: node.startIndex, call: node });
+      } else if (node.type === 'return_statement') {
+        const value = node.firstNamedChild;
+        if (value) actions.push({ offset: node.endIndex, ret: unparen(value) });
+      }
+    }
+    actions.sort((a, b) => a.offset - b.offset);
+    for (const action of actions) {
+      if (action.bind) this.bind(action.bind.targets, action.bind.value, action.offset);
+      else if (action.call) this.onCall(action.call);
+      else if (action.ret) this.onReturn(action.ret, action.offset);
+    }
+    if (fn) {
+      for (const param of fn.params) {
+        const model = this.scope.models.find((m) => m.kind === 'param' && m.name === param);
+        if (model) fn.paramEvents.set(param, model.events);
+      }
+    }
+  }
+
+  private bind(targets: Node[], value: Node | undefined, offset: number): void {
+    for (const target of targets) {
+      const key = target.text;
+      const previous = this.current.get(key);
+      if (previous) {
+        previous.end = offset;
+        this.current.delete(key);
+      }
+      if (target.type === 'identifier' && value) {
+        const list = this.scope.bindings.get(key) ?? [];
+        list.push({ value, offset });
+        this.scope.bindings.set(key, list);
+      }
+      if ((target.type === 'identifier' || target.type === 'attribute') && value && targets.length === 1) {
+        const model = this.modelFrom(value, key, offset);
+        if (model) {
+          this.current.set(key, model);
+          if (target.type === 'attribute' && target.childForFieldName('object')?.text === 'self') {
+            const owner = this.scope.function?.owner;
+            if (owner && isKerasLayerClass(owner)) model.usedAsBlock = true;
+          }
+        }
+      }
+    }
+  }
+
+  /** A new model when `value` creates one, else undefined. */
+  private modelFrom(value: Node, name: string, offset: number): ModelFact | undefined {
+    if (value.type !== 'call') return undefined;
+    const fnNode = value.childForFieldName('function');
+    if (!fnNode) return undefined;
+    const base = { name, scope: this.scope, definition: value, start: offset, layers: [] as LayerEntry[], layerList: undefined as Node | undefined, origin: undefined as ModelFact | undefined, subclass: undefined as ClassInfo | undefined };
+    const keras = this.imports.keras(fnNode);
+    if (keras) {
+      const symbol = kerasSymbolOf(keras);
+      if (symbol === 'Sequential') {
+        const { positional, keywords } = callArguments(value);
+        const list = keywords.get('layers') ?? positional[0];
+        const model = this.file.newModel({ ...base, kind: 'sequential' });
+        if (list && (list.type === 'list' || list.type === 'tuple')) {
+          model.layerList = list;
+          for (const element of list.namedChildren) {
+            if (element.type === 'comment') continue;
+            model.layers.push({ element, call: this.layerCall(element, value.startIndex) });
+            this.markBlock(element);
+          }
+        }
+        return model;
+      }
+      if (modelConstructors.has(symbol)) return this.file.newModel({ ...base, kind: 'functional' });
+      if (symbol === 'load_model') return this.file.newModel({ ...base, kind: 'loaded' });
+      if (symbol === 'clone_model' || symbol === 'model_from_json' || symbol === 'model_from_config' || symbol === 'model_from_yaml') {
+        return this.file.newModel({ ...base, kind: 'clone' });
+      }
+      if (keras.startsWith('keras.applications.')) return this.file.newModel({ ...base, kind: 'application' });
+      return undefined;
+    }
+    if (fnNode.type === 'identifier') {
+      const cls = this.file.classNamed(fnNode.text);
+      if (cls && isKerasModelClass(cls)) return this.file.newModel({ ...base, kind: 'subclass', subclass: cls });
+    }
+    const helper = this.file.calledFunction(fnNode, this.scope);
+    if (helper?.returns) return this.file.newModel({ ...base, kind: 'helper', origin: helper.returns });
+    return undefined;
+  }
+
+  /** The layer call a list element or `add` argument stands for, following a name bound in this scope. */
+  private layerCall(element: Node, before: number): Node | undefined {
+    const node = unparen(element);
+    if (node.type === 'call') return node;
+    if (node.type === 'identifier') {
+      const value = lastBinding(this.scope, node.text, before)?.value;
+      return value?.type === 'call' ? value : undefined;
+    }
+    return undefined;
+  }
+
+  /** A model listed or added inside another model is a block of it. */
+  private markBlock(element: Node): void {
+    const model = this.current.get(unparen(element).text);
+    if (model) model.usedAsBlock = true;
+  }
+
+  private onReturn(value: Node, offset: number): void {
+    const fn = this.scope.function;
+    if (!fn || fn.returns) return;
+    const model = this.current.get(value.text) ?? this.modelFrom(value, '<returned>', offset);
+    if (model && model.kind !== 'param') fn.returns = model;
+  }
+
+  private onCall(call: Node): void {
+    const fnNode = call.childForFieldName('function');
+    if (!fnNode) return;
+    const { positional, keywords } = callArguments(call);
+
+    if (fnNode.type === 'attribute') {
+      const receiver = fnNode.childForFieldName('object');
+      const methodNode = fnNode.childForFieldName('attribute');
+      const method = methodNode?.text ?? '';
+      const model = receiver ? this.current.get(receiver.text) : undefined;
+      if (trainingMethods.has(method) && methodNode && receiver) {
+        if (model || this.imports.usesKeras) {
+          this.file.noteTrainingCall({ call, method, methodNode, scope: this.scope, model: model?.kind === 'param' ? undefined : model });
+        }
+      }
+      if (model) {
+        const kind = methodKind(method, positional.length > 0 || keywords.has('input_shape'));
+        if (kind === 'add') {
+          const layer = positional[0] ?? keywords.get('layer');
+          if (layer) {
+            model.layers.push({ element: layer, call: this.layerCall(layer, call.startIndex) });
+            this.markBlock(layer);
+          }
+        }
+        this.addEvent(model, { kind, method, call, offset: call.startIndex });
+        return;
+      }
+      if (receiver && (receiver.type === 'identifier' || receiver.text.startsWith('self.'))) {
+        const kind = methodKind(method, positional.length > 0);
+        if (kind !== 'other' && kind !== 'add') this.file.noteForeignEvent(receiver.text, kind, this.scope);
+      }
+    }
+
+    // model(x): a build step, or, on a tensor of a functional model, use as a block.
+    const called = this.current.get(fnNode.text);
+    if (called) {
+      const arg = positional[0];
+      if (arg && this.isTensor(arg, call.startIndex)) called.usedAsBlock = true;
+      else this.addEvent(called, { kind: 'build-step', method: '__call__', call, offset: call.startIndex });
+      return;
+    }
+
+    const keras = this.imports.keras(fnNode);
+    const qualified = this.imports.qualify(fnNode);
+    if ((keras && kerasSymbolOf(keras) === 'save_model') || qualified === 'tensorflow.saved_model.save') {
+      const target = positional[0] ?? keywords.get('model') ?? keywords.get('obj');
+      const model = target && this.current.get(target.text);
+      if (model) {
+        const isTf = qualified === 'tensorflow.saved_model.save';
+        this.addEvent(model, {
+          kind: isTf ? 'export' : 'save', method: isTf ? 'tf.saved_model.save' : 'save_model', call, offset: call.startIndex,
+        });
+      }
+      return;
+    }
+
+    // A local function that does things to the model passed to it: those events count here.
+    const fn = this.file.calledFunction(fnNode, this.scope);
+    if (fn) {
+      const params = fn.params.filter((p) => p !== 'self' && p !== 'cls');
+      const passed: Array<[string, Node]> = positional.map((arg, i) => [params[i] ?? '', arg]);
+      for (const [name, value] of keywords) passed.push([name, value]);
+      for (const [param, arg] of passed) {
+        const model = this.current.get(arg.text);
+        const events = fn.paramEvents.get(param);
+        if (!model || !events) continue;
+        for (const ev of events) {
+          this.addEvent(model, { ...ev, offset: call.startIndex, viaCall: ev.viaCall ?? call });
+        }
+      }
+    }
+  }
+
+  private addEvent(model: ModelFact, event: ModelEvent): void {
+    model.events.push(event);
+  }
+
+  /** A value of a functional model: `keras.Input(...)` or the result of calling a layer on one. */
+  private isTensor(arg: Node, before: number): boolean {
+    const node = unparen(arg);
+    let value: Node | undefined = node;
+    if (node.type === 'identifier') value = lastBinding(this.scope, node.text, before)?.value;
+    if (!value || value.type !== 'call') return false;
+    const fnNode = value.childForFieldName('function');
+    if (!fnNode) return false;
+    if (fnNode.type === 'call') return true; // Dense(3)(x)
+    const keras = this.imports.keras(fnNode);
+    if (keras && kerasSymbolOf(keras) === 'Input') return true;
+    const model = this.current.get(fnNode.text);
+    return model !== undefined; // other_model(x)
+  }
+}
+
+function methodKind(method: string, hasArgument: boolean): EventKind {
+  if (compileMethods.has(method)) return 'compile';
+  if (buildStepMethods.has(method)) return 'build-step';
+  if (method === 'build') return hasArgument ? 'build-with-shape' : 'build-step';
+  if (method === 'save') return 'save';
+  if (method === 'export') return 'export';
+  if (method === 'save_weights') return 'save-weights';
+  if (method === 'add') return 'add';
+  return 'other';
+}
+
+function flattenTargets(left: Node): Node[] {
+  const node = unparen(left);
+  if (node.type === 'pattern_list' || node.type === 'tuple_pattern' || node.type === 'list_pattern' || node.type === 'tuple' || node.type === 'list') {
+    return node.namedChildren.flatMap(flattenTargets);
+  }
+  return [node];
+}
+
+/** The last value bound to `name` in `scope` before `offset`. */
+export function lastBinding(scope: Scope, name: string, offset: number): Binding | undefined {
+  const list = scope.bindings.get(name);
+  if (!list) return undefined;
+  let found: Binding | undefined;
+  for (const b of list) if (b.offset <= offset) found = b;
+  return found;
+}
+
+export function buildFacts(text: string, tree: Tree): FileFacts {
+  return new FactBuilder(text, tree).build();
+}
+
+/** Events of a model including those done inside the helper that returned it, in order. */
+export function allEvents(model: ModelFact): ModelEvent[] {
+  const own = model.events.filter((e) => e.offset >= model.start && e.offset <= model.end);
+  if (!model.origin) return own;
+  return [...allEvents(model.origin), ...own];
+}
+
+/** The model whose layers define this one (the model inside a helper, followed to the end). */
+export function definingModel(model: ModelFact): ModelFact {
+  let m = model;
+  const seen = new Set<ModelFact>();
+  while (m.origin && !seen.has(m)) {
+    seen.add(m);
+    m = m.origin;
+  }
+  return m;
+}

@@ -1,0 +1,41 @@
+import type { Node, Point } from 'web-tree-sitter';
+import type { Position, Range } from './types';
+
+export function positionOf(point: Point): Position {
+  return { line: point.row, character: point.column };
+}
+
+/** An empty range at a point (an insertion). */
+export function rangeOf(point: Point): Range {
+  const p = positionOf(point);
+  return { start: p, end: p };
+}
+
+export function nodeRange(node: Node): Range {
+  return { start: positionOf(node.startPosition), end: positionOf(node.endPosition) };
+}
+
+/** The whitespace that starts the line holding `node`. */
+export function indentOf(node: Node, text: string): string {
+  const lineStart = text.lastIndexOf('\n', node.startIndex - 1) + 1;
+  const match = /^[ \t]*/.exec(text.slice(lineStart, node.startIndex));
+  return match ? match[0] : '';
+}
+
+/** The text's own line ending, so inserted lines match the file. */
+export function eolOf(text: string): string {
+  return text.includes('\r\n') ? '\r\n' : '\n';
+}
+
+/** Unquotes a plain Python string literal; undefined for f-strings and other expressions. */
+export function stringValue(node: Node | null | undefined): string | undefined {
+  if (!node || node.type !== 'string') return undefined;
+  const start = node.firstNamedChild;
+  if (start?.type === 'string_start' && /[fF]/.test(start.text)) return undefined;
+  let value = '';
+  for (const child of node.namedChildren) {
+    if (child?.type === 'string_content') value += child.text;
+    else if (child?.type === 'interpolation') return undefined;
+  }
+  return value;
+}

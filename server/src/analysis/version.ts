@@ -1,0 +1,45 @@
+import type { Node } from 'web-tree-sitter';
+import type { ImportTable } from './imports';
+import type { KerasVersionInfo, KerasVersionSetting } from './types';
+
+interface Evidence {
+  major: 2 | 3;
+  what: string;
+  node: Node;
+}
+
+/**
+ * Keras 2 or 3, from the setting or from evidence inside the file (see keras-facts.md,
+ * "Telling Keras 2 from Keras 3"). Keras 2 evidence wins over Keras 3 evidence, since
+ * pinning the legacy package is a deliberate act while Keras 3 spellings also exist late in 2.x.
+ */
+export function detectKerasVersion(root: Node, imports: ImportTable, setting: KerasVersionSetting): KerasVersionInfo {
+  if (setting === '2' || setting === '3') return { major: setting === '2' ? 2 : 3, source: 'the kerasVersion setting' };
+  const evidence = fileEvidence(root, imports);
+  const chosen = evidence.find((e) => e.major === 2) ?? evidence[0];
+  if (!chosen) return { major: undefined, source: 'no evidence in the file' };
+  return { major: chosen.major, source: `${chosen.what} (line ${chosen.node.startPosition.row + 1})` };
+}
+
+function fileEvidence(root: Node, imports: ImportTable): Evidence[] {
+  const found: Evidence[] = [];
+  for (const node of root.descendantsOfType(['import_statement', 'import_from_statement'])) {
+    const text = node.text;
+    if (/\btf_keras\b/.test(text)) found.push({ major: 2, what: '`tf_keras` import', node });
+    else if (/\bkeras\.(engine|layers\.recurrent|layers\.core\b)/.test(text) && !/tensorflow/.test(text)) {
+      found.push({ major: 2, what: 'Keras 2 module import', node });
+    }
+  }
+  for (const node of root.descendantsOfType('string')) {
+    if (node.text.includes('TF_USE_LEGACY_KERAS')) found.push({ major: 2, what: '`TF_USE_LEGACY_KERAS`', node });
+  }
+  for (const node of root.descendantsOfType('attribute')) {
+    const keras = imports.keras(node);
+    if (!keras) continue;
+    if (keras === 'keras.ops' || keras.startsWith('keras.ops.')) found.push({ major: 3, what: '`keras.ops`', node });
+    else if (keras === 'keras.saving.register_keras_serializable') found.push({ major: 3, what: '`keras.saving.register_keras_serializable`', node });
+    else if (keras.endsWith('.PyDataset')) found.push({ major: 3, what: '`PyDataset`', node });
+    else if (keras === 'keras.Input' && imports.qualify(node) === 'keras.Input') found.push({ major: 3, what: '`keras.Input` with `import keras`', node });
+  }
+  return found.sort((a, b) => a.node.startIndex - b.node.startIndex);
+}

@@ -1,0 +1,106 @@
+import type { Tree } from 'web-tree-sitter';
+import { buildFacts, type FileFacts } from './analysis/facts';
+import { isSuppressed, noqaDirectives } from './analysis/noqa';
+import { parsePython } from './analysis/parser';
+import { nodeRange } from './analysis/text';
+import type { AnalysisSettings, Finding, KerasVersionInfo, Severity } from './analysis/types';
+import { detectKerasVersion } from './analysis/version';
+import { buildReport, type ModelReport } from './report';
+import { rules } from './rules';
+import type { Rule } from './rules/rule';
+
+export interface AnalysisResult {
+  findings: Finding[];
+  models: ModelReport[];
+  version: KerasVersionInfo;
+  /** Why the file was not analysed (too large, binary, too deeply nested), when it was not. */
+  skipped?: string;
+}
+
+/** Files larger than this are skipped with a message rather than slowing the editor. */
+export const maxFileBytes = 2 * 1024 * 1024;
+
+/** The setting for a rule, by code or by name. */
+function ruleSetting(rule: Rule, settings: AnalysisSettings): Severity | 'off' | undefined {
+  const value = settings.rules[rule.code] ?? settings.rules[rule.code.toLowerCase()] ?? settings.rules[rule.name];
+  return value === 'default' ? undefined : value;
+}
+
+/** Why a text cannot be analysed, or undefined when it can. */
+export function unanalysableReason(text: string): string | undefined {
+  if (text.length > maxFileBytes) return `file is larger than ${maxFileBytes / 1024 / 1024} MiB; not analysed`;
+  if (text.includes('\u0000')) return 'file holds NUL bytes (binary?); not analysed';
+  return undefined;
+}
+
+/**
+ * Analyses one parsed file: synchronous and pure. The tree stays the caller's.
+ * Never throws: a failure inside the analysis becomes `skipped`.
+ */
+export function analyzeTree(text: string, tree: Tree, settings: AnalysisSettings): AnalysisResult {
+  const unknown: KerasVersionInfo = { major: undefined, source: 'not analysed' };
+  const reason = unanalysableReason(text);
+  if (reason) return { findings: [], models: [], version: unknown, skipped: reason };
+  let facts: FileFacts;
+  try {
+    facts = buildFacts(text, tree);
+  } catch (error) {
+    return { findings: [], models: [], version: unknown, skipped: failureReason(error) };
+  }
+  const version = detectKerasVersion(facts.root, facts.imports, settings.kerasVersion);
+  const directives = noqaDirectives(facts.root);
+  const findings: Finding[] = [];
+  const errors: string[] = [];
+  for (const rule of rules) {
+    const setting = ruleSetting(rule, settings);
+    if (setting === 'off') continue;
+    try {
+      rule.run({
+        facts,
+        version,
+        report(report) {
+          const range = report.range ?? (report.node ? nodeRange(report.node) : undefined);
+          if (!range) return;
+          if (isSuppressed(directives, range.start.line, rule.code, rule.name)) return;
+          findings.push({
+            code: rule.code,
+            name: rule.name,
+            severity: setting ?? report.severity,
+            message: report.message,
+            range,
+            related: report.related ?? [],
+            fixes: report.fixes ?? [],
+            modelIds: (report.models ?? []).map((m) => m.id),
+          });
+        },
+      });
+    } catch (error) {
+      errors.push(`${rule.code}: ${failureReason(error)}`);
+    }
+  }
+  findings.sort((a, b) => a.range.start.line - b.range.start.line || a.range.start.character - b.range.start.character || a.code.localeCompare(b.code));
+  const models = buildReport(facts, findings, (code) => {
+    const rule = rules.find((r) => r.code === code);
+    return rule ? ruleSetting(rule, settings) === 'off' : false;
+  });
+  const result: AnalysisResult = { findings, models, version };
+  if (errors.length > 0) result.skipped = `some rules failed: ${errors.join('; ')}`;
+  return result;
+}
+
+/** Parses and analyses a text, freeing the tree afterwards. */
+export function analyzeText(text: string, settings: AnalysisSettings): AnalysisResult {
+  const reason = unanalysableReason(text);
+  if (reason) return { findings: [], models: [], version: { major: undefined, source: 'not analysed' }, skipped: reason };
+  const tree = parsePython(text);
+  try {
+    return analyzeTree(text, tree, settings);
+  } finally {
+    tree.delete();
+  }
+}
+
+function failureReason(error: unknown): string {
+  if (error instanceof RangeError) return 'file is nested too deeply to analyse';
+  return `internal error: ${error instanceof Error ? error.message : String(error)}`;
+}
