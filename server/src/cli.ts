@@ -1,0 +1,301 @@
+import * as fs from 'node:fs';
+import { Command, CommanderError, Option } from 'commander';
+import pc from 'picocolors';
+import { initParser } from './analysis/parser';
+import type { AnalysisSettings, Finding, Fix, KerasVersionSetting, Position, RuleSetting } from './analysis/types';
+import { findPackageRoot, ruleDocUrl } from './docs-location';
+import { analyzeText, type AnalysisResult } from './engine';
+import { findPythonFiles, readPythonFile } from './files';
+import { fixAll } from './fix-all';
+import { renderRuleDoc } from './rule-docs';
+import { findRule, rules } from './rules';
+
+/** Exit codes, as in ruff and flake8: 0 clean, 1 findings remain, 2 usage or internal error. */
+const exitClean = 0;
+const exitFindings = 1;
+const exitError = 2;
+
+class UsageError extends Error {}
+
+interface CheckOptions {
+  format: 'text' | 'json';
+  fix: boolean;
+  kerasVersion: KerasVersionSetting;
+  rule: string[];
+}
+
+interface FileOutcome {
+  file: string;
+  result?: AnalysisResult;
+  /** Why the file was not analysed. */
+  skipped?: string;
+  fixed: number;
+}
+
+function settingsFrom(options: { kerasVersion: KerasVersionSetting; rule: string[] }): AnalysisSettings {
+  const settings: AnalysisSettings = { kerasVersion: options.kerasVersion, rules: {} };
+  const allowed = ['error', 'warning', 'information', 'hint', 'off', 'default'];
+  for (const item of options.rule) {
+    const [key = '', value = ''] = item.split('=');
+    const rule = findRule(key);
+    if (!rule) throw new UsageError(`unknown rule "${key}" in --rule ${item} (see \`ksm rules\`)`);
+    if (!allowed.includes(value)) throw new UsageError(`--rule ${item}: the level must be one of ${allowed.join(', ')}`);
+    settings.rules[rule.code] = value as RuleSetting;
+  }
+  return settings;
+}
+
+async function analyzeFiles(paths: string[], settings: AnalysisSettings, fix: boolean): Promise<FileOutcome[]> {
+  let files: string[];
+  try {
+    files = await findPythonFiles(paths);
+  } catch (error) {
+    throw new UsageError((error as Error).message);
+  }
+  await initParser();
+  const outcomes: FileOutcome[] = [];
+  for (const file of files) {
+    const read = readPythonFile(file);
+    if ('skipped' in read) {
+      outcomes.push({ file, skipped: read.skipped, fixed: 0 });
+      continue;
+    }
+    let text = read.text;
+    let fixed = 0;
+    if (fix) {
+      const outcome = fixAll(text, settings);
+      if (outcome.text !== text) {
+        fs.writeFileSync(file, outcome.text, 'utf8');
+        text = outcome.text;
+        fixed = outcome.applied;
+      }
+    }
+    const result = analyzeText(text, settings);
+    outcomes.push({ file, result, fixed, ...(result.skipped ? { skipped: result.skipped } : {}) });
+  }
+  return outcomes;
+}
+
+function oneBased(p: Position): { row: number; column: number } {
+  return { row: p.line + 1, column: p.character + 1 };
+}
+
+/** The fix shown to machines: the preferred one, else the first. */
+function primaryFix(finding: Finding): Fix | undefined {
+  return finding.fixes.find((f) => f.preferred) ?? finding.fixes[0];
+}
+
+/** The stable JSON shape of a finding (documented in the README; CI systems parse it). */
+function toJson(file: string, f: Finding) {
+  const fix = primaryFix(f);
+  return {
+    code: f.code,
+    name: f.name,
+    severity: f.severity,
+    message: f.message,
+    filename: file,
+    location: oneBased(f.range.start),
+    end_location: oneBased(f.range.end),
+    fix: fix
+      ? {
+          applicability: fix.applicability,
+          message: fix.title,
+          edits: fix.edits.map((e) => ({ content: e.newText, location: oneBased(e.range.start), end_location: oneBased(e.range.end) })),
+        }
+      : null,
+    url: ruleDocUrl(f.code),
+  };
+}
+
+const severityColour = { error: pc.red, warning: pc.yellow, information: pc.blue, hint: pc.dim } as const;
+
+function printText(outcomes: FileOutcome[]): void {
+  let total = 0;
+  let fixable = 0;
+  let fixed = 0;
+  const bySeverity = { error: 0, warning: 0, information: 0, hint: 0 };
+  for (const outcome of outcomes) {
+    fixed += outcome.fixed;
+    if (outcome.skipped) process.stderr.write(`${outcome.file}: ${pc.yellow('skipped')}: ${outcome.skipped}\n`);
+    for (const f of outcome.result?.findings ?? []) {
+      const { row, column } = oneBased(f.range.start);
+      const colour = severityColour[f.severity];
+      process.stdout.write(`${pc.bold(outcome.file)}:${row}:${column}: ${colour(pc.bold(f.code))} ${f.message}\n`);
+      total++;
+      bySeverity[f.severity]++;
+      if (f.fixes.some((x) => x.applicability === 'safe')) fixable++;
+    }
+  }
+  const files = outcomes.length;
+  const fileWord = files === 1 ? 'file' : 'files';
+  if (fixed > 0) process.stdout.write(`Fixed ${fixed} ${fixed === 1 ? 'problem' : 'problems'}.\n`);
+  if (total === 0) {
+    process.stdout.write(pc.green(`No problems found in ${files} ${fileWord}.\n`));
+    return;
+  }
+  const parts = (Object.keys(bySeverity) as Array<keyof typeof bySeverity>)
+    .filter((k) => bySeverity[k] > 0)
+    .map((k) => `${bySeverity[k]} ${k === 'information' ? 'info' : k}${bySeverity[k] === 1 || k === 'information' ? '' : 's'}`);
+  process.stdout.write(`Found ${total} ${total === 1 ? 'problem' : 'problems'} (${parts.join(', ')}) in ${files} ${fileWord}.\n`);
+  if (fixable > 0) process.stdout.write(`${fixable} fixable with \`ksm check --fix\`.\n`);
+}
+
+async function runCheck(paths: string[], options: CheckOptions): Promise<number> {
+  const settings = settingsFrom(options);
+  const outcomes = await analyzeFiles(paths.length > 0 ? paths : ['.'], settings, options.fix);
+  if (options.format === 'json') {
+    const findings = outcomes.flatMap((o) => (o.result?.findings ?? []).map((f) => toJson(o.file, f)));
+    process.stdout.write(JSON.stringify(findings, null, 2) + '\n');
+    for (const o of outcomes) if (o.skipped) process.stderr.write(`${o.file}: skipped: ${o.skipped}\n`);
+  } else {
+    printText(outcomes);
+  }
+  return outcomes.some((o) => (o.result?.findings.length ?? 0) > 0) ? exitFindings : exitClean;
+}
+
+async function runReport(paths: string[], options: Omit<CheckOptions, 'fix'>): Promise<number> {
+  const settings = settingsFrom(options);
+  const outcomes = await analyzeFiles(paths.length > 0 ? paths : ['.'], settings, false);
+  if (options.format === 'json') {
+    const files = outcomes.map((o) => ({
+      filename: o.file,
+      kerasVersion: o.result?.version,
+      models: o.result?.models ?? [],
+      ...(o.skipped ? { skipped: o.skipped } : {}),
+    }));
+    process.stdout.write(JSON.stringify(files, null, 2) + '\n');
+  } else {
+    for (const o of outcomes) {
+      if (o.skipped) process.stderr.write(`${o.file}: skipped: ${o.skipped}\n`);
+      const result = o.result;
+      if (!result || result.models.length === 0) continue;
+      const version = result.version.major ? `Keras ${result.version.major}` : 'Keras version unknown';
+      process.stdout.write(`${pc.bold(o.file)} (${version}: ${result.version.source})\n`);
+      for (const m of result.models) {
+        const verdict = m.verdict === 'ready' ? pc.green('ready') : pc.red(`not ready: ${m.blocking} blocking`);
+        const saves = m.saves.length > 0 ? m.saves.map((s) => `${s.method} (line ${s.range.start.line + 1})`).join(', ') : 'not saved in this file';
+        process.stdout.write(`  ${pc.bold(m.name)} (line ${m.definition.start.line + 1}, ${m.kind}): ${verdict}; ${saves}\n`);
+        for (const c of m.checks) {
+          const mark = c.status === 'pass' ? pc.green('pass') : c.status === 'off' ? pc.dim('off ') : pc.red('fail');
+          process.stdout.write(`    ${mark}  ${c.title}\n`);
+          for (const p of c.problems) {
+            process.stdout.write(`          ${o.file}:${p.range.start.line + 1}:${p.range.start.character + 1}: ${p.code} ${p.message}\n`);
+          }
+        }
+      }
+    }
+  }
+  const notReady = outcomes.some((o) => o.result?.models.some((m) => m.verdict === 'not-ready'));
+  return notReady ? exitFindings : exitClean;
+}
+
+function program(): Command {
+  const cmd = new Command('ksm')
+    .description('Keras SavedModel Lint: find what stops a Keras model from saving, reloading or serving')
+    .version(readVersion())
+    .exitOverride()
+    .configureOutput({ writeErr: (s) => process.stderr.write(s) });
+
+  const versionOption = () =>
+    new Option('--keras-version <version>', 'Keras major version to check against').choices(['auto', '2', '3']).default('auto');
+  const ruleOption = () =>
+    new Option('--rule <code=level>', 'set a rule to error|warning|information|hint|off (repeatable)')
+      .argParser((value: string, previous: string[]) => [...previous, value])
+      .default([]);
+  const formatOption = () => new Option('--format <format>', 'output format').choices(['text', 'json']).default('text');
+
+  cmd
+    .command('check')
+    .description('check Python files (directories are searched for .py files)')
+    .argument('[paths...]', 'files or directories', [])
+    .addOption(formatOption())
+    .option('--fix', 'apply every safe fix, then report what remains', false)
+    .addOption(versionOption())
+    .addOption(ruleOption())
+    .action(async (paths: string[], options: CheckOptions) => {
+      process.exitCode = await runCheck(paths, options);
+    });
+
+  cmd
+    .command('report')
+    .description('print the SavedModel readiness report of each model')
+    .argument('[paths...]', 'files or directories', [])
+    .addOption(formatOption())
+    .addOption(versionOption())
+    .addOption(ruleOption())
+    .action(async (paths: string[], options: Omit<CheckOptions, 'fix'>) => {
+      process.exitCode = await runReport(paths, options);
+    });
+
+  cmd
+    .command('rules')
+    .description('list the rules')
+    .addOption(formatOption())
+    .action((options: { format: string }) => {
+      if (options.format === 'json') {
+        const list = rules.map((r) => ({ code: r.code, name: r.name, summary: r.summary, severity: r.severity, fix: r.fixSafety, url: ruleDocUrl(r.code) }));
+        process.stdout.write(JSON.stringify(list, null, 2) + '\n');
+        return;
+      }
+      for (const r of rules) process.stdout.write(`${pc.bold(r.code)}  ${r.name.padEnd(28)} ${r.summary}\n`);
+    });
+
+  cmd
+    .command('explain')
+    .description("print a rule's documentation")
+    .argument('<rule>', 'a rule code (KSM201) or name (layer-missing-get-config)')
+    .action((key: string) => {
+      const rule = findRule(key);
+      if (!rule) throw new UsageError(`unknown rule "${key}" (see \`ksm rules\`)`);
+      process.stdout.write(renderRuleDoc(rule));
+    });
+
+  cmd
+    .command('server')
+    .description('start the language server (for any LSP client)')
+    .option('--stdio', 'talk LSP over stdin/stdout (the default)')
+    .option('--node-ipc', 'talk LSP over Node IPC')
+    .option('--socket <port>', 'talk LSP over a socket')
+    .action(async () => {
+      // The LSP library reads the transport from process.argv itself.
+      if (!['--stdio', '--node-ipc'].some((a) => process.argv.includes(a)) && !process.argv.some((a) => a.startsWith('--socket'))) {
+        process.argv.push('--stdio');
+      }
+      // Loaded on demand so that `ksm check` does not pay for the LSP library.
+      const { startServer } = require('./server') as { startServer(): void };
+      startServer();
+    });
+  return cmd;
+}
+
+function readVersion(): string {
+  try {
+    return (JSON.parse(fs.readFileSync(`${findPackageRoot()}/package.json`, 'utf8')) as { version: string }).version;
+  } catch {
+    return 'unknown';
+  }
+}
+
+export async function main(argv: string[]): Promise<number> {
+  try {
+    await program().parseAsync(argv);
+    return typeof process.exitCode === 'number' ? process.exitCode : exitClean;
+  } catch (error) {
+    if (error instanceof CommanderError) {
+      // --help and --version end with exit code 0; commander has printed the message.
+      return error.exitCode === 0 ? exitClean : exitError;
+    }
+    if (error instanceof UsageError) {
+      process.stderr.write(`ksm: ${error.message}\n`);
+      return exitError;
+    }
+    process.stderr.write(`ksm: internal error: ${error instanceof Error ? error.stack ?? error.message : String(error)}\n`);
+    return exitError;
+  }
+}
+
+if (require.main === module) {
+  void main(process.argv).then((code) => {
+    process.exitCode = code;
+  });
+}

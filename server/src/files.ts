@@ -1,0 +1,77 @@
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { TextDecoder } from 'node:util';
+import { glob } from 'tinyglobby';
+import { maxFileBytes } from './engine';
+
+/** Folders never searched: version control, dependencies, virtual environments, caches. */
+export const ignoredFolders = ['.git', '.hg', 'node_modules', '.venv', 'venv', '.tox', '.nox', '__pycache__', 'site-packages', '.mypy_cache', '.ipynb_checkpoints'];
+
+export type ReadResult = { text: string } | { skipped: string };
+
+/** PEP 263: `# -*- coding: latin-1 -*-` on one of the first two lines. */
+const codingPattern = /^[ \t\f]*#.*?coding[:=][ \t]*([-\w.]+)/;
+
+/**
+ * Reads a Python source file as Python would: UTF-8 (a BOM is dropped) unless a PEP 263
+ * declaration names another encoding. Too large, binary or undecodable files are skipped with
+ * the reason, never guessed at.
+ */
+export function readPythonFile(file: string): ReadResult {
+  const stat = fs.statSync(file);
+  if (stat.size > maxFileBytes) return { skipped: `larger than ${maxFileBytes / 1024 / 1024} MiB` };
+  const bytes = fs.readFileSync(file);
+  return decodePython(bytes);
+}
+
+export function decodePython(bytes: Uint8Array): ReadResult {
+  if (bytes.includes(0)) return { skipped: 'holds NUL bytes (binary?)' };
+  const head = Buffer.from(bytes.subarray(0, 400)).toString('latin1').split(/\r?\n/).slice(0, 2);
+  let encoding = 'utf-8';
+  for (const line of head) {
+    const match = codingPattern.exec(line);
+    if (match) {
+      encoding = match[1]!.toLowerCase();
+      break;
+    }
+  }
+  let decoder: TextDecoder;
+  try {
+    decoder = new TextDecoder(encoding, { fatal: true });
+  } catch {
+    return { skipped: `declares an unknown encoding "${encoding}"` };
+  }
+  try {
+    return { text: decoder.decode(bytes) };
+  } catch {
+    return { skipped: encoding === 'utf-8' ? 'not valid UTF-8 and declares no other encoding (PEP 263)' : `not valid ${encoding}` };
+  }
+}
+
+/**
+ * The Python files named by `paths`: files as given, directories searched recursively.
+ * Throws when a path does not exist.
+ */
+export async function findPythonFiles(paths: string[]): Promise<string[]> {
+  const found: string[] = [];
+  for (const p of paths) {
+    let stat: fs.Stats;
+    try {
+      stat = fs.statSync(p);
+    } catch {
+      throw new Error(`no such file or directory: ${p}`);
+    }
+    if (stat.isFile()) {
+      found.push(p);
+      continue;
+    }
+    const matches = await glob('**/*.py', {
+      cwd: p,
+      ignore: ignoredFolders.map((f) => `**/${f}/**`),
+      dot: false,
+      followSymbolicLinks: false,
+    });
+    found.push(...matches.sort().map((m) => path.join(p, m)));
+  }
+  return found;
+}

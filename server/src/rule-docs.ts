@@ -1,0 +1,48 @@
+import type { Rule } from './rules/rule';
+
+/** A rule's documentation as Markdown: the page in docs/rules/ and the output of `ksm explain`. */
+export function renderRuleDoc(rule: Rule): string {
+  const d = rule.docs;
+  return [
+    `# ${rule.code} \`${rule.name}\``,
+    '',
+    `${rule.summary}.`,
+    '',
+    `- **Severity:** ${rule.severity}`,
+    `- **Fix:** ${rule.fixSafety === 'none' ? 'none' : rule.fixSafety}`,
+    `- **Suppress:** \`# noqa: ${rule.code}\` or \`# noqa: ${rule.name}\` on the flagged line`,
+    '',
+    '## What it does',
+    '',
+    d.what,
+    '',
+    '## Why it matters for saving',
+    '',
+    d.why,
+    '',
+    '## Not flagged',
+    '',
+    d.notFlagged,
+    '',
+    '## Example',
+    '',
+    '```python',
+    d.example,
+    '```',
+    '',
+    'Fixed:',
+    '',
+    '```python',
+    d.fixed,
+    '```',
+    '',
+    '## Fixes',
+    '',
+    d.fix,
+    '',
+    '## References',
+    '',
+    ...d.references.map((r) => `- ${r}`),
+    '',
+  ].join('\n');
+}
