@@ -1,10 +1,12 @@
 import { saveBeforeCompile } from './KSM101-save-before-compile';
+import { lstmMissingInputShape } from './KSM301-lstm-missing-input-shape';
 import { fitGeneratorRemoved } from './KSM402-fit-generator-removed';
 import type { Rule } from './rule';
 
 /** Every rule, in code order. */
 export const rules: Rule[] = [
   saveBeforeCompile,
+  lstmMissingInputShape,
   fitGeneratorRemoved,
 ];
 

@@ -1,0 +1,3 @@
+import { describeFixtures } from '../helpers/fixtures';
+
+describeFixtures('KSM301');
