@@ -24,6 +24,15 @@ export function readPythonFile(file: string): ReadResult {
   return decodePython(bytes);
 }
 
+/** Python spellings of encodings that the WHATWG decoder knows by another label. */
+const pythonEncodingAliases: Record<string, string> = {
+  'latin-1': 'latin1',
+  'iso-latin-1': 'latin1',
+  'utf-8-sig': 'utf-8',
+  utf8: 'utf-8',
+  'cp-1252': 'windows-1252',
+};
+
 export function decodePython(bytes: Uint8Array): ReadResult {
   if (bytes.includes(0)) return { skipped: 'holds NUL bytes (binary?)' };
   const head = Buffer.from(bytes.subarray(0, 400)).toString('latin1').split(/\r?\n/).slice(0, 2);
@@ -31,7 +40,7 @@ export function decodePython(bytes: Uint8Array): ReadResult {
   for (const line of head) {
     const match = codingPattern.exec(line);
     if (match) {
-      encoding = match[1]!.toLowerCase();
+      encoding = pythonEncodingAliases[match[1]!.toLowerCase().replace(/_/g, '-')] ?? match[1]!.toLowerCase();
       break;
     }
   }

@@ -171,7 +171,7 @@ export function callArguments(call: Node): { positional: Node[]; keywords: Map<s
 }
 
 /** Unwraps `(x)` to `x`. */
-function unparen(node: Node): Node {
+export function unparen(node: Node): Node {
   let n = node;
   while (n.type === 'parenthesized_expression' && n.namedChildCount === 1 && n.firstNamedChild) n = n.firstNamedChild;
   return n;
@@ -182,7 +182,7 @@ function defName(def: Node): string | undefined {
 }
 
 /** The nodes of a scope's own body, in document order, without entering nested scopes. */
-function ownNodes(scopeNode: Node): Node[] {
+export function ownNodes(scopeNode: Node): Node[] {
   const out: Node[] = [];
   const body = scopeNode.type === 'module' ? scopeNode : scopeNode.childForFieldName('body');
   if (!body) return out;
@@ -429,6 +429,18 @@ class ScopeWalker {
   }
 
   private bind(targets: Node[], value: Node | undefined, offset: number): void {
+    // `a, b = 30, 4` binds each name to its own value.
+    const values = targets.length > 1 && value && (value.type === 'expression_list' || value.type === 'tuple')
+      ? value.namedChildren.filter((c) => c.type !== 'comment')
+      : undefined;
+    targets.forEach((target, i) => {
+      const own = values && values.length === targets.length ? values[i] : undefined;
+      if (own && target.type === 'identifier') {
+        const list = this.scope.bindings.get(target.text) ?? [];
+        list.push({ value: unparen(own), offset });
+        this.scope.bindings.set(target.text, list);
+      }
+    });
     for (const target of targets) {
       const key = target.text;
       const previous = this.current.get(key);
@@ -436,7 +448,7 @@ class ScopeWalker {
         previous.end = offset;
         this.current.delete(key);
       }
-      if (target.type === 'identifier' && value) {
+      if (target.type === 'identifier' && value && targets.length === 1) {
         const list = this.scope.bindings.get(key) ?? [];
         list.push({ value, offset });
         this.scope.bindings.set(key, list);

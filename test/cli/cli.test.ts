@@ -1,0 +1,194 @@
+import * as assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { after, before, describe, test } from 'node:test';
+import { repoRoot } from '../helpers/fixtures';
+
+/** The bundled CLI, as users run it. */
+const cli = path.join(repoRoot, 'dist', 'cli.js');
+
+function ksm(args: string[], cwd = repoRoot) {
+  const run = spawnSync(process.execPath, [cli, ...args], { cwd, encoding: 'utf8', env: { ...process.env, NO_COLOR: '1' } });
+  return { code: run.status, stdout: run.stdout, stderr: run.stderr };
+}
+
+interface JsonFinding {
+  code: string;
+  name: string;
+  severity: string;
+  message: string;
+  filename: string;
+  location: { row: number; column: number };
+  end_location: { row: number; column: number };
+  fix: null | { applicability: string; message: string; edits: Array<{ content: string; location: { row: number; column: number }; end_location: { row: number; column: number } }> };
+  url: string;
+}
+
+let work: string;
+before(() => {
+  work = fs.mkdtempSync(path.join(os.tmpdir(), 'ksm-cli-'));
+});
+after(() => fs.rmSync(work, { recursive: true, force: true }));
+
+function write(name: string, content: string | Buffer): string {
+  const file = path.join(work, name);
+  fs.mkdirSync(path.dirname(file), { recursive: true });
+  fs.writeFileSync(file, content);
+  return file;
+}
+
+const unsaved = 'from tensorflow import keras\nm = keras.Sequential([keras.Input(shape=(3,)), keras.layers.Dense(1)])\nm.save("m.keras")\n';
+
+describe('ksm check', () => {
+  test('text output: one line per finding and a summary; exit code 1', () => {
+    const file = write('text/model.py', unsaved);
+    const run = ksm(['check', file]);
+    assert.equal(run.code, 1, run.stderr);
+    assert.equal(run.stdout.split('\n')[0], `${file}:3:1: KSM101 \`m\` is saved before \`compile()\`: the file keeps no optimizer, loss or metrics, so the reloaded model cannot train until it is compiled again`);
+    assert.match(run.stdout, /Found 1 problem \(1 warning\) in 1 file\./);
+  });
+
+  test('exit code 0 and a clean summary when nothing is found', () => {
+    const file = write('clean/model.py', 'import keras\nm = keras.Sequential([keras.Input(shape=(3,)), keras.layers.Dense(1)])\nm.compile(loss="mse")\nm.save("m.keras")\n');
+    const run = ksm(['check', file]);
+    assert.equal(run.code, 0, run.stdout + run.stderr);
+    assert.match(run.stdout, /No problems found in 1 file/);
+  });
+
+  test('JSON output has the documented shape', () => {
+    const file = write('json/model.py', unsaved);
+    const run = ksm(['check', '--format', 'json', file]);
+    assert.equal(run.code, 1);
+    const findings = JSON.parse(run.stdout) as JsonFinding[];
+    assert.equal(findings.length, 1);
+    const [f] = findings;
+    assert.deepEqual(Object.keys(f!).sort(), ['code', 'end_location', 'filename', 'fix', 'location', 'message', 'name', 'severity', 'url'].sort());
+    assert.equal(f!.code, 'KSM101');
+    assert.equal(f!.name, 'save-before-compile');
+    assert.equal(f!.severity, 'warning');
+    assert.equal(f!.filename, file);
+    assert.deepEqual(f!.location, { row: 3, column: 1 });
+    assert.deepEqual(f!.end_location, { row: 3, column: 18 });
+    assert.equal(f!.fix?.applicability, 'unsafe');
+    assert.deepEqual(f!.fix?.edits[0]?.location, { row: 3, column: 1 });
+    assert.match(f!.fix!.edits[0]!.content, /^m\.compile\(optimizer="adam", loss="mse"\)\n$/);
+    assert.match(f!.url, /^file:\/\/.*\/docs\/rules\/KSM101\.md$/);
+    assert.ok(fs.existsSync(new URL(f!.url)), 'the rule page exists');
+  });
+
+  test('directories are searched for .py files, skipping virtual environments', () => {
+    write('tree/pkg/a.py', unsaved);
+    write('tree/pkg/sub/b.py', unsaved);
+    write('tree/.venv/lib/c.py', unsaved);
+    write('tree/notes.txt', unsaved);
+    const run = ksm(['check', '--format', 'json', path.join(work, 'tree')]);
+    const files = (JSON.parse(run.stdout) as JsonFinding[]).map((f) => path.relative(work, f.filename)).sort();
+    assert.deepEqual(files, ['tree/pkg/a.py', 'tree/pkg/sub/b.py']);
+  });
+
+  test('a path that does not exist is a usage error (exit 2) with a message', () => {
+    const run = ksm(['check', path.join(work, 'missing.py')]);
+    assert.equal(run.code, 2);
+    assert.match(run.stderr, /ksm: no such file or directory: .*missing\.py/);
+    assert.equal(run.stdout, '');
+  });
+
+  test('an unknown option or format is a usage error (exit 2)', () => {
+    assert.equal(ksm(['check', '--format', 'xml', '.']).code, 2);
+    assert.equal(ksm(['check', '--frobnicate']).code, 2);
+    assert.equal(ksm(['check', '--rule', 'KSM999=off', work]).code, 2);
+  });
+
+  test('a file with syntax errors is still checked, without a crash', () => {
+    const file = write('syntax/broken.py', 'from tensorflow import keras\ndef broken(:\n    pass\nm = keras.Sequential([keras.Input(shape=(3,)), keras.layers.Dense(1)])\nm.save("m.keras")\n');
+    const run = ksm(['check', '--format', 'json', file]);
+    assert.equal(run.code, 1, run.stderr);
+    assert.deepEqual((JSON.parse(run.stdout) as JsonFinding[]).map((f) => f.code), ['KSM101']);
+  });
+
+  test('a file that is not UTF-8 is skipped with a message; a PEP 263 declaration is honoured', () => {
+    const latin1 = Buffer.concat([Buffer.from('# caf'), Buffer.from([0xe9]), Buffer.from('\n' + unsaved)]);
+    const bad = write('encoding/bad.py', latin1);
+    const run = ksm(['check', bad]);
+    assert.equal(run.code, 0);
+    assert.match(run.stderr, /bad\.py: skipped: not valid UTF-8/);
+    const declared = write('encoding/declared.py', Buffer.concat([Buffer.from('# -*- coding: latin-1 -*-\n'), latin1]));
+    const ok = ksm(['check', '--format', 'json', declared]);
+    assert.deepEqual((JSON.parse(ok.stdout) as JsonFinding[]).map((f) => [f.code, f.location.row]), [['KSM101', 5]]);
+  });
+
+  test('a binary file is skipped with a message', () => {
+    const file = write('binary/blob.py', Buffer.from([0x00, 0x01, 0x02, 0xff]));
+    const run = ksm(['check', file]);
+    assert.equal(run.code, 0);
+    assert.match(run.stderr, /blob\.py: skipped: holds NUL bytes/);
+  });
+
+  test('--rule turns a rule off or changes its level', () => {
+    const file = write('rules/model.py', unsaved);
+    assert.equal(ksm(['check', '--rule', 'KSM101=off', file]).code, 0);
+    const run = ksm(['check', '--format', 'json', '--rule', 'save-before-compile=error', file]);
+    assert.equal((JSON.parse(run.stdout) as JsonFinding[])[0]!.severity, 'error');
+  });
+
+  test('--fix applies safe fixes only and reports what remains', () => {
+    const text = 'import keras\nm = keras.Sequential([keras.Input(shape=(3,)), keras.layers.Dense(1)])\nm.compile(loss="mse")\nm.fit_generator(g, workers=2)\nm.save("m.keras")\n';
+    const file = write('fix/model.py', text);
+    const run = ksm(['check', '--fix', '--keras-version', '3', file]);
+    assert.equal(fs.readFileSync(file, 'utf8'), text.replace('fit_generator(g, workers=2)', 'fit(g)'));
+    assert.equal(run.code, 0, run.stdout);
+    assert.match(run.stdout, /Fixed 1 problem/);
+  });
+
+  test('the bundled examples: every flagged one is flagged, every fixed one is clean', () => {
+    const flagged = ksm(['check', '--format', 'json', 'examples/flagged']);
+    assert.equal(flagged.code, 1);
+    const codesByFile = new Map<string, Set<string>>();
+    for (const f of JSON.parse(flagged.stdout) as JsonFinding[]) {
+      const name = path.basename(f.filename);
+      codesByFile.set(name, (codesByFile.get(name) ?? new Set()).add(f.code));
+    }
+    assert.ok(codesByFile.get('save_before_compile.py')?.has('KSM101'));
+    assert.ok(codesByFile.get('lstm_input_shape.py')?.has('KSM301'));
+    assert.ok(codesByFile.get('fit_generator.py')?.has('KSM402'));
+    const fixed = ksm(['check', 'examples/fixed']);
+    assert.equal(fixed.code, 0, fixed.stdout);
+  });
+});
+
+describe('ksm rules, explain, report', () => {
+  test('rules lists every rule by code and name', () => {
+    const run = ksm(['rules']);
+    assert.equal(run.code, 0);
+    assert.match(run.stdout, /KSM101\s+save-before-compile/);
+    assert.match(run.stdout, /KSM301\s+lstm-missing-input-shape/);
+  });
+
+  test('explain prints the same page as docs/rules, by code or name', () => {
+    const page = fs.readFileSync(path.join(repoRoot, 'docs', 'rules', 'KSM301.md'), 'utf8');
+    assert.equal(ksm(['explain', 'KSM301']).stdout, page);
+    assert.equal(ksm(['explain', 'lstm-missing-input-shape']).stdout, page);
+    const unknown = ksm(['explain', 'KSM999']);
+    assert.equal(unknown.code, 2);
+    assert.match(unknown.stderr, /unknown rule "KSM999"/);
+  });
+
+  test('report shows each model with its checks and verdict', () => {
+    const file = write('report/model.py', 'import keras\nm = keras.Sequential([keras.layers.LSTM(4)])\nm.save("m.keras")\n');
+    const run = ksm(['report', file]);
+    assert.equal(run.code, 1);
+    assert.match(run.stdout, /m \(line 2, sequential\): not ready: 1 blocking; save \(line 3\)/);
+    assert.match(run.stdout, /fail {2}Input shape declared/);
+    assert.match(run.stdout, /pass {2}Preprocessing lives inside the model/);
+    const json = JSON.parse(ksm(['report', '--format', 'json', file]).stdout) as Array<{ models: Array<{ verdict: string }> }>;
+    assert.equal(json[0]!.models[0]!.verdict, 'not-ready');
+  });
+
+  test('--help exits 0 and --version prints the package version', () => {
+    assert.equal(ksm(['--help']).code, 0);
+    const pkg = JSON.parse(fs.readFileSync(path.join(repoRoot, 'package.json'), 'utf8')) as { version: string };
+    assert.equal(ksm(['--version']).stdout.trim(), pkg.version);
+  });
+});
