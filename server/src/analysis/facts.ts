@@ -181,27 +181,47 @@ function defName(def: Node): string | undefined {
   return def.childForFieldName('name')?.text;
 }
 
-/** The nodes of a scope's own body, in document order, without entering nested scopes. */
-export function ownNodes(scopeNode: Node): Node[] {
+/**
+ * The nodes of the given types (every named node by default) in a scope's own body, in
+ * document order, without entering nested scopes. A cursor walk: only the matching nodes are materialised, which keeps the
+ * crossings into WebAssembly few.
+ */
+export function ownNodes(scopeNode: Node, types?: ReadonlySet<string>): Node[] {
   const out: Node[] = [];
   const body = scopeNode.type === 'module' ? scopeNode : scopeNode.childForFieldName('body');
   if (!body) return out;
-  const stack: Node[] = [...body.namedChildren].reverse();
-  while (stack.length > 0) {
-    const node = stack.pop()!;
-    if (node.type === 'function_definition' || node.type === 'class_definition' || node.type === 'lambda') continue;
-    out.push(node);
-    const children = node.namedChildren;
-    for (let i = children.length - 1; i >= 0; i--) stack.push(children[i]!);
+  const cursor = body.walk();
+  try {
+    if (!cursor.gotoFirstChild()) return out;
+    let depth = 1;
+    for (;;) {
+      const type = cursor.nodeType;
+      const nested = type === 'function_definition' || type === 'class_definition' || type === 'lambda';
+      if (!nested && (types ? types.has(type) : cursor.nodeIsNamed)) out.push(cursor.currentNode);
+      if (!nested && cursor.gotoFirstChild()) {
+        depth++;
+        continue;
+      }
+      while (!cursor.gotoNextSibling()) {
+        cursor.gotoParent();
+        if (--depth === 0) return out;
+      }
+    }
+  } finally {
+    cursor.delete();
   }
-  return out;
 }
+
+const walkedTypes = new Set(['assignment', 'for_statement', 'with_item', 'as_pattern', 'call', 'return_statement']);
+const yieldTypes = new Set(['yield']);
 
 class FactBuilder {
   private readonly imports: ImportTable;
   private readonly classes = new Map<string, ClassInfo>();
   private readonly functionsByNode = new Map<number, FunctionInfo>();
   private readonly functionsByName = new Map<string, FunctionInfo>();
+  /** Functions nested in another function, by `<enclosing function node id>:<name>`. */
+  private readonly nestedFunctions = new Map<string, FunctionInfo>();
   private readonly scopes: Scope[] = [];
   private readonly models: ModelFact[] = [];
   private readonly trainingCalls: TrainingCall[] = [];
@@ -280,10 +300,12 @@ class FactBuilder {
         scope: undefined as unknown as Scope,
       };
       info.scope = this.newScope(def, info);
-      info.isGenerator = ownNodes(def).some((n) => n.type === 'yield');
+      info.isGenerator = ownNodes(def, yieldTypes).length > 0;
       this.functionsByNode.set(def.id, info);
       // Module-level functions are called by name; methods are reached through `self.name`.
-      if (!owner && !this.functionsByName.has(name)) this.functionsByName.set(name, info);
+      const enclosing = def.parent?.type === 'block' ? def.parent.parent : undefined;
+      if (enclosing?.type === 'function_definition') this.nestedFunctions.set(`${enclosing.id}:${name}`, info);
+      else if (!owner && !this.functionsByName.has(name)) this.functionsByName.set(name, info);
     }
   }
 
@@ -332,9 +354,7 @@ class FactBuilder {
     let info: FunctionInfo | undefined;
     if (fnNode.type === 'identifier') {
       // A nested function of this scope wins over a module-level one.
-      info = [...this.functionsByNode.values()].find(
-        (f) => f.name === fnNode.text && f.node.parent?.parent?.id === scope.node.id,
-      ) ?? this.functionsByName.get(fnNode.text);
+      info = this.nestedFunctions.get(`${scope.node.id}:${fnNode.text}`) ?? this.functionsByName.get(fnNode.text);
     } else if (fnNode.type === 'attribute' && fnNode.childForFieldName('object')?.text === 'self') {
       const owner = scope.function?.owner;
       const method = owner?.methods.get(fnNode.childForFieldName('attribute')?.text ?? '');
@@ -399,7 +419,7 @@ class ScopeWalker {
       }
     }
     const actions: Action[] = [];
-    for (const node of ownNodes(this.scope.node)) {
+    for (const node of ownNodes(this.scope.node, walkedTypes)) {
       if (node.type === 'assignment') {
         const left = node.childForFieldName('left');
         const right = node.childForFieldName('right') ?? undefined;
