@@ -10,7 +10,7 @@ export function statementOf(node: Node): Node {
 }
 
 /** True when only whitespace precedes the node on its line. */
-function startsLine(node: Node, text: string): boolean {
+export function startsLine(node: Node, text: string): boolean {
   const lineStart = text.lastIndexOf('\n', node.startIndex - 1) + 1;
   return /^[ \t]*$/.test(text.slice(lineStart, node.startIndex));
 }
@@ -82,6 +82,17 @@ export function removeArgument(argument: Node): TextEdit {
 export function appendArgument(call: Node, argumentText: string): TextEdit | undefined {
   const args = call.childForFieldName('arguments');
   if (!args || args.type !== 'argument_list') return undefined;
+  return appendToList(args, argumentText);
+}
+
+/** Adds a parameter (`**kwargs`) at the end of a function definition's parameter list. */
+export function appendParameter(definition: Node, parameterText: string): TextEdit | undefined {
+  const params = definition.childForFieldName('parameters');
+  return params ? appendToList(params, parameterText) : undefined;
+}
+
+/** Adds an item at the end of a parenthesised, comma-separated list (arguments or parameters). */
+function appendToList(args: Node, argumentText: string): TextEdit | undefined {
   const close = args.lastChild;
   if (!close || close.type !== ')') return undefined;
   const items = args.namedChildren.filter((c) => c.type !== 'comment');
@@ -90,4 +101,49 @@ export function appendArgument(call: Node, argumentText: string): TextEdit | und
   // After the last argument (before any trailing comma or comment).
   const at = positionOf(last.endPosition);
   return { range: { start: at, end: at }, newText: `, ${argumentText}` };
+}
+
+/**
+ * Inserts lines after the line on which `node` ends (after any comment there), each prefixed
+ * with `indent`, in the text's own line ending; `blankLine` puts an empty line first.
+ */
+export function insertAfter(node: Node, lines: string[], indent: string, text: string, blankLine = false): TextEdit {
+  const eol = eolOf(text);
+  let lineEnd = text.indexOf('\n', node.endIndex);
+  if (lineEnd < 0) lineEnd = text.length;
+  if (text[lineEnd - 1] === '\r') lineEnd--;
+  const lineStart = text.lastIndexOf('\n', node.endIndex - 1) + 1;
+  const at = { line: node.endPosition.row, character: lineEnd - lineStart };
+  const body = lines.map((line) => (line.length > 0 ? indent + line : line)).join(eol);
+  return { range: { start: at, end: at }, newText: (blankLine ? eol : '') + eol + body };
+}
+
+/**
+ * Inserts statements at the start of a function's body, after its docstring. Undefined when
+ * the body shares the `def` line or holds no statement (code that does not parse).
+ */
+export function insertAtBodyStart(definition: Node, lines: string[], text: string): TextEdit | undefined {
+  const body = definition.childForFieldName('body');
+  if (!body || body.startPosition.row === definition.startPosition.row) return undefined;
+  const first = body.namedChildren.find((c) => c.type !== 'comment');
+  if (!first) return undefined;
+  const isDocstring = first.type === 'expression_statement' && first.firstNamedChild?.type === 'string';
+  return isDocstring ? insertAfter(first, lines, indentOf(first, text), text) : insertBefore(first, lines, text);
+}
+
+/**
+ * Joins insertions at the same point into one edit, in list order, so that their order does not
+ * depend on how a client applies edits that share a position.
+ */
+export function joinInsertions(edits: TextEdit[]): TextEdit[] {
+  const isInsertion = (e: TextEdit) => e.range.start.line === e.range.end.line && e.range.start.character === e.range.end.character;
+  const out: TextEdit[] = [];
+  for (const edit of edits) {
+    const same = isInsertion(edit)
+      ? out.find((e) => isInsertion(e) && e.range.start.line === edit.range.start.line && e.range.start.character === edit.range.start.character)
+      : undefined;
+    if (same) same.newText += edit.newText;
+    else out.push({ ...edit });
+  }
+  return out;
 }

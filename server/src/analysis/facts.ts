@@ -182,7 +182,7 @@ function defName(def: Node): string | undefined {
 }
 
 /**
- * The nodes of the given types (every named node by default) in a scope's own body, in
+ * The named nodes of the given types (all of them by default) in a scope's own body, in
  * document order, without entering nested scopes. A cursor walk: only the matching nodes are materialised, which keeps the
  * crossings into WebAssembly few.
  */
@@ -197,7 +197,7 @@ export function ownNodes(scopeNode: Node, types?: ReadonlySet<string>): Node[] {
     for (;;) {
       const type = cursor.nodeType;
       const nested = type === 'function_definition' || type === 'class_definition' || type === 'lambda';
-      if (!nested && (types ? types.has(type) : cursor.nodeIsNamed)) out.push(cursor.currentNode);
+      if (!nested && cursor.nodeIsNamed && (!types || types.has(type))) out.push(cursor.currentNode);
       if (!nested && cursor.gotoFirstChild()) {
         depth++;
         continue;

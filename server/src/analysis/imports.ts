@@ -110,6 +110,15 @@ export class ImportTable {
     return false;
   }
 
+  /** The shortest local name an import binds to exactly this qualified name (`tensorflow` → `tf`). */
+  localName(qualified: string): string | undefined {
+    let best: string | undefined;
+    for (const [local, bound] of this.bound) {
+      if (bound === qualified && !this.shadowed.has(local) && (!best || local.length < best.length)) best = local;
+    }
+    return best;
+  }
+
   /** True when some import in the file names this qualified module or one of its members. */
   importsFrom(prefix: string): boolean {
     for (const q of this.bound.values()) if (q === prefix || q.startsWith(prefix + '.')) return true;

@@ -1,12 +1,18 @@
 import { saveBeforeCompile } from './KSM101-save-before-compile';
+import { layerMissingGetConfig } from './KSM201-layer-missing-get-config';
+import { layerInitMissingKwargs } from './KSM202-layer-init-missing-kwargs';
 import { lstmMissingInputShape } from './KSM301-lstm-missing-input-shape';
+import { externalGenerator } from './KSM401-external-generator';
 import { fitGeneratorRemoved } from './KSM402-fit-generator-removed';
 import type { Rule } from './rule';
 
 /** Every rule, in code order. */
 export const rules: Rule[] = [
   saveBeforeCompile,
+  layerMissingGetConfig,
+  layerInitMissingKwargs,
   lstmMissingInputShape,
+  externalGenerator,
   fitGeneratorRemoved,
 ];
 

@@ -1,0 +1,454 @@
+import type { Node } from 'web-tree-sitter';
+import { callArguments, lastBinding, ownNodes, unparen, type ClassInfo, type FileFacts, type ModelFact, type Scope } from './facts';
+import { kerasSymbolOf } from './keras-names';
+
+/**
+ * The Keras classes a file defines: their `__init__` signatures, where they are created and
+ * with which values, and which models use them (so the readiness report can tie a finding on
+ * a class to the models it affects).
+ */
+
+export interface InitParameter {
+  name: string;
+  /** The parameter as written, annotation and default included. */
+  node: Node;
+  defaultValue: Node | undefined;
+  annotation: Node | undefined;
+  /** Can be given by position: it comes before any `*` or `*args`. */
+  positional: boolean;
+}
+
+export interface InitSignature {
+  /** The `__init__` function definition. */
+  definition: Node;
+  nameNode: Node;
+  /** The first parameter's name, `self` by convention. */
+  selfName: string;
+  /** The named parameters after `self`, in order. */
+  params: InitParameter[];
+  varArgs: string | undefined;
+  varKwargs: string | undefined;
+}
+
+/** The class's own `__init__`, read into its parameters; undefined when the class defines none. */
+export function initSignature(cls: ClassInfo): InitSignature | undefined {
+  const definition = cls.methods.get('__init__');
+  const nameNode = definition?.childForFieldName('name');
+  const parameters = definition?.childForFieldName('parameters');
+  if (!definition || !nameNode || !parameters) return undefined;
+  let selfName: string | undefined;
+  let varArgs: string | undefined;
+  let varKwargs: string | undefined;
+  let positional = true;
+  const params: InitParameter[] = [];
+  for (const param of parameters.namedChildren) {
+    // `*args: int` is a typed_parameter around the splat.
+    const inner = param.type === 'typed_parameter' ? param.firstNamedChild : param;
+    if (!inner) continue;
+    if (inner.type === 'list_splat_pattern') {
+      varArgs = identifierIn(inner);
+      positional = false;
+    } else if (inner.type === 'dictionary_splat_pattern') {
+      varKwargs = identifierIn(inner);
+    } else if (inner.type === 'keyword_separator') {
+      positional = false;
+    } else {
+      const name = inner.type === 'identifier' ? inner : inner.childForFieldName('name');
+      if (name?.type !== 'identifier') continue; // a comment or `/`
+      if (selfName === undefined) {
+        selfName = name.text;
+        continue;
+      }
+      params.push({
+        name: name.text,
+        node: param,
+        defaultValue: param.childForFieldName('value') ?? undefined,
+        annotation: param.childForFieldName('type') ?? undefined,
+        positional,
+      });
+    }
+  }
+  if (selfName === undefined) return undefined;
+  return { definition, nameNode, selfName, params, varArgs, varKwargs };
+}
+
+function identifierIn(node: Node): string | undefined {
+  return node.namedChildren.find((c) => c.type === 'identifier')?.text;
+}
+
+/** The class followed by its in-file bases, nearest first, each once. */
+export function ancestry(cls: ClassInfo): ClassInfo[] {
+  const out: ClassInfo[] = [];
+  const visit = (c: ClassInfo): void => {
+    if (out.includes(c)) return;
+    out.push(c);
+    for (const base of c.fileBases) visit(base);
+  };
+  visit(cls);
+  return out;
+}
+
+/** The definition of a method in the class or one of its in-file bases. */
+export function inheritedMethod(cls: ClassInfo, name: string): Node | undefined {
+  for (const c of ancestry(cls)) {
+    const method = c.methods.get(name);
+    if (method) return method;
+  }
+  return undefined;
+}
+
+/** Node types to pass to `ownNodes`. */
+export const callTypes: ReadonlySet<string> = new Set(['call']);
+export const assignmentTypes: ReadonlySet<string> = new Set(['assignment']);
+
+/**
+ * Calls in a method's own body to the base class's version of `method`: `super().m(...)`,
+ * `super(C, self).m(...)`, or `Base.m(self, ...)`.
+ */
+export function baseMethodCalls(definition: Node, method: string, selfName: string): Node[] {
+  return ownNodes(definition, callTypes).filter((node) => isBaseMethodCall(node, method, selfName));
+}
+
+function isBaseMethodCall(call: Node, method: string, selfName: string): boolean {
+  const fn = call.childForFieldName('function');
+  if (fn?.type !== 'attribute' || fn.childForFieldName('attribute')?.text !== method) return false;
+  const object = fn.childForFieldName('object');
+  if (object?.type === 'call' && object.childForFieldName('function')?.text === 'super') return true;
+  return callArguments(call).positional[0]?.text === selfName;
+}
+
+/** Config keys that Keras's own `Layer.get_config` always writes. */
+export const baseConfigKeys = ['name', 'trainable', 'dtype'];
+/** Keras bases whose own config holds only the base keys, so that Keras may build an automatic one. */
+const autoConfigBases = new Set(['Layer', 'Model']);
+
+/** A built-in Keras base with a `get_config` of its own (`Dense`, `Sequential`), if the class has one. */
+export function configuredBase(cls: ClassInfo): string | undefined {
+  return [...cls.kerasBases].find((b) => !autoConfigBases.has(b));
+}
+
+/** Plain Python bases, which supply none of a layer's methods. */
+const neutralBases = new Set(['object', 'abc.ABC', 'typing.Generic', 'typing.Protocol']);
+
+/**
+ * True when the class or an in-file base also derives from a class imported from outside Keras
+ * (a mixin of a library), which may supply methods the analysis cannot see.
+ */
+export function hasForeignBase(facts: FileFacts, cls: ClassInfo): boolean {
+  for (const c of ancestry(cls)) {
+    for (const base of c.node.childForFieldName('superclasses')?.namedChildren ?? []) {
+      if (base.type === 'keyword_argument' || base.type === 'comment') continue;
+      if (facts.imports.keras(base)) continue;
+      if (base.type === 'identifier' && c.fileBases.some((b) => b.name === base.text)) continue;
+      const generic = base.type === 'subscript' ? base.childForFieldName('value') : base;
+      const name = facts.imports.qualify(generic) ?? generic?.text;
+      if (name !== undefined && neutralBases.has(name)) continue;
+      return true;
+    }
+  }
+  return false;
+}
+
+/** The attribute of `self` that `__init__` stores a parameter in (`self.units = units`, `self._n = n`). */
+export function storedAttribute(signature: InitSignature, param: string): string | undefined {
+  const found: string[] = [];
+  for (const node of ownNodes(signature.definition, assignmentTypes)) {
+    const left = node.childForFieldName('left');
+    const right = node.childForFieldName('right');
+    if (!left || !right) continue;
+    for (const [target, value] of pairTargets(unparen(left), unparen(right))) {
+      if (target.type !== 'attribute' || target.childForFieldName('object')?.text !== signature.selfName) continue;
+      const attribute = target.childForFieldName('attribute')?.text;
+      if (attribute && unparen(value).type === 'identifier' && unparen(value).text === param) found.push(attribute);
+    }
+  }
+  return found.find((a) => a === param) ?? found.find((a) => a === `_${param}`) ?? found[0];
+}
+
+/** `a, b = x, y` pairs each target with its value; anything else is one pair. */
+function pairTargets(left: Node, right: Node): Array<[Node, Node]> {
+  const targets = new Set(['pattern_list', 'tuple_pattern', 'tuple']);
+  if (targets.has(left.type) && (right.type === 'expression_list' || right.type === 'tuple')) {
+    const names = left.namedChildren.filter((c) => c.type !== 'comment');
+    const values = right.namedChildren.filter((c) => c.type !== 'comment');
+    if (names.length === values.length) return names.map((n, i) => [n, values[i]!]);
+  }
+  return [[left, right]];
+}
+
+/** Every attribute name read or written on `self` in the class and its in-file bases. */
+export function selfAttributes(cls: ClassInfo): Set<string> {
+  const names = new Set<string>();
+  for (const c of ancestry(cls)) {
+    for (const attr of c.node.descendantsOfType('attribute')) {
+      if (attr.childForFieldName('object')?.text !== 'self') continue;
+      const name = attr.childForFieldName('attribute')?.text;
+      if (name) names.add(name);
+    }
+  }
+  return names;
+}
+
+/** A place that passes values to the class's `__init__`. */
+export interface ArgumentSite {
+  call: Node;
+  /** Positional values, after the explicit `self` of `Base.__init__(self, ...)`, without splats. */
+  positional: Node[];
+  keywords: Map<string, Node>;
+  /** A `*values` splat hides how many positional values there are. */
+  hasListSplat: boolean;
+}
+
+/** Calls `Cls(...)` in the file. */
+export function instantiations(facts: FileFacts, cls: ClassInfo): Node[] {
+  return indexOf(facts).instantiations.get(cls.name) ?? [];
+}
+
+/**
+ * Where the class's `__init__` receives values: its instantiations, and the base `__init__`
+ * calls of in-file subclasses that reach it.
+ */
+export function argumentSites(facts: FileFacts, cls: ClassInfo): ArgumentSite[] {
+  const sites = instantiations(facts, cls).map((call) => siteOf(call, false));
+  for (const sub of facts.classes.values()) {
+    const subInit = sub !== cls && sub.fileBases.includes(cls) ? initSignature(sub) : undefined;
+    if (!subInit) continue;
+    const firstBase = sub.node.childForFieldName('superclasses')?.namedChildren.find((b) => b.type !== 'comment');
+    for (const call of baseMethodCalls(subInit.definition, '__init__', subInit.selfName)) {
+      const object = call.childForFieldName('function')?.childForFieldName('object');
+      const viaSuper = object?.type === 'call';
+      if (viaSuper ? firstBase?.text === cls.name : object?.text === cls.name) sites.push(siteOf(call, !viaSuper));
+    }
+  }
+  return sites;
+}
+
+function siteOf(call: Node, explicitSelf: boolean): ArgumentSite {
+  const { positional, keywords } = callArguments(call);
+  const values = positional.slice(explicitSelf ? 1 : 0);
+  return {
+    call,
+    positional: values.filter((v) => v.type !== 'list_splat' && v.type !== 'dictionary_splat'),
+    keywords,
+    hasListSplat: values.some((v) => v.type === 'list_splat'),
+  };
+}
+
+export type ValueKind = 'literal' | 'non-literal' | 'unknown';
+
+const literalNodes = new Set(['string', 'concatenated_string', 'integer', 'float', 'true', 'false', 'none']);
+const containerNodes = new Set(['list', 'tuple', 'dictionary', 'pair', 'conditional_expression', 'binary_operator', 'unary_operator', 'boolean_operator']);
+const nonLiteralNodes = new Set(['lambda', 'set', 'list_comprehension', 'dictionary_comprehension', 'set_comprehension', 'generator_expression']);
+/** Builtins whose result is always a plain literal type. */
+const literalBuiltins = new Set(['int', 'float', 'str', 'bool', 'len', 'round', 'abs', 'min', 'max', 'sum']);
+/** Imported constants that are plain floats (`np.pi`, `math.inf`). */
+const literalConstants = new Set(['pi', 'e', 'tau', 'inf', 'nan']);
+
+/**
+ * Whether a value is a plain Python literal (`str`, `int`, `float`, `bool`, `None`, or lists,
+ * tuples and dicts of those): the values that Keras ≥ 2.11 and Keras 3 record into an automatic
+ * config. Names are followed to the values bound to them; what cannot be seen is `unknown`.
+ */
+export function valueKind(facts: FileFacts, node: Node, depth = 0): ValueKind {
+  const n = unparen(node);
+  if (literalNodes.has(n.type)) return 'literal';
+  if (nonLiteralNodes.has(n.type)) return 'non-literal';
+  if (depth > 8) return 'unknown';
+  if (containerNodes.has(n.type)) {
+    // `x if c else y`: the condition's kind does not matter, only the values'.
+    const parts = n.type === 'conditional_expression' ? n.namedChildren.filter((_, i) => i !== 1) : n.namedChildren;
+    return combine(parts.filter((c) => c.type !== 'comment').map((c) => valueKind(facts, c, depth + 1)));
+  }
+  if (n.type === 'call') {
+    const fn = n.childForFieldName('function');
+    const isBuiltin = fn?.type === 'identifier' && literalBuiltins.has(fn.text) && !facts.imports.qualify(fn) &&
+      !facts.functions.some((f) => f.name === fn.text);
+    return isBuiltin ? 'literal' : 'non-literal';
+  }
+  if (n.type === 'identifier') return nameKind(facts, n, depth);
+  if (n.type === 'attribute') return importedKind(facts.imports.qualify(n));
+  return 'unknown';
+}
+
+function combine(kinds: ValueKind[]): ValueKind {
+  if (kinds.includes('non-literal')) return 'non-literal';
+  return kinds.includes('unknown') ? 'unknown' : 'literal';
+}
+
+/** An imported name: a module, class or function (non-literal), or a numeric constant. */
+function importedKind(qualified: string | undefined): ValueKind {
+  if (qualified === undefined) return 'unknown';
+  const last = qualified.slice(qualified.lastIndexOf('.') + 1);
+  return literalConstants.has(last) || /^[A-Z][A-Z0-9_]*$/.test(last) ? 'unknown' : 'non-literal';
+}
+
+function nameKind(facts: FileFacts, name: Node, depth: number): ValueKind {
+  const values = boundValues(facts, name);
+  if (values === 'parameter') return 'unknown';
+  if (values.length > 0) return combine(values.map((v) => valueKind(facts, v, depth + 1)));
+  const qualified = facts.imports.qualify(name);
+  if (qualified !== undefined) return importedKind(qualified);
+  if (facts.classes.has(name.text) || facts.functions.some((f) => f.name === name.text)) return 'non-literal';
+  return 'unknown';
+}
+
+/**
+ * The values a name can hold where it is used: its last binding in its own scope, else, from
+ * inside a function, every module-level binding. `parameter` when it names a parameter.
+ */
+function boundValues(facts: FileFacts, name: Node): Node[] | 'parameter' {
+  const scope = scopeAt(facts, name);
+  if (scope.function?.params.includes(name.text)) return 'parameter';
+  const local = lastBinding(scope, name.text, name.startIndex);
+  if (local) return [local.value];
+  const moduleScope = indexOf(facts).moduleScope;
+  return scope === moduleScope ? [] : (moduleScope.bindings.get(name.text) ?? []).map((b) => b.value);
+}
+
+/**
+ * True when a value is a Keras object (a layer or other Keras class instance, an instance of
+ * one of the file's Keras classes, or a Keras function), which a config must hold serialized.
+ */
+export function holdsKerasObject(facts: FileFacts, node: Node, depth = 0): boolean {
+  const n = unparen(node);
+  if (depth > 8) return false;
+  if (n.type === 'list' || n.type === 'tuple') return n.namedChildren.some((c) => holdsKerasObject(facts, c, depth + 1));
+  if (n.type === 'call') {
+    const fn = n.childForFieldName('function');
+    const keras = facts.imports.keras(fn);
+    if (keras) return /^[A-Z]/.test(kerasSymbolOf(keras));
+    const cls = fn?.type === 'identifier' ? facts.classes.get(fn.text) : undefined;
+    return cls !== undefined && cls.kerasBases.size > 0;
+  }
+  if (n.type === 'identifier') {
+    const values = boundValues(facts, n);
+    if (values === 'parameter') return false;
+    if (values.length > 0) return values.some((v) => holdsKerasObject(facts, v, depth + 1));
+  }
+  return isKerasFunction(facts, n);
+}
+
+/** `keras.activations.relu` and the like: a function of a Keras module. */
+function isKerasFunction(facts: FileFacts, node: Node): boolean {
+  if (node.type !== 'identifier' && node.type !== 'attribute') return false;
+  const keras = facts.imports.keras(node);
+  return keras !== undefined && keras.split('.').length >= 3 && /^[a-z_]/.test(kerasSymbolOf(keras));
+}
+
+/** True when a type annotation names a Keras class (`layer: keras.layers.Layer`, `Optional[Layer]`). */
+export function annotatesKerasClass(facts: FileFacts, annotation: Node): boolean {
+  return annotation.descendantsOfType(['identifier', 'attribute']).some((n) => {
+    const keras = facts.imports.keras(n);
+    return keras !== undefined && /^[A-Z]/.test(kerasSymbolOf(keras));
+  });
+}
+
+/** The models that use the class: they are instances of it, or list, create or contain it. */
+export function modelsUsing(facts: FileFacts, cls: ClassInfo): ModelFact[] {
+  return facts.models.filter((model) => classesUsedBy(facts, model).has(cls));
+}
+
+/**
+ * The file's classes that a model uses: its own class, the classes instantiated in its
+ * `Sequential` layer list (or `add` calls), or in the scope that builds a functional model
+ * and the local functions that scope calls; for a model returned by a helper, the same in the
+ * helper. Then, transitively, the in-file bases of those classes and the classes they create.
+ */
+export function classesUsedBy(facts: FileFacts, model: ModelFact): Set<ClassInfo> {
+  const index = indexOf(facts);
+  const cached = index.usedByModel.get(model.id);
+  if (cached) return cached;
+  const used = new Set<ClassInfo>();
+  const visitedFunctions = new Set<number>();
+  const addCalls = (calls: Node[]): void => {
+    for (const call of calls) {
+      const fn = call.childForFieldName('function');
+      if (fn?.type !== 'identifier') continue;
+      const cls = facts.classes.get(fn.text);
+      if (cls) {
+        used.add(cls);
+        continue;
+      }
+      const local = facts.functions.find((f) => f.name === fn.text && !f.owner);
+      if (local && !visitedFunctions.has(local.node.id)) {
+        visitedFunctions.add(local.node.id);
+        addCalls(index.callsByScope.get(local.node.id) ?? []);
+      }
+    }
+  };
+  const seen = new Set<ModelFact>();
+  for (let m: ModelFact | undefined = model; m && !seen.has(m); m = m.origin) {
+    seen.add(m);
+    if (m.subclass) used.add(m.subclass);
+    if (m.kind === 'sequential') {
+      for (const entry of m.layers) {
+        addCalls(entry.element.descendantsOfType('call'));
+        if (entry.call) addCalls(entry.call.descendantsOfType('call'));
+      }
+    } else if (m.kind === 'functional') {
+      addCalls(index.callsByScope.get(m.scope.node.id) ?? []);
+    }
+  }
+  const queue = [...used];
+  while (queue.length > 0) {
+    const cls = queue.pop()!;
+    const created = cls.node.descendantsOfType('call')
+      .map((call) => call.childForFieldName('function'))
+      .flatMap((fn) => (fn?.type === 'identifier' && facts.classes.has(fn.text) ? [facts.classes.get(fn.text)!] : []));
+    for (const next of [...cls.fileBases, ...created]) {
+      if (used.has(next)) continue;
+      used.add(next);
+      queue.push(next);
+    }
+  }
+  index.usedByModel.set(model.id, used);
+  return used;
+}
+
+/** The scope (module or function) whose code contains a node. */
+export function scopeAt(facts: FileFacts, node: Node): Scope {
+  const index = indexOf(facts);
+  return index.scopes.get(scopeNodeOf(node).id) ?? index.moduleScope;
+}
+
+function scopeNodeOf(node: Node): Node {
+  let n: Node | null = node.parent;
+  while (n && n.type !== 'function_definition' && n.type !== 'module') n = n.parent;
+  return n ?? node;
+}
+
+interface ClassIndex {
+  moduleScope: Scope;
+  scopes: Map<number, Scope>;
+  /** Calls by the node id of the scope whose code holds them. */
+  callsByScope: Map<number, Node[]>;
+  /** Calls `Cls(...)` by class name. */
+  instantiations: Map<string, Node[]>;
+  usedByModel: Map<number, Set<ClassInfo>>;
+}
+
+/** Built once per file's facts and shared by the rules that ask. */
+const indexes = new WeakMap<FileFacts, ClassIndex>();
+
+function indexOf(facts: FileFacts): ClassIndex {
+  const existing = indexes.get(facts);
+  if (existing) return existing;
+  const scopes = new Map(facts.scopes.map((s) => [s.node.id, s]));
+  const moduleScope = scopes.get(facts.root.id) ?? facts.scopes[0]!;
+  const callsByScope = new Map<number, Node[]>();
+  const created = new Map<string, Node[]>();
+  for (const call of facts.root.descendantsOfType('call')) {
+    pushTo(callsByScope, scopeNodeOf(call).id, call);
+    const fn = call.childForFieldName('function');
+    if (fn?.type === 'identifier' && facts.classes.has(fn.text)) pushTo(created, fn.text, call);
+  }
+  const index: ClassIndex = { moduleScope, scopes, callsByScope, instantiations: created, usedByModel: new Map() };
+  indexes.set(facts, index);
+  return index;
+}
+
+function pushTo<K>(map: Map<K, Node[]>, key: K, node: Node): void {
+  const list = map.get(key);
+  if (list) list.push(node);
+  else map.set(key, [node]);
+}

@@ -1,0 +1,856 @@
+import type { Node } from 'web-tree-sitter';
+import {
+  arrayOperand, functionOfNode, functionReferenced, instanceClass, methodOf, modelReferenced, resolveValue, dataDtype, type ScopedNode,
+} from '../analysis/data-sources';
+import { insertAfter, insertBefore, removeArgument, replaceNode, startsLine, statementOf } from '../analysis/edits';
+import {
+  callArguments, definingModel, ownNodes, unparen, type ClassInfo, type FileFacts, type FunctionInfo, type LayerEntry,
+  type ModelFact, type Scope, type TrainingCall,
+} from '../analysis/facts';
+import { inputLayers, kerasSymbolOf } from '../analysis/keras-names';
+import { dataShape, shapeText } from '../analysis/shapes';
+import { eolOf, indentOf, nodeRange, rangeOf } from '../analysis/text';
+import type { Fix, RelatedLocation, TextEdit } from '../analysis/types';
+import type { Rule, RuleContext } from './rule';
+
+export const externalGenerator: Rule = {
+  code: 'KSM401',
+  name: 'external-generator',
+  summary: 'Training data comes from a generator outside the model, whose preprocessing the saved model lacks',
+  severity: 'warning; information when the generator only batches or selects data, or when what it does cannot be seen',
+  fixSafety: 'unsafe',
+  check: 'data-pipeline',
+  docs: {
+    what:
+      'Looks at the data argument (the first positional argument, `x=` or `generator=`) of `fit`, `evaluate` and ' +
+      '`predict` (and `fit_generator`, `evaluate_generator`, `predict_generator`), directly or through names bound ' +
+      'to it, and flags it when it is:\n\n' +
+      '- a Python generator of the file (a function or method containing `yield`), called or passed itself;\n' +
+      '- an instance of a `keras.utils.Sequence` or `PyDataset` subclass of the file;\n' +
+      '- the `flow(...)`, `flow_from_directory(...)` or `flow_from_dataframe(...)` result of an ' +
+      '`ImageDataGenerator` given preprocessing arguments: `rescale`, `featurewise_center`, ' +
+      '`featurewise_std_normalization`, `samplewise_center`, `samplewise_std_normalization`, `zca_whitening` or ' +
+      '`preprocessing_function`, not set to their off value (`False`, `None`, `0`; `1` for `rescale`).\n\n' +
+      'For a Python generator or a `Sequence`, the severity depends on whether it changes the values of the ' +
+      'model input it produces: the first element of what it yields (or what `__getitem__` returns) when that is ' +
+      'a tuple `(x, y)` or `(x, y, weights)`, else all of it. Labels do not matter: a served model never sees them. ' +
+      'The rule follows that value back through the generator: names and their assignments, items stored into ' +
+      'arrays (`X[i] = ...`) or appended to lists, `self.` attributes set in any method of the class, and the ' +
+      'return values of functions and methods of the file that it calls. Then:\n\n' +
+      '- **changes values** (warning): arithmetic (`x / 255.`, `x - mean`, unary minus, comparisons), NumPy, ' +
+      'TensorFlow, SciPy, OpenCV, scikit-image, scikit-learn or PIL functions other than those listed below, ' +
+      'methods such as `resize`, `normalize`, `standardize`, `transform` or `texts_to_sequences`, and ' +
+      '`preprocess_input`, `pad_sequences`, `to_categorical` and `load_img(..., target_size=...)`;\n' +
+      '- **keeps values** (information): reading data (`np.load`, `open`, `cv2.imread`, `PIL.Image.open`, ' +
+      '`pandas.read_*`, array constructors and random draws), stacking and reshaping (`np.array`, `np.stack`, ' +
+      '`np.concatenate`, `np.expand_dims`, `.reshape`, `.astype`), selecting (slices, indexing, ' +
+      '`np.random.choice`, `random.sample`) and flips or rotations, which are augmentation and belong to ' +
+      'training alone;\n' +
+      '- **cannot tell** (information): any other call whose effect is not known, such as a function imported ' +
+      'from another module. Being quiet when unsure is preferred to a false warning.\n\n' +
+      'Parameters of the generator and module-level arrays it reads count as raw data: preprocessing done before ' +
+      'the data reaches the generator is not the generator\'s, and values passed to a helper of the file are ' +
+      'taken as they are.',
+    why:
+      'Whatever a generator does to the data (`rescale`, normalization, a `preprocessing_function`, arithmetic ' +
+      'in a Python generator) runs in Python, outside the model graph, so it is not part of the SavedModel or ' +
+      '`.keras` file. Nothing fails: a model served from the file receives unscaled inputs and predicts wrongly ' +
+      'without raising anything. Preprocessing layers inside the model (`Rescaling`, `Normalization`) are saved ' +
+      'with it. `ImageDataGenerator` is documented as not recommended for new code, in favour of ' +
+      '`image_dataset_from_directory` plus preprocessing layers; Keras 3 keeps it only as ' +
+      '`tf.keras.preprocessing.image.ImageDataGenerator`.',
+    notFlagged:
+      '`tf.data.Dataset` pipelines (including `Dataset.from_generator`); NumPy arrays and tensors; an ' +
+      '`ImageDataGenerator` that only augments (flips, shifts, rotation, zoom, shear, brightness), since ' +
+      'augmentation belongs to training alone; a generator passed only as `validation_data` (one finding per ' +
+      'training call, on its training data); classes that are not `Sequence`/`PyDataset` subclasses (a PyTorch ' +
+      '`Dataset`); `fit` on a receiver that is not a model when a class of the file defines a method `fit`.',
+    example: [
+      'datagen = ImageDataGenerator(rescale=1.0 / 255, horizontal_flip=True)',
+      'model = keras.Sequential([keras.Input(shape=(64, 64, 3)), layers.Conv2D(16, 3), layers.Flatten(), layers.Dense(1)])',
+      'model.compile(optimizer="adam", loss="mse")',
+      'model.fit(datagen.flow(x_train, y_train, batch_size=32), epochs=5)',
+    ].join('\n'),
+    fixed: [
+      'datagen = ImageDataGenerator(horizontal_flip=True)',
+      'model = keras.Sequential([keras.Input(shape=(64, 64, 3)), layers.Rescaling(1.0 / 255), layers.Conv2D(16, 3), layers.Flatten(), layers.Dense(1)])',
+      'model.compile(optimizer="adam", loss="mse")',
+      'model.fit(datagen.flow(x_train, y_train, batch_size=32), epochs=5)',
+    ].join('\n'),
+    fix:
+      '- `ImageDataGenerator(rescale=r)` whose only preprocessing is `rescale`, training a `Sequential` model whose ' +
+      'layers are visible: *Move the scaling into the model*. Inserts `layers.Rescaling(r)` (spelled through the ' +
+      'file\'s imports) as the first layer after any `Input`, in the list or as an `add` before the first one; a ' +
+      'declared `input_shape` on the old first layer moves to the new one, since Keras reads it from the first ' +
+      'layer only. It removes `rescale` from every `ImageDataGenerator` whose data (training or ' +
+      '`validation_data`) goes to that model in the file, so nothing is scaled twice; when one of them does not ' +
+      'rescale by the same `r`, the fix is not offered. Unsafe: other consumers of those generators, and arrays ' +
+      'scaled by hand for the same model, change. Not offered for functional or subclassed models.\n' +
+      '- A Python generator: *Wrap it in `tf.data.Dataset.from_generator`*, with `output_signature` read from ' +
+      'what it yields, when every yield has the same visible structure of arrays with literal shapes and dtypes ' +
+      '(`np.zeros((32, 10, 3), dtype="float32")`, `np.random.rand(32, 1)`, `.astype(...)`, arithmetic with a ' +
+      'number; a dimension that is not a literal becomes `None`; NumPy\'s default integer is taken as `int64`). ' +
+      'A generator called with arguments is wrapped as `lambda: gen(args)`, so that each epoch starts a fresh ' +
+      'one. TensorFlow is spelled as the file imports it; when it is not imported, `import tensorflow as tf` is ' +
+      'added after the last top-level import (no fix when `tf` names something else). No fix when the signature ' +
+      'cannot be read, and none for `Sequence`/`PyDataset` classes. Unsafe: the data then flows through ' +
+      '`tf.data`, and the values the generator changes must still be reproduced wherever the model is served, ' +
+      'or moved into the model as preprocessing layers.',
+    references: [
+      'https://keras.io/api/layers/preprocessing_layers/image_preprocessing/rescaling/',
+      'https://www.tensorflow.org/api_docs/python/tf/data/Dataset#from_generator',
+      'https://www.tensorflow.org/api_docs/python/tf/keras/preprocessing/image/ImageDataGenerator',
+      'https://keras.io/guides/preprocessing_layers/',
+    ],
+  },
+  run(context) {
+    const { facts } = context;
+    const tracer = new ValueTracer(facts);
+    const trainings = facts.trainingCalls
+      // `trainer.fit(...)` on a class of the file is not Keras.
+      .filter((t) => t.model || ![...facts.classes.values()].some((c) => c.methods.has(t.method)))
+      .map((t): TrainingCall => ({ ...t, model: t.model ?? receiverModel(facts, t) }));
+    for (const training of trainings) {
+      const data = dataArgument(training.call);
+      const source = data && dataSourceOf(facts, training.scope, data.value);
+      if (data && source) report(context, tracer, trainings, training, data, source);
+    }
+  },
+};
+
+// --- Where the data comes from -------------------------------------------------------------
+
+/** The model a training call is made on, also a module-level model trained inside a function. */
+function receiverModel(facts: FileFacts, training: TrainingCall): ModelFact | undefined {
+  const receiver = training.call.childForFieldName('function')?.childForFieldName('object');
+  return receiver ? modelReferenced(facts, training.scope, receiver) : undefined;
+}
+
+interface DataArgument {
+  /** The argument as written (`gen()` or `x=gen()`): the anchor. */
+  anchor: Node;
+  value: Node;
+}
+
+type DataSource =
+  | { kind: 'generator'; fn: FunctionInfo; call: ScopedNode | undefined }
+  | { kind: 'sequence'; cls: ClassInfo; base: string }
+  | { kind: 'image'; generator: ScopedNode };
+
+const flowMethods = new Set(['flow', 'flow_from_directory', 'flow_from_dataframe']);
+
+function dataArgument(call: Node): DataArgument | undefined {
+  const { positional, keywords, keywordNodes } = callArguments(call);
+  for (const name of ['x', 'generator']) {
+    const value = keywords.get(name);
+    const anchor = keywordNodes.get(name);
+    if (value && anchor) return { anchor, value };
+  }
+  const first = positional[0];
+  return first && first.type !== 'list_splat' && first.type !== 'dictionary_splat' ? { anchor: first, value: first } : undefined;
+}
+
+function dataSourceOf(facts: FileFacts, scope: Scope, value: Node): DataSource | undefined {
+  const resolved = resolveValue(facts, scope, value);
+  const node = resolved.node;
+  if (node.type !== 'call') {
+    const fn = functionReferenced(facts, resolved.scope, node);
+    return fn?.isGenerator ? { kind: 'generator', fn, call: undefined } : undefined;
+  }
+  const callee = node.childForFieldName('function');
+  if (!callee) return undefined;
+  const object = callee.type === 'attribute' ? callee.childForFieldName('object') : null;
+  if (object && flowMethods.has(callee.childForFieldName('attribute')?.text ?? '')) {
+    const generator = imageDataGenerator(facts, resolved.scope, object);
+    if (generator) return { kind: 'image', generator };
+  }
+  const fn = functionReferenced(facts, resolved.scope, callee);
+  if (fn?.isGenerator) return { kind: 'generator', fn, call: resolved };
+  const cls = instanceClass(facts, resolved.scope, node);
+  const base = cls?.kerasBases.has('PyDataset') ? 'PyDataset' : cls?.kerasBases.has('Sequence') ? 'keras.utils.Sequence' : undefined;
+  return cls && base ? { kind: 'sequence', cls, base } : undefined;
+}
+
+/** The `ImageDataGenerator(...)` call a value comes from. */
+function imageDataGenerator(facts: FileFacts, scope: Scope, node: Node): ScopedNode | undefined {
+  const resolved = resolveValue(facts, scope, node);
+  if (resolved.node.type !== 'call') return undefined;
+  const callee = resolved.node.childForFieldName('function');
+  const keras = facts.imports.keras(callee);
+  const isGenerator = keras
+    ? kerasSymbolOf(keras) === 'ImageDataGenerator'
+    : facts.imports.qualify(callee) === 'keras_preprocessing.image.ImageDataGenerator';
+  return isGenerator ? resolved : undefined;
+}
+
+// --- ImageDataGenerator arguments -----------------------------------------------------------
+
+/** `ImageDataGenerator`'s parameters in order, up to the last one that preprocesses. */
+const imageGeneratorParameters = [
+  'featurewise_center', 'samplewise_center', 'featurewise_std_normalization', 'samplewise_std_normalization',
+  'zca_whitening', 'zca_epsilon', 'rotation_range', 'width_shift_range', 'height_shift_range', 'brightness_range',
+  'shear_range', 'zoom_range', 'channel_shift_range', 'fill_mode', 'cval', 'horizontal_flip', 'vertical_flip',
+  'rescale', 'preprocessing_function',
+];
+const preprocessingParameters = new Set([
+  'featurewise_center', 'samplewise_center', 'featurewise_std_normalization', 'samplewise_std_normalization',
+  'zca_whitening', 'rescale', 'preprocessing_function',
+]);
+
+interface PreprocessingArgument {
+  name: string;
+  /** The argument as written, `rescale=1./255` or a positional value. */
+  node: Node;
+  value: Node;
+  keyword: boolean;
+}
+
+function isOff(name: string, value: Node): boolean {
+  const text = value.text.replace(/\s+/g, '');
+  if (/^(False|None|0+\.?0*|\.0+)$/.test(text)) return true;
+  return name === 'rescale' && /^1\.?0*$/.test(text);
+}
+
+/** The preprocessing arguments an `ImageDataGenerator(...)` call turns on. */
+function activePreprocessing(generator: Node): PreprocessingArgument[] {
+  const { positional, keywords, keywordNodes } = callArguments(generator);
+  const found: PreprocessingArgument[] = [];
+  positional.forEach((value, i) => {
+    const name = imageGeneratorParameters[i];
+    if (name && preprocessingParameters.has(name) && value.type !== 'list_splat' && !isOff(name, value)) {
+      found.push({ name, node: value, value, keyword: false });
+    }
+  });
+  for (const [name, value] of keywords) {
+    const node = keywordNodes.get(name);
+    if (node && preprocessingParameters.has(name) && !isOff(name, value)) found.push({ name, node, value, keyword: true });
+  }
+  return found;
+}
+
+// --- Does a generator change values? --------------------------------------------------------
+
+type Verdict =
+  | { kind: 'keeps' }
+  | { kind: 'unknown'; at: Node }
+  | { kind: 'changes'; at: Node };
+
+const keeps: Verdict = { kind: 'keeps' };
+
+/** The strongest verdict over items: a change wins, then anything unknown. Stops at the first change. */
+function strongest<T>(items: Iterable<T>, judge: (item: T) => Verdict): Verdict {
+  let unknown: Verdict | undefined;
+  for (const item of items) {
+    const verdict = judge(item);
+    if (verdict.kind === 'changes') return verdict;
+    if (verdict.kind === 'unknown' && !unknown) unknown = verdict;
+  }
+  return unknown ?? keeps;
+}
+
+/** Calls that read or create raw data: what they return is data as it comes. */
+const sourceFunctions = new Set([
+  'numpy.load', 'numpy.loadtxt', 'numpy.genfromtxt', 'numpy.fromfile', 'numpy.frombuffer', 'numpy.memmap',
+  'numpy.zeros', 'numpy.ones', 'numpy.empty', 'numpy.full', 'numpy.zeros_like', 'numpy.ones_like',
+  'numpy.empty_like', 'numpy.full_like', 'numpy.arange', 'numpy.eye', 'tensorflow.zeros', 'tensorflow.ones',
+  'tensorflow.io.read_file', 'cv2.imread', 'cv2.imdecode', 'PIL.Image.open', 'imageio.imread', 'imageio.v2.imread',
+  'imageio.v3.imread', 'skimage.io.imread', 'matplotlib.pyplot.imread', 'h5py.File', 'pickle.load', 'pickle.loads',
+  'json.load', 'json.loads', 'joblib.load', 'scipy.io.loadmat', 'soundfile.read', 'glob.glob', 'os.listdir',
+]);
+const sourcePrefixes = ['numpy.random.', 'tensorflow.random.', 'pandas.read_', 'os.path.', 'random.'];
+/** Calls that stack, reshape, cast, select or flip their data argument without computing new values. */
+const keepingFunctions = new Set([
+  'numpy.array', 'numpy.asarray', 'numpy.asanyarray', 'numpy.ascontiguousarray', 'numpy.stack', 'numpy.concatenate',
+  'numpy.vstack', 'numpy.hstack', 'numpy.dstack', 'numpy.column_stack', 'numpy.row_stack', 'numpy.expand_dims',
+  'numpy.reshape', 'numpy.squeeze', 'numpy.transpose', 'numpy.moveaxis', 'numpy.swapaxes', 'numpy.take',
+  'numpy.copy', 'numpy.flip', 'numpy.fliplr', 'numpy.flipud', 'numpy.rot90', 'numpy.roll', 'numpy.split',
+  'numpy.array_split', 'numpy.atleast_1d', 'numpy.atleast_2d', 'numpy.atleast_3d', 'numpy.repeat', 'numpy.tile',
+  'numpy.random.choice', 'numpy.random.permutation', 'numpy.float16', 'numpy.float32', 'numpy.float64',
+  'numpy.int32', 'numpy.int64', 'numpy.uint8', 'tensorflow.constant', 'tensorflow.convert_to_tensor',
+  'tensorflow.stack', 'tensorflow.concat', 'tensorflow.reshape', 'tensorflow.expand_dims', 'tensorflow.squeeze',
+  'tensorflow.transpose', 'tensorflow.gather', 'tensorflow.cast', 'tensorflow.image.flip_left_right',
+  'tensorflow.image.flip_up_down', 'tensorflow.image.random_flip_left_right', 'tensorflow.image.random_flip_up_down',
+  'tensorflow.image.rot90', 'tensorflow.image.random_crop', 'cv2.flip', 'random.choice', 'random.choices',
+  'random.sample', 'itertools.islice', 'itertools.cycle', 'itertools.chain', 'copy.copy', 'copy.deepcopy',
+]);
+/** Calls whose every positional argument is data (the others take data first and options after). */
+const allArgumentsData = new Set(['zip', 'itertools.chain']);
+/** Libraries whose other functions compute new values. */
+const changingPrefixes = ['numpy.', 'tensorflow.', 'scipy.', 'cv2.', 'skimage.', 'sklearn.', 'librosa.', 'PIL.', 'torchvision.'];
+/** Functions that are preprocessing wherever they are imported from. */
+const changingSymbols = new Set(['preprocess_input', 'pad_sequences', 'to_categorical', 'smart_resize', 'per_image_standardization']);
+const keepingKerasSymbols = new Set(['img_to_array', 'array_to_img']);
+
+const sourceBuiltins = new Set(['open', 'range', 'len', 'input']);
+const keepingBuiltins = new Set([
+  'list', 'tuple', 'zip', 'enumerate', 'sorted', 'reversed', 'next', 'iter', 'int', 'float', 'bool', 'str', 'dict', 'set',
+]);
+const changingBuiltins = new Set(['abs', 'round', 'sum', 'min', 'max', 'pow']);
+
+const keepingMethods = new Set([
+  'astype', 'reshape', 'copy', 'transpose', 'squeeze', 'flatten', 'ravel', 'tolist', 'to_numpy', 'numpy', 'get',
+  'pop', 'take', 'swapaxes', 'item', 'sample', 'head', 'tail', 'repeat', 'iterrows', 'itertuples', 'items', 'values',
+]);
+const sourceMethods = new Set(['read', 'readline', 'readlines', 'load', 'imread']);
+const changingMethods = new Set([
+  'resize', 'normalize', 'standardize', 'transform', 'fit_transform', 'texts_to_sequences', 'texts_to_matrix',
+  'sequences_to_matrix', 'encode', 'mean', 'std', 'sum', 'clip', 'round', 'cumsum', 'dot', 'map', 'apply',
+]);
+/** `ImageDataGenerator` augmentation applied by hand: augmentation belongs to training alone. */
+const augmentationMethods = new Set(['random_transform', 'apply_transform']);
+
+const valueOperators = new Set(['+', '-', '*', '/', '//', '%', '**', '@', '&', '|', '^', '<<', '>>']);
+const appendMethods: Record<string, number> = { append: 0, extend: 0, insert: 1 };
+const tupleTypes = new Set(['tuple', 'expression_list']);
+const patternTypes = new Set(['pattern_list', 'tuple_pattern', 'list_pattern', 'tuple', 'list']);
+const listTypes = new Set(['list', 'list_comprehension']);
+const yieldTypes = new Set(['yield']);
+const returnTypes = new Set(['return_statement']);
+const contributionTypes = new Set(['assignment', 'augmented_assignment', 'call', 'for_statement']);
+const comprehensionTypes = new Set(['list_comprehension', 'generator_expression', 'set_comprehension', 'dictionary_comprehension']);
+/** Enough for any real generator; one that needs more is reported as "cannot tell". */
+const stepBudget = 20000;
+
+/** A value that flows into a name: the expression and the function it is written in. */
+interface Contribution {
+  node: Node;
+  fn: FunctionInfo;
+  /** The element of `node` it receives (`X, y = load()`: X is element 0). */
+  part?: number;
+  verdict?: Verdict;
+}
+
+/** Follows the model input that a generator produces back to where its values come from. */
+class ValueTracer {
+  private readonly outputsMemo = new Map<string, Verdict>();
+  private readonly visiting = new Set<string>();
+  private readonly storeNodes = new Map<number, Node[]>();
+  private steps = 0;
+
+  constructor(private readonly facts: FileFacts) {}
+
+  /** What a generator yields (or a `__getitem__` returns) as the model's input: element 0 of a tuple. */
+  inputOf(fn: FunctionInfo): Verdict {
+    this.steps = 0;
+    return this.outputs(fn, 0);
+  }
+
+  /** The values a function yields, or returns when it is not a generator; element `part` of tuples. */
+  private outputs(fn: FunctionInfo, part: number | undefined): Verdict {
+    const key = `${fn.node.id}:${part}`;
+    const memo = this.outputsMemo.get(key);
+    if (memo) return memo;
+    if (this.visiting.has(key)) return keeps;
+    this.visiting.add(key);
+    const produced = yieldsOrReturns(fn);
+    const verdict = strongest(produced, (n) => {
+      const value = n.namedChildren.find((c) => c.type !== 'comment');
+      return value ? this.element(value, fn, part) : keeps;
+    });
+    this.visiting.delete(key);
+    this.outputsMemo.set(key, verdict);
+    return verdict;
+  }
+
+  /** Element `part` of a value when its tuple structure is visible, else the whole value. */
+  private element(node: Node, fn: FunctionInfo, part: number | undefined): Verdict {
+    const value = unparen(node);
+    if (part === undefined) return this.expression(value, fn);
+    if (tupleTypes.has(value.type)) {
+      const item = value.namedChildren.filter((c) => c.type !== 'comment')[part];
+      return item ? this.expression(item, fn) : keeps;
+    }
+    if (value.type === 'identifier') return this.name(value, fn, part);
+    if (value.type === 'call') {
+      const callee = value.childForFieldName('function');
+      const called = callee && functionReferenced(this.facts, fn.scope, callee);
+      if (called) return this.outputs(called, part);
+    }
+    return this.expression(value, fn);
+  }
+
+  private expression(node: Node, fn: FunctionInfo): Verdict {
+    if (++this.steps > stepBudget) return { kind: 'unknown', at: node };
+    const value = unparen(node);
+    switch (value.type) {
+      case 'integer': case 'float': case 'string': case 'concatenated_string': case 'true': case 'false': case 'none':
+      case 'ellipsis':
+        return keeps;
+      case 'identifier':
+        return this.name(value, fn, undefined);
+      case 'attribute':
+        return this.attribute(value, fn);
+      case 'subscript': {
+        // Indexing and slicing select values; the index arithmetic does not touch them.
+        const object = value.childForFieldName('value');
+        return object ? this.expression(object, fn) : keeps;
+      }
+      case 'binary_operator':
+        return this.binary(value, fn);
+      case 'unary_operator': {
+        const argument = value.childForFieldName('argument');
+        return argument && isNumber(argument) ? keeps : { kind: 'changes', at: value };
+      }
+      case 'comparison_operator': case 'boolean_operator': case 'not_operator':
+        return { kind: 'changes', at: value };
+      case 'conditional_expression': {
+        // `a if condition else b`: the condition is not a value that flows on.
+        const [then, , otherwise] = value.namedChildren;
+        return strongest([then, otherwise].filter((n): n is Node => !!n), (n) => this.expression(n, fn));
+      }
+      case 'tuple': case 'expression_list': case 'list': case 'set':
+        return strongest(value.namedChildren.filter((c) => c.type !== 'comment'), (n) => this.expression(n, fn));
+      case 'dictionary':
+        return strongest(value.namedChildren.filter((c) => c.type === 'pair'), (pair) => {
+          const v = pair.childForFieldName('value');
+          return v ? this.expression(v, fn) : keeps;
+        });
+      case 'list_splat': case 'keyword_argument': case 'parenthesized_expression': {
+        const inner = value.childForFieldName('value') ?? value.namedChildren[0];
+        return inner ? this.expression(inner, fn) : keeps;
+      }
+      case 'list_comprehension': case 'generator_expression': case 'set_comprehension': case 'dictionary_comprehension': {
+        const body = value.childForFieldName('body');
+        const item = body?.type === 'pair' ? body.childForFieldName('value') : body;
+        return item ? this.expression(item, fn) : keeps;
+      }
+      case 'call':
+        return this.call(value, fn);
+      default:
+        return { kind: 'unknown', at: value };
+    }
+  }
+
+  private binary(node: Node, fn: FunctionInfo): Verdict {
+    const operator = node.childForFieldName('operator')?.text ?? '';
+    const left = node.childForFieldName('left');
+    const right = node.childForFieldName('right');
+    if (!left || !right) return keeps;
+    const operands = [left, right];
+    if (operands.every(isNumber)) return keeps;
+    // String building (`"data/" + name + ".npy"`) and list concatenation keep the values.
+    if ((operator === '+' || operator === '%') && operands.some(isStringExpression)) return keeps;
+    if (operator === '+' && operands.some((n) => listTypes.has(n.type))) {
+      return strongest(operands, (n) => this.expression(n, fn));
+    }
+    return valueOperators.has(operator) ? { kind: 'changes', at: node } : { kind: 'unknown', at: node };
+  }
+
+  private name(node: Node, fn: FunctionInfo, part: number | undefined): Verdict {
+    const iterable = comprehensionSource(node, fn.node);
+    if (iterable) return this.expression(iterable, fn);
+    const name = node.text;
+    const key = `name:${fn.node.id}:${name}:${part}`;
+    if (this.visiting.has(key)) return keeps;
+    this.visiting.add(key);
+    // No assignment in the function: a parameter, a global or a builtin, which is data as it comes.
+    const stores = contributions([fn], (t) => t.type === 'identifier' && t.text === name, this.nodesOf);
+    const verdict = strongest(stores, (c) => this.judge(c, part));
+    this.visiting.delete(key);
+    return verdict;
+  }
+
+  private attribute(node: Node, fn: FunctionInfo): Verdict {
+    const object = node.childForFieldName('object');
+    const name = node.childForFieldName('attribute')?.text ?? '';
+    if (object?.type === 'identifier' && object.text === 'self' && fn.owner) return this.selfAttribute(fn.owner, name);
+    if (this.facts.imports.qualify(node)) return keeps; // a module constant such as `np.pi`
+    return object ? this.expression(object, fn) : keeps;
+  }
+
+  /** `self.x`: every value stored into it by a method of the class or its in-file bases. */
+  private selfAttribute(cls: ClassInfo, name: string): Verdict {
+    const key = `self:${cls.node.id}:${name}`;
+    if (this.visiting.has(key)) return keeps;
+    this.visiting.add(key);
+    const methods = classMethods(this.facts, cls);
+    const target = `self.${name}`;
+    const stores = contributions(methods, (t) => t.type === 'attribute' && t.text === target, this.nodesOf);
+    const verdict = strongest(stores, (c) => this.judge(c, undefined));
+    this.visiting.delete(key);
+    return verdict;
+  }
+
+  /** The statements of a function that can store into a name, walked once per function. */
+  private readonly nodesOf = (fn: FunctionInfo): Node[] => {
+    let nodes = this.storeNodes.get(fn.node.id);
+    if (!nodes) {
+      nodes = ownNodes(fn.node, contributionTypes);
+      this.storeNodes.set(fn.node.id, nodes);
+    }
+    return nodes;
+  };
+
+  private judge(contribution: Contribution, part: number | undefined): Verdict {
+    return contribution.verdict ?? this.element(contribution.node, contribution.fn, contribution.part ?? part);
+  }
+
+  private call(node: Node, fn: FunctionInfo): Verdict {
+    const callee = node.childForFieldName('function');
+    if (!callee) return { kind: 'unknown', at: node };
+    const called = functionReferenced(this.facts, fn.scope, callee);
+    if (called) return this.outputs(called, undefined);
+    const imports = this.facts.imports;
+    const { positional, keywords } = callArguments(node);
+    const dataArguments = (qualified: string) => {
+      if (allArgumentsData.has(qualified)) return positional;
+      const first = positional[0] ?? keywords.get('a') ?? keywords.get('x') ?? keywords.get('arrays') ?? keywords.get('image');
+      return first ? [first] : [];
+    };
+    const keras = imports.keras(callee);
+    const qualified = keras ?? imports.qualify(callee);
+    if (qualified) {
+      const symbol = qualified.slice(qualified.lastIndexOf('.') + 1);
+      if (changingSymbols.has(symbol)) return { kind: 'changes', at: node };
+      if (keras) {
+        if (symbol === 'load_img') {
+          const size = keywords.get('target_size');
+          return size && size.type !== 'none' ? { kind: 'changes', at: node } : keeps;
+        }
+        if (keepingKerasSymbols.has(symbol)) return strongest(dataArguments(qualified), (n) => this.expression(n, fn));
+        return { kind: 'unknown', at: node };
+      }
+      if (keepingFunctions.has(qualified)) return strongest(dataArguments(qualified), (n) => this.expression(n, fn));
+      if (sourceFunctions.has(qualified) || sourcePrefixes.some((p) => qualified.startsWith(p))) return keeps;
+      if (changingPrefixes.some((p) => qualified.startsWith(p))) return { kind: 'changes', at: node };
+      return { kind: 'unknown', at: node };
+    }
+    if (callee.type === 'identifier') {
+      if (sourceBuiltins.has(callee.text)) return keeps;
+      if (keepingBuiltins.has(callee.text)) return strongest(dataArguments(callee.text), (n) => this.expression(n, fn));
+      if (changingBuiltins.has(callee.text)) return { kind: 'changes', at: node };
+      return { kind: 'unknown', at: node };
+    }
+    if (callee.type === 'attribute') {
+      const method = callee.childForFieldName('attribute')?.text ?? '';
+      const object = callee.childForFieldName('object');
+      if (keepingMethods.has(method)) return object ? this.expression(object, fn) : keeps;
+      if (augmentationMethods.has(method)) return strongest(positional.slice(0, 1), (n) => this.expression(n, fn));
+      if (sourceMethods.has(method)) return keeps;
+      if (changingMethods.has(method)) return { kind: 'changes', at: node };
+    }
+    return { kind: 'unknown', at: node };
+  }
+}
+
+function isNumber(node: Node): boolean {
+  const value = unparen(node);
+  if (value.type === 'unary_operator') {
+    const argument = value.childForFieldName('argument');
+    return !!argument && isNumber(argument);
+  }
+  return value.type === 'integer' || value.type === 'float';
+}
+
+function isStringExpression(node: Node): boolean {
+  const value = unparen(node);
+  if (value.type === 'string' || value.type === 'concatenated_string') return true;
+  if (value.type !== 'binary_operator') return false;
+  return [value.childForFieldName('left'), value.childForFieldName('right')].some((n) => !!n && isStringExpression(n));
+}
+
+/** For a name bound by a comprehension around it (`[f(x) for x in xs]`), the iterable (`xs`). */
+function comprehensionSource(node: Node, stop: Node): Node | undefined {
+  for (let p = node.parent; p && p.id !== stop.id; p = p.parent) {
+    if (!comprehensionTypes.has(p.type)) continue;
+    for (const clause of p.namedChildren.filter((c) => c.type === 'for_in_clause')) {
+      const left = clause.childForFieldName('left');
+      if (left && targetsOf(left).some((t) => t.text === node.text)) return clause.childForFieldName('right') ?? undefined;
+    }
+  }
+  return undefined;
+}
+
+function targetsOf(left: Node): Node[] {
+  const node = unparen(left);
+  return patternTypes.has(node.type) ? node.namedChildren : [node];
+}
+
+/** `X[i][j]` → `X`: storing into an element changes what the array holds. */
+function storageBase(target: Node): Node {
+  let node = target;
+  while (node.type === 'subscript') {
+    const value = node.childForFieldName('value');
+    if (!value) break;
+    node = value;
+  }
+  return node;
+}
+
+/**
+ * Every value that flows into a target in the given functions: assignments (with the tuple
+ * element for `a, b = ...`), stores into its elements, `+=` and other augmented assignments,
+ * `append`/`extend`/`insert`, and the iterable of a `for` loop over it.
+ */
+function contributions(
+  functions: FunctionInfo[],
+  isTarget: (target: Node) => boolean,
+  nodesOf: (fn: FunctionInfo) => Node[],
+): Contribution[] {
+  const found: Contribution[] = [];
+  for (const fn of functions) {
+    for (const node of nodesOf(fn)) {
+      if (node.type === 'assignment') {
+        let right = node.childForFieldName('right');
+        while (right?.type === 'assignment') right = right.childForFieldName('right');
+        const left = node.childForFieldName('left');
+        if (!left || !right) continue;
+        const targets = targetsOf(left);
+        targets.forEach((target, i) => {
+          if (isTarget(storageBase(target))) found.push({ node: right, fn, ...(targets.length > 1 ? { part: i } : {}) });
+        });
+      } else if (node.type === 'augmented_assignment') {
+        const left = node.childForFieldName('left');
+        const right = node.childForFieldName('right');
+        if (!left || !right || !isTarget(storageBase(left))) continue;
+        const extendsList = node.childForFieldName('operator')?.text === '+=' && listTypes.has(right.type);
+        found.push(extendsList ? { node: right, fn } : { node, fn, verdict: { kind: 'changes', at: node } });
+      } else if (node.type === 'call') {
+        const callee = node.childForFieldName('function');
+        const position = appendMethods[callee?.childForFieldName('attribute')?.text ?? ''];
+        const object = callee?.type === 'attribute' ? callee.childForFieldName('object') : null;
+        const item = position === undefined ? undefined : callArguments(node).positional[position];
+        if (object && item && isTarget(object)) found.push({ node: item, fn });
+      } else if (node.type === 'for_statement') {
+        const left = node.childForFieldName('left');
+        const right = node.childForFieldName('right');
+        if (left && right && targetsOf(left).some(isTarget)) found.push({ node: right, fn });
+      }
+    }
+  }
+  return found;
+}
+
+/** The `yield` expressions of a generator, else the `return` statements (named nodes: `yield` is a keyword too). */
+function yieldsOrReturns(fn: FunctionInfo): Node[] {
+  return ownNodes(fn.node, fn.isGenerator ? yieldTypes : returnTypes).filter((n) => n.isNamed);
+}
+
+function classMethods(facts: FileFacts, cls: ClassInfo, seen = new Set<ClassInfo>()): FunctionInfo[] {
+  if (seen.has(cls)) return [];
+  seen.add(cls);
+  const own = [...cls.methods.values()].map((m) => functionOfNode(facts, m)).filter((f): f is FunctionInfo => !!f);
+  return [...own, ...cls.fileBases.flatMap((base) => classMethods(facts, base, seen))];
+}
+
+// --- Findings ------------------------------------------------------------------------------
+
+function quote(node: Node): string {
+  const text = node.text.split(/\r?\n/)[0]!.trim();
+  return text.length > 60 ? `${text.slice(0, 57)}...` : text;
+}
+
+function report(
+  context: RuleContext,
+  tracer: ValueTracer,
+  trainings: TrainingCall[],
+  training: TrainingCall,
+  data: DataArgument,
+  source: DataSource,
+): void {
+  const models = training.model ? [training.model] : [];
+  const passed = `Data passed to \`${training.method}\``;
+  const consequence =
+    'is not part of the saved model, so the served model receives unprocessed inputs and predicts wrongly without raising an error';
+  if (source.kind === 'image') {
+    const active = activePreprocessing(source.generator.node);
+    if (active.length === 0) return;
+    const names = active.map((a) => `\`${a.name}\``).join(', ');
+    context.report({
+      node: data.anchor,
+      severity: 'warning',
+      message: `${passed} comes from an \`ImageDataGenerator\` whose preprocessing (${names}) ${consequence}`,
+      related: [
+        { range: nodeRange(source.generator.node), message: 'the `ImageDataGenerator` is created here' },
+        ...active.map((a) => ({
+          range: nodeRange(a.node),
+          message: `\`${a.name}=${quote(a.value)}\` is applied outside the model`,
+        })),
+      ],
+      fixes: compact([rescalingFix(context, trainings, training, active)]),
+      models,
+    });
+    return;
+  }
+  const fn = source.kind === 'generator' ? source.fn : sequenceGetItem(context.facts, source.cls);
+  const subject = source.kind === 'generator'
+    ? `the Python generator \`${source.fn.name}\``
+    : `\`${source.cls.name}\`, a \`${source.base}\` subclass`;
+  const name = source.kind === 'generator' ? source.fn.name : source.cls.name;
+  const nameNode = source.kind === 'generator' ? source.fn.node.childForFieldName('name') ?? source.fn.node : source.cls.nameNode;
+  const related: RelatedLocation[] = [{ range: nodeRange(nameNode), message: `\`${name}\` runs in Python, outside the model` }];
+  const verdict: Verdict = fn ? tracer.inputOf(fn) : { kind: 'unknown', at: nameNode };
+  const fixes = source.kind === 'generator' ? compact([fromGeneratorFix(context, source.fn, source.call, data.value)]) : [];
+  if (verdict.kind === 'changes') {
+    const changer = source.kind === 'generator'
+      ? 'which changes the values it yields'
+      : 'whose `__getitem__` changes the values it returns';
+    context.report({
+      node: data.anchor,
+      severity: 'warning',
+      message: `${passed} comes from ${subject}, ${changer} (\`${quote(verdict.at)}\`): that preprocessing ${consequence}`,
+      related: [...related, { range: nodeRange(verdict.at), message: `changes the values here: \`${quote(verdict.at)}\`` }],
+      fixes,
+      models,
+    });
+    return;
+  }
+  if (verdict.kind === 'unknown') {
+    related.push({ range: nodeRange(verdict.at), message: `what \`${quote(verdict.at)}\` does to the values is not visible` });
+  }
+  context.report({
+    node: data.anchor,
+    severity: 'information',
+    message: `${passed} comes from ${subject}, outside the model; ` + (verdict.kind === 'keeps'
+      ? 'it only batches, windows or selects values, so the saved model misses no preprocessing'
+      : 'check that it does not change the values (scaling, normalization), which the saved model would not include'),
+    related,
+    fixes,
+    models,
+  });
+}
+
+function compact<T>(items: Array<T | undefined>): T[] {
+  return items.filter((i): i is T => i !== undefined);
+}
+
+function sequenceGetItem(facts: FileFacts, cls: ClassInfo): FunctionInfo | undefined {
+  const method = methodOf(cls, '__getitem__');
+  return method && functionOfNode(facts, method);
+}
+
+// --- Fixes ---------------------------------------------------------------------------------
+
+/**
+ * `layers.Rescaling(r)` as the model's first layer after its input, and `rescale` out of every
+ * `ImageDataGenerator` that feeds the model in the file, so that no data is scaled twice.
+ */
+function rescalingFix(
+  context: RuleContext,
+  trainings: TrainingCall[],
+  training: TrainingCall,
+  active: PreprocessingArgument[],
+): Fix | undefined {
+  const [rescale] = active;
+  if (!training.model || active.length !== 1 || !rescale || rescale.name !== 'rescale' || !rescale.keyword) return undefined;
+  const { facts } = context;
+  const model = definingModel(training.model);
+  if (model.kind !== 'sequential') return undefined;
+  // A model that already rescales would scale twice: what to drop is the user's call.
+  if (model.layers.some((entry) => layerSymbol(facts, entry) === 'Rescaling')) return undefined;
+  const first = model.layers.find((entry) => !inputLayers.has(layerSymbol(facts, entry) ?? ''));
+  const spelled = facts.imports.spell('keras.layers.Rescaling');
+  const scale = rescale.value.text;
+  const feeding = rescaleArguments(facts, trainings, model);
+  // Data that some generator does not scale, or scales differently, would change meaning.
+  const rescales = feeding.filter((node): node is Node => node?.childForFieldName('value')?.text === scale);
+  if (!first || !spelled || rescales.length !== feeding.length) return undefined;
+  // Keras reads a declared input shape from the first layer only, so it moves to the new one.
+  const shape = first.call ? inputShapeArgument(first.call) : undefined;
+  const layer = `${spelled.text}(${scale}${shape ? `, ${shape.text}` : ''})`;
+  const edits: TextEdit[] = [...spelled.edits, ...rescales.map(removeArgument)];
+  if (shape) edits.push(removeArgument(shape));
+  if (model.layerList && first.element.parent?.id === model.layerList.id) {
+    const separator = startsLine(first.element, facts.text) ? eolOf(facts.text) + indentOf(first.element, facts.text) : ' ';
+    edits.push({ range: rangeOf(first.element.startPosition), newText: `${layer},${separator}` });
+  } else {
+    const add = first.element.parent?.parent;
+    const insert = add?.type === 'call' ? insertBefore(statementOf(add), `${model.name}.add(${layer})`, facts.text) : undefined;
+    if (!insert) return undefined;
+    edits.push(insert);
+  }
+  return {
+    title: `Move \`rescale=${scale}\` into the model as \`${spelled.text}(${scale})\``,
+    applicability: 'unsafe',
+    edits,
+  };
+}
+
+/**
+ * The `rescale=` argument of each image generator whose data (training or validation) goes to
+ * the model in any training call of the file; undefined for a generator that does not rescale.
+ */
+function rescaleArguments(facts: FileFacts, trainings: TrainingCall[], model: ModelFact): Array<Node | undefined> {
+  const found = new Map<number, Node | undefined>();
+  for (const training of trainings) {
+    if (!training.model || definingModel(training.model) !== model) continue;
+    const values = [dataArgument(training.call)?.value, callArguments(training.call).keywords.get('validation_data')];
+    for (const value of values) {
+      const source = value && dataSourceOf(facts, training.scope, value);
+      if (source?.kind !== 'image') continue;
+      const generator = source.generator.node;
+      found.set(generator.id, activePreprocessing(generator).find((a) => a.name === 'rescale' && a.keyword)?.node);
+    }
+  }
+  return [...found.values()];
+}
+
+/** The Keras class of a layer entry (`Input`, `Dense` ...), when it is a Keras layer call. */
+function layerSymbol(facts: FileFacts, entry: LayerEntry): string | undefined {
+  const keras = facts.imports.keras(entry.call?.childForFieldName('function'));
+  return keras === undefined ? undefined : kerasSymbolOf(keras);
+}
+
+function inputShapeArgument(layer: Node): Node | undefined {
+  const { keywordNodes } = callArguments(layer);
+  return keywordNodes.get('input_shape') ?? keywordNodes.get('batch_input_shape') ?? keywordNodes.get('input_dim');
+}
+
+/** `tf.data.Dataset.from_generator(gen, output_signature=...)` in place of the data argument. */
+function fromGeneratorFix(context: RuleContext, fn: FunctionInfo, call: ScopedNode | undefined, value: Node): Fix | undefined {
+  const tf = tensorflowName(context.facts);
+  const signature = tf && outputSignature(context.facts, fn, tf.name);
+  if (!tf || !signature) return undefined;
+  let generator = value.text;
+  if (call) {
+    const callee = call.node.childForFieldName('function');
+    const { positional, keywords } = callArguments(call.node);
+    // Called with arguments: a lambda, so that every epoch starts a fresh generator.
+    generator = callee && positional.length === 0 && keywords.size === 0 ? callee.text : `lambda: ${call.node.text}`;
+  }
+  return {
+    title: `Wrap \`${fn.name}\` in \`${tf.name}.data.Dataset.from_generator\` with its output signature`,
+    applicability: 'unsafe',
+    edits: [
+      replaceNode(value, `${tf.name}.data.Dataset.from_generator(${generator}, output_signature=${signature})`),
+      ...tf.edits,
+    ],
+  };
+}
+
+/** How the file names TensorFlow, adding `import tensorflow as tf` when it does not import it. */
+function tensorflowName(facts: FileFacts): { name: string; edits: TextEdit[] } | undefined {
+  const local = facts.imports.localName('tensorflow');
+  if (local) return { name: local, edits: [] };
+  if (facts.root.descendantsOfType('identifier').some((n) => n?.text === 'tf')) return undefined;
+  const imports = facts.root.namedChildren.filter((n) => n.type === 'import_statement' || n.type === 'import_from_statement');
+  const last = imports[imports.length - 1];
+  return last ? { name: 'tf', edits: [insertAfter(last, ['import tensorflow as tf'], '', facts.text)] } : undefined;
+}
+
+/** The `output_signature` of what a generator yields, when every yield shows the same literal structure. */
+function outputSignature(facts: FileFacts, fn: FunctionInfo, tf: string): string | undefined {
+  const yields = yieldsOrReturns(fn);
+  const signatures = yields.map((y) => {
+    const value = y.namedChildren.find((c) => c.type !== 'comment');
+    const delegates = y.children.some((c) => c.type === 'from');
+    return value && !delegates ? tensorSpec(facts, fn.scope, value, y.startIndex, tf) : undefined;
+  });
+  const [first] = signatures;
+  return first && signatures.every((s) => s === first) ? first : undefined;
+}
+
+function tensorSpec(facts: FileFacts, scope: Scope, node: Node, before: number, tf: string): string | undefined {
+  const value = unparen(node);
+  if (tupleTypes.has(value.type)) {
+    const items = value.namedChildren
+      .filter((c) => c.type !== 'comment')
+      .map((item) => tensorSpec(facts, scope, item, before, tf));
+    if (items.length === 0 || items.some((i) => i === undefined)) return undefined;
+    return `(${items.join(', ')}${items.length === 1 ? ',' : ''})`;
+  }
+  // Arithmetic with a number keeps the shape: `x / 255.0` has the shape of `x`.
+  const shape = dataShape(arrayOperand(value) ?? value, scope, facts.imports, before);
+  const dtype = dataDtype(value, scope, facts.imports, before);
+  return shape && dtype ? `${tf}.TensorSpec(shape=${shapeText(shape)}, dtype=${tf}.${dtype})` : undefined;
+}

@@ -1,0 +1,278 @@
+import * as assert from 'node:assert/strict';
+import { before, test } from 'node:test';
+import { applyEdits } from '../../server/src/analysis/apply';
+import { initParser } from '../../server/src/analysis/parser';
+import type { Finding } from '../../server/src/analysis/types';
+import { analyze, describeFixtures } from '../helpers/fixtures';
+
+describeFixtures('KSM401');
+
+before(() => initParser());
+
+function findings(text: string): Finding[] {
+  return analyze(text).filter((f) => f.code === 'KSM401');
+}
+
+function only(text: string): Finding {
+  const found = findings(text);
+  assert.equal(found.length, 1, JSON.stringify(found.map((f) => f.message)));
+  return found[0]!;
+}
+
+function fixed(text: string, finding: Finding): string {
+  assert.equal(finding.fixes.length, 1);
+  assert.equal(finding.fixes[0]!.applicability, 'unsafe');
+  return applyEdits(text, finding.fixes[0]!.edits);
+}
+
+const lines = (...l: string[]) => l.join('\n') + '\n';
+
+test('KSM401 moves rescale into the model after its Input, from the training and validation generators', () => {
+  const text = lines(
+    'from tensorflow import keras',
+    'from tensorflow.keras import layers',
+    'from tensorflow.keras.preprocessing.image import ImageDataGenerator',
+    'train_gen = ImageDataGenerator(rescale=1.0 / 255, horizontal_flip=True)',
+    'val_gen = ImageDataGenerator(rescale=1.0 / 255)',
+    'model = keras.Sequential([keras.Input(shape=(64, 64, 3)), layers.Flatten(), layers.Dense(1)])',
+    'model.compile(optimizer="adam", loss="mse")',
+    'model.fit(train_gen.flow(x, y), validation_data=val_gen.flow(xv, yv), epochs=5)',
+  );
+  const finding = only(text);
+  assert.equal(finding.severity, 'warning');
+  assert.deepEqual(finding.range.start, { line: 7, character: 10 });
+  assert.equal(finding.fixes[0]!.title, 'Move `rescale=1.0 / 255` into the model as `layers.Rescaling(1.0 / 255)`');
+  assert.equal(fixed(text, finding), lines(
+    'from tensorflow import keras',
+    'from tensorflow.keras import layers',
+    'from tensorflow.keras.preprocessing.image import ImageDataGenerator',
+    'train_gen = ImageDataGenerator(horizontal_flip=True)',
+    'val_gen = ImageDataGenerator()',
+    'model = keras.Sequential([keras.Input(shape=(64, 64, 3)), layers.Rescaling(1.0 / 255), layers.Flatten(), layers.Dense(1)])',
+    'model.compile(optimizer="adam", loss="mse")',
+    'model.fit(train_gen.flow(x, y), validation_data=val_gen.flow(xv, yv), epochs=5)',
+  ));
+  assert.deepEqual(finding.related.map((r) => [r.range.start.line, r.message]), [
+    [3, 'the `ImageDataGenerator` is created here'],
+    [3, '`rescale=1.0 / 255` is applied outside the model'],
+  ]);
+});
+
+test('KSM401 moves a declared input_shape onto the inserted Rescaling layer, on its own line', () => {
+  const text = lines(
+    'from tensorflow.keras.layers import Conv2D, Dense, Flatten',
+    'from tensorflow.keras.models import Sequential',
+    'from tensorflow.keras.preprocessing.image import ImageDataGenerator',
+    'datagen = ImageDataGenerator(rescale=1./255)',
+    'flow = datagen.flow_from_directory("train", target_size=(150, 150))',
+    'model = Sequential([',
+    '    Conv2D(16, 3, activation="relu", input_shape=(150, 150, 3)),',
+    '    Flatten(),',
+    '    Dense(1, activation="sigmoid"),',
+    '])',
+    'model.compile(optimizer="adam", loss="binary_crossentropy")',
+    'model.fit(flow, epochs=3)',
+  );
+  assert.equal(fixed(text, only(text)), lines(
+    'from tensorflow.keras.layers import Conv2D, Dense, Flatten, Rescaling',
+    'from tensorflow.keras.models import Sequential',
+    'from tensorflow.keras.preprocessing.image import ImageDataGenerator',
+    'datagen = ImageDataGenerator()',
+    'flow = datagen.flow_from_directory("train", target_size=(150, 150))',
+    'model = Sequential([',
+    '    Rescaling(1./255, input_shape=(150, 150, 3)),',
+    '    Conv2D(16, 3, activation="relu"),',
+    '    Flatten(),',
+    '    Dense(1, activation="sigmoid"),',
+    '])',
+    'model.compile(optimizer="adam", loss="binary_crossentropy")',
+    'model.fit(flow, epochs=3)',
+  ));
+});
+
+test('KSM401 adds Rescaling with `add` for a model built by `add`, trained inside a function', () => {
+  const text = lines(
+    'import tensorflow as tf',
+    'datagen = tf.keras.preprocessing.image.ImageDataGenerator(rescale=1 / 255.0, zoom_range=0.1)',
+    'net = tf.keras.Sequential()',
+    'net.add(tf.keras.Input(shape=(32, 32, 3)))',
+    'net.add(tf.keras.layers.Flatten())',
+    'net.add(tf.keras.layers.Dense(10))',
+    'def train(x, y):',
+    '    net.fit(datagen.flow(x, y))',
+  );
+  const finding = only(text);
+  assert.equal(finding.modelIds.length, 1, 'the module-level model is linked for the readiness report');
+  assert.equal(fixed(text, finding), lines(
+    'import tensorflow as tf',
+    'datagen = tf.keras.preprocessing.image.ImageDataGenerator(zoom_range=0.1)',
+    'net = tf.keras.Sequential()',
+    'net.add(tf.keras.Input(shape=(32, 32, 3)))',
+    'net.add(tf.keras.layers.Rescaling(1 / 255.0))',
+    'net.add(tf.keras.layers.Flatten())',
+    'net.add(tf.keras.layers.Dense(10))',
+    'def train(x, y):',
+    '    net.fit(datagen.flow(x, y))',
+  ));
+});
+
+test('KSM401 offers no Rescaling fix when it would change other data or cannot place the layer', () => {
+  const header = lines(
+    'import tensorflow as tf',
+    'from tensorflow.keras.preprocessing.image import ImageDataGenerator',
+    'scaled = ImageDataGenerator(rescale=1.0 / 255)',
+    'augmenting = ImageDataGenerator(horizontal_flip=True)',
+  );
+  // Another generator feeds the same model unscaled: the inserted layer would scale it too.
+  const mixed = header + lines(
+    'm = tf.keras.Sequential([tf.keras.Input(shape=(8, 8, 3)), tf.keras.layers.Flatten(), tf.keras.layers.Dense(1)])',
+    'm.fit(scaled.flow(x, y))',
+    'm.fit(augmenting.flow(x, y))',
+  );
+  assert.deepEqual(only(mixed).fixes, []);
+  // Scaling combined with normalisation: one layer cannot take over both.
+  const normalising = lines(
+    'import tensorflow as tf',
+    'g = tf.keras.preprocessing.image.ImageDataGenerator(rescale=1.0 / 255, samplewise_center=True)',
+    'm = tf.keras.Sequential([tf.keras.Input(shape=(8, 8, 3)), tf.keras.layers.Flatten(), tf.keras.layers.Dense(1)])',
+    'm.fit(g.flow(x, y))',
+  );
+  assert.match(only(normalising).message, /\(`samplewise_center`, `rescale`\)|\(`rescale`, `samplewise_center`\)/);
+  assert.deepEqual(only(normalising).fixes, []);
+  // A functional model.
+  const functional = header + lines(
+    'inputs = tf.keras.Input(shape=(8, 8, 3))',
+    'm = tf.keras.Model(inputs, tf.keras.layers.Dense(1)(tf.keras.layers.Flatten()(inputs)))',
+    'm.fit(scaled.flow(x, y))',
+  );
+  assert.deepEqual(only(functional).fixes, []);
+  // A model that already rescales: adding a second layer would scale twice.
+  const already = header + lines(
+    'm = tf.keras.Sequential([tf.keras.layers.Rescaling(0.5), tf.keras.layers.Flatten(), tf.keras.layers.Dense(1)])',
+    'm.fit(scaled.flow(x, y))',
+  );
+  assert.deepEqual(only(already).fixes, []);
+});
+
+test('KSM401 wraps a generator called with arguments in from_generator with its signature', () => {
+  const text = lines(
+    'import numpy as np',
+    'import tensorflow as tf',
+    'def batches(n):',
+    '    for _ in range(n):',
+    '        x = np.random.rand(32, 10, 3).astype("float32")',
+    '        yield x / 2.0, np.zeros((32, 1))',
+    'model = tf.keras.Sequential([tf.keras.Input(shape=(10, 3)), tf.keras.layers.LSTM(4), tf.keras.layers.Dense(1)])',
+    'model.fit(batches(100), epochs=2)',
+  );
+  const finding = only(text);
+  assert.equal(finding.severity, 'warning');
+  assert.match(finding.message, /the Python generator `batches`, which changes the values it yields \(`x \/ 2\.0`\)/);
+  assert.deepEqual(finding.related.map((r) => r.range.start.line), [2, 5]);
+  assert.equal(
+    finding.fixes[0]!.title,
+    'Wrap `batches` in `tf.data.Dataset.from_generator` with its output signature',
+  );
+  assert.equal(fixed(text, finding).split('\n')[7],
+    'model.fit(tf.data.Dataset.from_generator(lambda: batches(100), output_signature=(' +
+    'tf.TensorSpec(shape=(32, 10, 3), dtype=tf.float32), tf.TensorSpec(shape=(32, 1), dtype=tf.float64))), epochs=2)');
+});
+
+test('KSM401 from_generator: None for dimensions that are not literal, and an import when TensorFlow is not imported', () => {
+  const text = lines(
+    'import keras',
+    'import numpy as np',
+    '',
+    'def windows(data, batch_size):',
+    '    while True:',
+    '        rows = np.random.randint(0, len(data) - 11, size=batch_size)',
+    '        samples = np.zeros((len(rows), 10, data.shape[-1]), dtype="float32")',
+    '        targets = np.zeros((len(rows), 1))',
+    '        for j, row in enumerate(rows):',
+    '            samples[j] = data[row:row + 10]',
+    '            targets[j] = data[row + 10, 0]',
+    '        yield samples, targets',
+    '',
+    'model = keras.Sequential([keras.Input(shape=(10, 3)), keras.layers.LSTM(4), keras.layers.Dense(1)])',
+    'train = windows(np.zeros((500, 3)), 32)',
+    'model.fit(x=train, steps_per_epoch=10)',
+  );
+  const finding = only(text);
+  assert.equal(finding.severity, 'information');
+  assert.match(finding.message, /only batches, windows or selects values/);
+  assert.deepEqual(finding.range.start, { line: 15, character: 10 }, 'anchored on the `x=` argument');
+  const result = fixed(text, finding).split('\n');
+  assert.equal(result[2], 'import tensorflow as tf');
+  assert.equal(result[16],
+    'model.fit(x=tf.data.Dataset.from_generator(lambda: windows(np.zeros((500, 3)), 32), output_signature=(' +
+    'tf.TensorSpec(shape=(None, 10, None), dtype=tf.float32), tf.TensorSpec(shape=(None, 1), dtype=tf.float64))), steps_per_epoch=10)');
+});
+
+test('KSM401 from_generator: the generator function itself, and a single yielded array', () => {
+  const text = lines(
+    'import numpy as np',
+    'import tensorflow as tflow',
+    'def noise():',
+    '    while True:',
+    '        yield np.random.randn(8, 4)',
+    'model = tflow.keras.Sequential([tflow.keras.Input(shape=(4,)), tflow.keras.layers.Dense(1)])',
+    'model.predict(noise, steps=2)',
+  );
+  assert.equal(fixed(text, only(text)).split('\n')[6],
+    'model.predict(tflow.data.Dataset.from_generator(noise, output_signature=tflow.TensorSpec(shape=(8, 4), dtype=tflow.float64)), steps=2)');
+});
+
+test('KSM401 offers no from_generator fix when the signature cannot be read or `tf` means something else', () => {
+  const opaque = lines(
+    'import tensorflow as tf',
+    'def rows(x, y):',
+    '    for i in range(len(x)):',
+    '        yield x[i] / 255.0, y[i]',
+    'm = tf.keras.Sequential([tf.keras.Input(shape=(4,)), tf.keras.layers.Dense(1)])',
+    'm.fit(rows(a, b))',
+  );
+  assert.deepEqual(only(opaque).fixes, []);
+  const taken = lines(
+    'import keras',
+    'import numpy as np',
+    'tf = "not tensorflow"',
+    'def noise():',
+    '    yield np.zeros((2, 4))',
+    'm = keras.Sequential([keras.Input(shape=(4,)), keras.layers.Dense(1)])',
+    'm.fit(noise())',
+  );
+  assert.deepEqual(only(taken).fixes, []);
+});
+
+test('KSM401 says what it cannot see, and links the model for the readiness report', () => {
+  const text = lines(
+    'import tensorflow as tf',
+    'from helpers import augment',
+    'def batches(x):',
+    '    for i in range(0, len(x), 4):',
+    '        yield augment(x[i:i + 4])',
+    'm = tf.keras.Sequential([tf.keras.Input(shape=(4,)), tf.keras.layers.Dense(1)])',
+    'm.fit(batches(data))',
+  );
+  const finding = only(text);
+  assert.equal(finding.severity, 'information');
+  assert.match(finding.message, /check that it does not change the values/);
+  assert.deepEqual(finding.related.map((r) => [r.range.start.line, r.message]), [
+    [2, '`batches` runs in Python, outside the model'],
+    [4, 'what `augment(x[i:i + 4])` does to the values is not visible'],
+  ]);
+  assert.equal(finding.modelIds.length, 1);
+});
+
+test('KSM401 gives one finding per training call, none for validation data alone', () => {
+  const text = lines(
+    'import tensorflow as tf',
+    'def scaled(x):',
+    '    for row in x:',
+    '        yield row * 0.5',
+    'm = tf.keras.Sequential([tf.keras.Input(shape=(4,)), tf.keras.layers.Dense(1)])',
+    'm.fit(scaled(a), validation_data=scaled(b))',
+    'm.fit(a, b, validation_data=scaled(b))',
+  );
+  assert.deepEqual(findings(text).map((f) => [f.range.start.line, f.severity]), [[5, 'warning']]);
+});
