@@ -1,1 +1,147 @@
-export {};
+import { randomUUID } from 'node:crypto';
+import * as vscode from 'vscode';
+import {
+  LanguageClient,
+  type LanguageClientOptions,
+  type ServerOptions,
+  State,
+  TransportKind,
+  WorkDoneProgress,
+} from 'vscode-languageclient/node';
+import {
+  type FileReadiness,
+  readinessReportMethod,
+  type ReadinessReportParams,
+  settingsSection,
+  workspaceReadinessReportMethod,
+  type WorkspaceReadinessReportParams,
+} from '../../server/src/protocol';
+import { commandIds } from './command-ids';
+import { ReportPanel } from './report-panel';
+import { ReadinessStatusBar } from './status-bar';
+
+const displayName = 'Keras SavedModel Lint';
+
+let client: LanguageClient | undefined;
+
+export async function activate(context: vscode.ExtensionContext): Promise<void> {
+  const outputChannel = vscode.window.createOutputChannel(displayName, { log: true });
+  const serverModule = context.asAbsolutePath('dist/server.js');
+  const serverOptions: ServerOptions = {
+    run: { module: serverModule, transport: TransportKind.ipc },
+    debug: { module: serverModule, transport: TransportKind.ipc, options: { execArgv: ['--nolazy', '--inspect=6011'] } },
+  };
+  const clientOptions: LanguageClientOptions = {
+    documentSelector: [
+      { scheme: 'file', language: 'python' },
+      { scheme: 'untitled', language: 'python' },
+      { scheme: 'vscode-notebook-cell', language: 'python' },
+    ],
+    synchronize: { configurationSection: settingsSection },
+    outputChannel,
+  };
+  // The id is the settings prefix: the client reads `kerasSavedModel.trace.server` by itself.
+  const languageClient = new LanguageClient(settingsSection, displayName, serverOptions, clientOptions);
+  client = languageClient;
+
+  const fileReport = new ReportPanel('file', context.extensionUri);
+  const workspaceReport = new ReportPanel('workspace', context.extensionUri);
+  const statusBar = new ReadinessStatusBar(
+    (document, token) => requestFileReport(languageClient, document.uri, token),
+    commandIds.checkReadiness,
+    (document) => vscode.workspace.getConfiguration(settingsSection, document).get<boolean>('enable', true),
+  );
+
+  context.subscriptions.push(
+    outputChannel,
+    fileReport,
+    workspaceReport,
+    statusBar,
+    vscode.commands.registerCommand(commandIds.checkReadiness, (resource?: vscode.Uri) =>
+      checkReadiness(languageClient, fileReport, resource)),
+    vscode.commands.registerCommand(commandIds.checkWorkspaceReadiness, () => checkWorkspaceReadiness(languageClient, workspaceReport)),
+    vscode.commands.registerCommand(commandIds.restartServer, () => languageClient.restart()),
+    languageClient.onDidChangeState((event) => {
+      if (event.newState === State.Running) statusBar.schedule();
+    }),
+    vscode.workspace.onDidChangeConfiguration((event) => {
+      if (event.affectsConfiguration(settingsSection)) statusBar.schedule();
+    }),
+  );
+  await languageClient.start();
+}
+
+export async function deactivate(): Promise<void> {
+  await client?.stop();
+  client = undefined;
+}
+
+/** The readiness report of one document, or undefined while the server is not running. */
+async function requestFileReport(
+  languageClient: LanguageClient,
+  uri: vscode.Uri,
+  token?: vscode.CancellationToken,
+): Promise<FileReadiness | undefined> {
+  if (!languageClient.isRunning()) return undefined;
+  const params: ReadinessReportParams = { uri: languageClient.code2ProtocolConverter.asUri(uri) };
+  return languageClient.sendRequest<FileReadiness>(readinessReportMethod, params, token);
+}
+
+/** "Keras: Check SavedModel Readiness": the report of the active editor's file, or of a file picked in the explorer. */
+async function checkReadiness(languageClient: LanguageClient, panel: ReportPanel, resource: vscode.Uri | undefined): Promise<void> {
+  const editor = vscode.window.activeTextEditor;
+  const uri = resource ?? (editor?.document.languageId === 'python' ? editor.document.uri : undefined);
+  if (!uri) {
+    void vscode.window.showInformationMessage('Open a Python file to check whether its Keras models can be saved.');
+    return;
+  }
+  try {
+    const report = await requestFileReport(languageClient, uri);
+    if (!report) {
+      void vscode.window.showWarningMessage(`${displayName} is not running; see its output channel.`);
+      return;
+    }
+    const sourceEditor = vscode.window.visibleTextEditors.find((e) => e.document.uri.toString() === uri.toString());
+    panel.show([report], sourceEditor?.viewColumn);
+  } catch (error) {
+    reportFailure('check the file', error);
+  }
+}
+
+/** "Keras: Check SavedModel Readiness (Workspace)": every Python file, with the server's per-file progress. */
+async function checkWorkspaceReadiness(languageClient: LanguageClient, panel: ReportPanel): Promise<void> {
+  if (!languageClient.isRunning()) {
+    void vscode.window.showWarningMessage(`${displayName} is not running; see its output channel.`);
+    return;
+  }
+  const files = await vscode.window.withProgress(
+    { location: vscode.ProgressLocation.Notification, title: 'Checking SavedModel readiness', cancellable: true },
+    async (progress, token) => {
+      const workDoneToken = randomUUID();
+      let reported = 0;
+      // The server reports absolute percentages; VS Code's progress takes increments.
+      const progressListener = languageClient.onProgress(WorkDoneProgress.type, workDoneToken, (value) => {
+        if (value.kind === 'end') return;
+        const increment = value.percentage === undefined ? undefined : value.percentage - reported;
+        reported = value.percentage ?? reported;
+        progress.report({ message: value.message, increment });
+      });
+      try {
+        const params: WorkspaceReadinessReportParams = { workDoneToken };
+        return await languageClient.sendRequest<FileReadiness[]>(workspaceReadinessReportMethod, params, token);
+      } catch (error) {
+        if (!token.isCancellationRequested) reportFailure('check the workspace', error);
+        return undefined;
+      } finally {
+        progressListener.dispose();
+      }
+    },
+  );
+  if (files) panel.show(files, vscode.window.activeTextEditor?.viewColumn);
+}
+
+function reportFailure(what: string, error: unknown): void {
+  const detail = error instanceof Error ? error.message : String(error);
+  client?.error(`Could not ${what}`, error, false);
+  void vscode.window.showErrorMessage(`${displayName} could not ${what}: ${detail}`);
+}

@@ -122,8 +122,10 @@ test('a workspace report lists blocked files first, then the others, and folds f
     { label: 'c_blocked.py', readiness: file('file:///p/c_blocked.py', [model('n', [check('input-shape', 'fail', [unbuilt])])]) },
   ]);
   assert.match(html, /Checked 3 Python files: 2 models, 1 ready, 1 not ready\./);
+  assert.match(html, /<span class="file-name">c_blocked.py<\/span> <span class="verdict not-ready">1 blocking problem\.<\/span>/);
   const order = [...html.matchAll(/<span class="file-name">([^<]+)<\/span>/g)].map((m) => m[1]);
   assert.deepEqual(order, ['c_blocked.py', 'a_ready.py']);
+  assert.equal(html.match(/Ready to save\./g)?.length, 1, 'a file\'s verdict is said once, on its summary line');
   assert.match(html, /<details class="file empty"><summary>1 file with no Keras model and no findings<\/summary><ul><li>b_empty.py<\/li>/);
   assert.deepEqual([...new Set(locationLinks(html).map((l) => l.uri))], ['file:///p/c_blocked.py', 'file:///p/a_ready.py']);
 });
