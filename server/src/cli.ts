@@ -7,6 +7,7 @@ import { findPackageRoot, ruleDocUrl } from './docs-location';
 import { analyzeText, type AnalysisResult } from './engine';
 import { findPythonFiles, readPythonFile } from './files';
 import { fixAll } from './fix-all';
+import { ProjectVersions } from './project-files';
 import { renderRuleDoc } from './rule-docs';
 import { findRule, rules } from './rules';
 
@@ -54,23 +55,27 @@ async function analyzeFiles(paths: string[], settings: AnalysisSettings, fix: bo
   }
   await initParser();
   const outcomes: FileOutcome[] = [];
+  const projects = new ProjectVersions();
   for (const file of files) {
     const read = readPythonFile(file);
     if ('skipped' in read) {
       outcomes.push({ file, skipped: read.skipped, fixed: 0 });
       continue;
     }
+    // Each file gets the Keras version that its own project's dependency files declare.
+    const projectVersion = settings.kerasVersion === 'auto' ? projects.versionFor(file, { namesRelativeTo: process.cwd() }) : undefined;
+    const fileSettings = { ...settings, projectVersion };
     let text = read.text;
     let fixed = 0;
     if (fix) {
-      const outcome = fixAll(text, settings);
+      const outcome = fixAll(text, fileSettings);
       if (outcome.text !== text) {
         fs.writeFileSync(file, outcome.text, 'utf8');
         text = outcome.text;
         fixed = outcome.applied;
       }
     }
-    const result = analyzeText(text, settings);
+    const result = analyzeText(text, fileSettings);
     outcomes.push({ file, result, fixed, ...(result.skipped ? { skipped: result.skipped } : {}) });
   }
   return outcomes;
@@ -295,6 +300,11 @@ export async function main(argv: string[]): Promise<number> {
 }
 
 if (require.main === module) {
+  // `ksm report | head` closes the pipe early: stop quietly, as other command-line tools do.
+  process.stdout.on('error', (error: NodeJS.ErrnoException) => {
+    if (error.code === 'EPIPE') process.exit(process.exitCode ?? exitClean);
+    throw error;
+  });
   void main(process.argv).then((code) => {
     process.exitCode = code;
   });

@@ -42,12 +42,13 @@ export function analyzeTree(text: string, tree: Tree, settings: AnalysisSettings
   const reason = unanalysableReason(text);
   if (reason) return { findings: [], models: [], version: unknown, skipped: reason };
   let facts: FileFacts;
+  let version: KerasVersionInfo;
   try {
     facts = buildFacts(text, tree);
+    version = detectKerasVersion(facts.root, facts.imports, settings.kerasVersion, settings.projectVersion);
   } catch (error) {
     return { findings: [], models: [], version: unknown, skipped: failureReason(error) };
   }
-  const version = detectKerasVersion(facts.root, facts.imports, settings.kerasVersion);
   const directives = noqaDirectives(facts.root);
   const findings: Finding[] = [];
   const errors: string[] = [];

@@ -32,15 +32,17 @@ export function isSuppressed(directives: Map<number, NoqaDirective>, line: numbe
 /**
  * The edit that adds `code` to the noqa comment of a line, writing one if there is none.
  * Undefined when the line ends inside a string (a comment cannot go there) or is already suppressed.
+ * A caller that asks for many lines passes the comments it collected once (all of them, or
+ * those of `line`), rather than having every call walk the whole tree.
  */
-export function noqaEdit(root: Node, text: string, line: number, code: string): TextEdit | undefined {
+export function noqaEdit(root: Node, text: string, line: number, code: string, comments: Node[] = root.descendantsOfType('comment')): TextEdit | undefined {
   const lineStart = lineOffset(text, line);
   if (lineStart === undefined) return undefined;
   let lineEnd = text.indexOf('\n', lineStart);
   if (lineEnd < 0) lineEnd = text.length;
   if (text[lineEnd - 1] === '\r') lineEnd--;
   const lineText = text.slice(lineStart, lineEnd);
-  const comment = root.descendantsOfType('comment').find((c) => c.startPosition.row === line);
+  const comment = comments.find((c) => c.startPosition.row === line);
   if (comment) {
     const match = noqaPattern.exec(comment.text);
     if (match && !match[1]) return undefined;

@@ -53,6 +53,11 @@ export interface AnalysisSettings {
   kerasVersion: KerasVersionSetting;
   /** Keyed by rule code or rule name. */
   rules: Record<string, RuleSetting>;
+  /**
+   * What the project's dependency files (requirements, pyproject.toml ...) say about the Keras
+   * version, read by the adapter (see project-version.ts); used under `kerasVersion: auto`.
+   */
+  projectVersion?: KerasVersionInfo;
 }
 
 export const defaultSettings: AnalysisSettings = { kerasVersion: 'auto', rules: {} };

@@ -1,0 +1,69 @@
+import { DiagnosticSeverity, type Diagnostic } from 'vscode-languageserver';
+import type { Node } from 'web-tree-sitter';
+import { noqaEdit } from '../analysis/noqa';
+import type { Finding, Fix, Severity, TextEdit } from '../analysis/types';
+import { ruleDocUrl } from '../docs-location';
+import { diagnosticSource } from '../protocol';
+
+/**
+ * What a diagnostic carries for its code actions, so a code-action request does no analysis
+ * (ruff keeps its fixes in `Diagnostic.data` the same way). The edits are against `version`
+ * of the document; actions are only offered while the document is still at that version.
+ */
+export interface DiagnosticData {
+  version: number;
+  fixes: Fix[];
+  /** The edit that writes or extends the line's `# noqa:` comment, when one can be written there. */
+  noqa?: TextEdit;
+}
+
+const severities: Record<Severity, DiagnosticSeverity> = {
+  error: DiagnosticSeverity.Error,
+  warning: DiagnosticSeverity.Warning,
+  information: DiagnosticSeverity.Information,
+  hint: DiagnosticSeverity.Hint,
+};
+
+function toDiagnostic(finding: Finding, uri: string, version: number, noqa: TextEdit | undefined): Diagnostic {
+  const data: DiagnosticData = { version, fixes: finding.fixes };
+  if (noqa) data.noqa = noqa;
+  const diagnostic: Diagnostic = {
+    range: finding.range,
+    severity: severities[finding.severity],
+    code: finding.code,
+    codeDescription: { href: ruleDocUrl(finding.code) },
+    source: diagnosticSource,
+    message: finding.message,
+    data,
+  };
+  if (finding.related.length > 0) {
+    diagnostic.relatedInformation = finding.related.map((r) => ({ location: { uri, range: r.range }, message: r.message }));
+  }
+  return diagnostic;
+}
+
+/**
+ * The diagnostics of one analysis of `text` (document `version`). The file's comments are read
+ * once for every finding's noqa edit: a file with hundreds of findings would otherwise walk its
+ * tree hundreds of times. Without a tree there is no noqa edit.
+ */
+export function toDiagnostics(findings: Finding[], uri: string, version: number, root: Node | undefined, text: string): Diagnostic[] {
+  const commentsByLine = new Map<number, Node[]>();
+  if (root && findings.length > 0) {
+    for (const comment of root.descendantsOfType('comment')) {
+      const line = comment.startPosition.row;
+      commentsByLine.set(line, [...(commentsByLine.get(line) ?? []), comment]);
+    }
+  }
+  return findings.map((finding) => {
+    const line = finding.range.start.line;
+    const noqa = root ? noqaEdit(root, text, line, finding.code, commentsByLine.get(line) ?? []) : undefined;
+    return toDiagnostic(finding, uri, version, noqa);
+  });
+}
+
+export function isDiagnosticData(value: unknown): value is DiagnosticData {
+  if (typeof value !== 'object' || value === null) return false;
+  const data = value as Partial<DiagnosticData>;
+  return typeof data.version === 'number' && Array.isArray(data.fixes);
+}

@@ -1,0 +1,92 @@
+import type { Connection } from 'vscode-languageserver';
+import type { AnalysisSettings, KerasVersionSetting, RuleSetting } from '../analysis/types';
+import { settingsSection } from '../protocol';
+
+/** The `kerasSavedModel` settings section: the engine's settings plus the on/off switch. */
+export interface ServerSettings extends AnalysisSettings {
+  enable: boolean;
+}
+
+export const defaultServerSettings: ServerSettings = { enable: true, kerasVersion: 'auto', rules: {} };
+
+const kerasVersions: readonly KerasVersionSetting[] = ['auto', '2', '3'];
+const ruleSettings: readonly RuleSetting[] = ['error', 'warning', 'information', 'hint', 'off', 'default'];
+
+function isObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+/**
+ * Reads a settings object as a client sent it, keeping what is valid and taking the rest from
+ * `fallback`. Clients configured by hand (Neovim, Helix, Emacs) send anything, so nothing is
+ * trusted: `kerasVersion = 3` written as a TOML number is accepted too.
+ */
+export function normalizeSettings(raw: unknown, fallback: ServerSettings): ServerSettings {
+  if (!isObject(raw)) return fallback;
+  const settings: ServerSettings = { ...fallback, rules: { ...fallback.rules } };
+  if (typeof raw.enable === 'boolean') settings.enable = raw.enable;
+  const version = typeof raw.kerasVersion === 'number' ? String(raw.kerasVersion) : raw.kerasVersion;
+  if (kerasVersions.includes(version as KerasVersionSetting)) settings.kerasVersion = version as KerasVersionSetting;
+  if (isObject(raw.rules)) {
+    for (const [key, value] of Object.entries(raw.rules)) {
+      if (ruleSettings.includes(value as RuleSetting)) settings.rules[key] = value as RuleSetting;
+    }
+  }
+  return settings;
+}
+
+/** A settings object that may be wrapped in its section, as `didChangeConfiguration` often sends it. */
+export function unwrapSection(raw: unknown): unknown {
+  return isObject(raw) && isObject(raw[settingsSection]) ? raw[settingsSection] : raw;
+}
+
+/**
+ * Settings per resource. Clients with `workspace/configuration` are asked once per document
+ * (cached until the configuration changes); for other clients every document gets the base
+ * settings: `initializationOptions`, replaced by what `didChangeConfiguration` pushes.
+ */
+export class SettingsStore {
+  private base: ServerSettings = defaultServerSettings;
+  private readonly cache = new Map<string, Promise<ServerSettings>>();
+
+  constructor(
+    private readonly connection: Connection,
+    private readonly pull: () => boolean,
+  ) {}
+
+  setBase(raw: unknown): void {
+    this.base = normalizeSettings(unwrapSection(raw), defaultServerSettings);
+  }
+
+  /** Forgets every cached value (after `didChangeConfiguration`). */
+  reset(): void {
+    this.cache.clear();
+  }
+
+  forget(uri: string): void {
+    this.cache.delete(uri);
+  }
+
+  get(uri: string): Promise<ServerSettings> {
+    let settings = this.cache.get(uri);
+    if (!settings) {
+      settings = this.getMany([uri]).then(([one]) => one ?? this.base);
+      this.cache.set(uri, settings);
+    }
+    return settings;
+  }
+
+  /** Settings for many resources in one `workspace/configuration` request. */
+  async getMany(uris: string[]): Promise<ServerSettings[]> {
+    if (!this.pull() || uris.length === 0) return uris.map(() => this.base);
+    try {
+      const values: unknown[] = await this.connection.workspace.getConfiguration(
+        uris.map((scopeUri) => ({ scopeUri, section: settingsSection })),
+      );
+      return uris.map((_, i) => normalizeSettings(values?.[i], this.base));
+    } catch (error) {
+      this.connection.console.warn(`Could not read the ${settingsSection} settings; using defaults: ${String(error)}`);
+      return uris.map(() => this.base);
+    }
+  }
+}

@@ -1,0 +1,406 @@
+/**
+ * The language server: an LSP adapter over the engine. Any LSP client can use it
+ * (`node dist/server.js --stdio`, or `ksm server --stdio`).
+ */
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import {
+  CodeActionKind,
+  DidChangeConfigurationNotification,
+  DidChangeWatchedFilesNotification,
+  ErrorCodes,
+  LSPErrorCodes,
+  ProposedFeatures,
+  ResponseError,
+  TextDocumentSyncKind,
+  createConnection,
+  type CancellationToken,
+  type ClientCapabilities,
+  type CodeAction,
+  type Connection,
+  type Diagnostic,
+} from 'vscode-languageserver/node';
+import { TextDocument } from 'vscode-languageserver-textdocument';
+import { initParser } from './analysis/parser';
+import { projectFilePatterns } from './analysis/project-version';
+import type { AnalysisSettings } from './analysis/types';
+import { analyzeText, analyzeTree, type AnalysisResult } from './engine';
+import { findPythonFiles, readPythonFile, type ReadResult } from './files';
+import { safeFixEdits } from './fix-all';
+import { editSupport, fixAllAction, kindRequested, quickFixes, type EditSupport } from './lsp/code-actions';
+import { toDiagnostics } from './lsp/diagnostics';
+import { OpenDocument } from './lsp/documents';
+import { fileReadiness, notAnalysed } from './lsp/readiness';
+import { SettingsStore, type ServerSettings } from './lsp/settings';
+import { ProjectVersions } from './project-files';
+import {
+  diagnosticSource,
+  fixAllKind,
+  readinessReportMethod,
+  settingsSection,
+  workspaceReadinessReportMethod,
+  type FileReadiness,
+  type ReadinessReportParams,
+  type WorkspaceReadinessReportParams,
+} from './protocol';
+
+/** Quiet time after the last keystroke before a document is analysed again. */
+const debounceMs = 200;
+
+/** One analysis of a document: its text and version, the settings it ran under, and its diagnostics. */
+interface Analysis {
+  version: number;
+  text: string;
+  /** The `inputs` generation (settings, dependency files) it ran under. */
+  inputs: number;
+  settings: ServerSettings;
+  result: AnalysisResult;
+  diagnostics: Diagnostic[];
+}
+
+interface DocumentState {
+  open: OpenDocument;
+  timer?: NodeJS.Timeout;
+  /** Id of the latest analysis run; a run that finds a newer id drops its result. */
+  run: number;
+  analysis?: Analysis;
+  /** The last skip reason written to the log, so a skipped file is logged once, not per keystroke. */
+  loggedSkip?: string;
+}
+
+function describeError(error: unknown): string {
+  return error instanceof Error ? (error.stack ?? error.message) : String(error);
+}
+
+export function startServer(connection: Connection = createConnection(ProposedFeatures.all)): void {
+  const documents = new Map<string, DocumentState>();
+  let capabilities: ClientCapabilities = {};
+  let support: EditSupport = { versioned: false, snippets: false };
+  /** Workspace folders, as file system paths. */
+  let folders: string[] = [];
+  const settings = new SettingsStore(connection, () => capabilities.workspace?.configuration === true);
+  const projects = new ProjectVersions();
+  /** Bumped when the settings or a dependency file change, so analyses made before can tell they are stale. */
+  let inputs = 0;
+  const parserReady = initParser();
+
+  const log = (message: string) => connection.console.log(message);
+
+  /** Wraps a request handler: an exception is logged with its stack and answered as an LSP error. */
+  function guardRequest<P, R>(name: string, handler: (params: P, token: CancellationToken) => R | Promise<R>) {
+    return async (params: P, token: CancellationToken): Promise<R> => {
+      try {
+        return await handler(params, token);
+      } catch (error) {
+        if (error instanceof ResponseError) throw error;
+        connection.console.error(`${name} failed: ${describeError(error)}`);
+        throw new ResponseError(ErrorCodes.InternalError, `${name} failed: ${error instanceof Error ? error.message : String(error)}`);
+      }
+    };
+  }
+
+  /** Wraps a notification handler: an exception is logged, and the server goes on. */
+  function guardNotification<P>(name: string, handler: (params: P) => void | Promise<void>) {
+    return async (params: P): Promise<void> => {
+      try {
+        await handler(params);
+      } catch (error) {
+        connection.console.error(`${name} failed: ${describeError(error)}`);
+      }
+    };
+  }
+
+  function publish(uri: string, diagnostics: Diagnostic[], version?: number): void {
+    void connection.sendDiagnostics(version === undefined ? { uri, diagnostics } : { uri, version, diagnostics });
+  }
+
+  function setFolders(uris: string[]): void {
+    folders = uris.filter((uri) => uri.startsWith('file:')).map((uri) => fileURLToPath(uri));
+  }
+
+  /**
+   * The engine's settings for a file: its own, plus the Keras version its project's dependency
+   * files declare (read up to its workspace folder), as the CLI does.
+   */
+  function engineSettings(uri: string, current: ServerSettings): AnalysisSettings {
+    if (current.kerasVersion !== 'auto' || !uri.startsWith('file:')) return current;
+    const file = fileURLToPath(uri);
+    const folder = folders.filter((f) => file.startsWith(f + path.sep)).sort((a, b) => b.length - a.length)[0];
+    return { ...current, projectVersion: projects.versionFor(file, folder ? { stopAt: folder, namesRelativeTo: folder } : {}) };
+  }
+
+  /** Analyses the document's current text now. Synchronous: the text cannot change meanwhile. */
+  function analyse(state: DocumentState, current: ServerSettings, inputsGeneration: number): Analysis {
+    const { open } = state;
+    const text = open.text;
+    let result: AnalysisResult;
+    let diagnostics: Diagnostic[];
+    try {
+      const tree = open.currentTree();
+      const fileSettings = engineSettings(open.uri, current);
+      // Without a tree the text is not analysable, and analyzeText says why without parsing.
+      result = tree ? analyzeTree(text, tree, fileSettings) : analyzeText(text, fileSettings);
+      diagnostics = toDiagnostics(result.findings, open.uri, open.version, tree?.rootNode, text);
+    } catch (error) {
+      // The version still gets its (empty) diagnostics, so nothing from an older text lingers.
+      connection.console.error(`Analysis of ${open.uri} failed: ${describeError(error)}`);
+      result = notAnalysed(`internal error: ${error instanceof Error ? error.message : String(error)}`);
+      diagnostics = [];
+    }
+    if (result.skipped !== state.loggedSkip) {
+      if (result.skipped) log(`${open.uri}: ${result.skipped}`);
+      state.loggedSkip = result.skipped;
+    }
+    return { version: open.version, text, inputs: inputsGeneration, settings: current, result, diagnostics };
+  }
+
+  function isCurrent(state: DocumentState): boolean {
+    const { analysis } = state;
+    return analysis !== undefined && analysis.version === state.open.version && analysis.inputs === inputs;
+  }
+
+  /**
+   * Publishes diagnostics for the text the editor has. A file the engine skips (too large,
+   * binary, nested too deeply) gets an empty list, which also clears what an earlier version
+   * showed: the reason goes to the log and to the readiness report's `skipped`, since there is
+   * no line of the user's code to put a diagnostic on.
+   */
+  function publishAnalysis(state: DocumentState, analysis: Analysis): void {
+    if (analysis.version !== state.open.version || documents.get(state.open.uri) !== state) return;
+    publish(state.open.uri, analysis.settings.enable ? analysis.diagnostics : [], analysis.version);
+  }
+
+  async function refresh(state: DocumentState, run: number): Promise<void> {
+    const generation = inputs;
+    const current = await settings.get(state.open.uri);
+    // A newer edit, configuration change or close has superseded this run while the settings came.
+    if (state.run !== run || documents.get(state.open.uri) !== state) return;
+    if (!current.enable) {
+      state.analysis = undefined;
+      publish(state.open.uri, [], state.open.version);
+      return;
+    }
+    state.analysis = analyse(state, current, generation);
+    publishAnalysis(state, state.analysis);
+  }
+
+  function schedule(state: DocumentState, delay: number): void {
+    clearTimeout(state.timer);
+    const run = ++state.run;
+    state.timer = setTimeout(() => {
+      state.timer = undefined;
+      refresh(state, run).catch((error) => connection.console.error(`Analysis of ${state.open.uri} failed: ${describeError(error)}`));
+    }, delay);
+  }
+
+  /** The analysis of the document as it is now, computed at once if the last one is stale. */
+  async function currentAnalysis(state: DocumentState): Promise<Analysis | undefined> {
+    if (isCurrent(state)) return state.analysis;
+    const generation = inputs;
+    const current = await settings.get(state.open.uri);
+    if (documents.get(state.open.uri) !== state) return undefined;
+    if (isCurrent(state)) return state.analysis;
+    clearTimeout(state.timer);
+    state.run++;
+    state.analysis = analyse(state, current, generation);
+    publishAnalysis(state, state.analysis);
+    return state.analysis;
+  }
+
+  connection.onInitialize(async (params) => {
+    await parserReady;
+    capabilities = params.capabilities;
+    support = editSupport(capabilities);
+    settings.setBase(params.initializationOptions);
+    setFolders(params.workspaceFolders?.map((f) => f.uri) ?? (params.rootUri ? [params.rootUri] : []));
+    return {
+      capabilities: {
+        textDocumentSync: { openClose: true, change: TextDocumentSyncKind.Incremental },
+        codeActionProvider: { codeActionKinds: [CodeActionKind.QuickFix, fixAllKind], resolveProvider: false },
+        workspace: { workspaceFolders: { supported: true, changeNotifications: true } },
+      },
+      serverInfo: { name: diagnosticSource },
+    };
+  });
+
+  /** Re-analyses every open document, after something other than its text changed. */
+  function reanalyseAll(): void {
+    inputs++;
+    for (const state of documents.values()) schedule(state, 0);
+  }
+
+  connection.onInitialized(
+    guardNotification('initialized', async () => {
+      const workspace = capabilities.workspace;
+      if (workspace?.workspaceFolders) {
+        connection.workspace.onDidChangeWorkspaceFolders(
+          guardNotification('didChangeWorkspaceFolders', ({ added, removed }) => {
+            const gone = new Set(removed.filter((f) => f.uri.startsWith('file:')).map((f) => fileURLToPath(f.uri)));
+            const kept = folders.filter((f) => !gone.has(f)).map((f) => pathToFileURL(f).href);
+            setFolders([...kept, ...added.map((f) => f.uri)]);
+            reanalyseAll();
+          }),
+        );
+      }
+      if (workspace?.configuration && workspace.didChangeConfiguration?.dynamicRegistration) {
+        await connection.client.register(DidChangeConfigurationNotification.type, { section: settingsSection });
+      }
+      // Dependency files decide the Keras version under `auto`; without watching them the
+      // version is read once per folder and kept until the configuration changes.
+      if (workspace?.didChangeWatchedFiles?.dynamicRegistration) {
+        await connection.client.register(DidChangeWatchedFilesNotification.type, {
+          watchers: projectFilePatterns.map((pattern) => ({ globPattern: `**/${pattern}` })),
+        });
+      }
+    }),
+  );
+
+  connection.onDidChangeWatchedFiles(
+    guardNotification('didChangeWatchedFiles', ({ changes }) => {
+      const forgotten = changes.filter((c) => c.uri.startsWith('file:')).map((c) => projects.invalidate(fileURLToPath(c.uri)));
+      if (forgotten.includes(true)) reanalyseAll();
+    }),
+  );
+
+  connection.onDidChangeConfiguration(
+    guardNotification('didChangeConfiguration', (params) => {
+      // Clients without workspace/configuration push their settings here instead.
+      if (!capabilities.workspace?.configuration && params.settings !== null && params.settings !== undefined) {
+        settings.setBase(params.settings);
+      }
+      settings.reset();
+      projects.clear();
+      reanalyseAll();
+    }),
+  );
+
+  connection.onDidOpenTextDocument(
+    guardNotification('didOpen', ({ textDocument }) => {
+      const previous = documents.get(textDocument.uri);
+      if (previous) {
+        clearTimeout(previous.timer);
+        previous.open.dispose();
+      }
+      const document = TextDocument.create(textDocument.uri, textDocument.languageId, textDocument.version, textDocument.text);
+      const state: DocumentState = { open: new OpenDocument(document), run: 0 };
+      documents.set(textDocument.uri, state);
+      schedule(state, 0);
+    }),
+  );
+
+  connection.onDidChangeTextDocument(
+    guardNotification('didChange', ({ textDocument, contentChanges }) => {
+      const state = documents.get(textDocument.uri);
+      if (!state) return;
+      state.open.applyChanges(contentChanges, textDocument.version);
+      schedule(state, debounceMs);
+    }),
+  );
+
+  connection.onDidCloseTextDocument(
+    guardNotification('didClose', ({ textDocument }) => {
+      const state = documents.get(textDocument.uri);
+      if (!state) return;
+      clearTimeout(state.timer);
+      state.open.dispose();
+      documents.delete(textDocument.uri);
+      settings.forget(textDocument.uri);
+      publish(textDocument.uri, []);
+    }),
+  );
+
+  connection.onCodeAction(
+    guardRequest('codeAction', async (params): Promise<CodeAction[]> => {
+      const state = documents.get(params.textDocument.uri);
+      if (!state) return [];
+      const only = params.context.only;
+      const document = { uri: state.open.uri, version: state.open.version };
+      const actions: CodeAction[] = [];
+      if (kindRequested(only, CodeActionKind.QuickFix)) {
+        for (const diagnostic of params.context.diagnostics) actions.push(...quickFixes(diagnostic, document, support));
+      }
+      if (kindRequested(only, fixAllKind)) {
+        // Asked for by kind (on save, or from the source-action menu) it is computed if stale;
+        // in the plain list, which clients ask for on every cursor move, only a current one is offered.
+        const analysis = only ? await currentAnalysis(state) : isCurrent(state) ? state.analysis : undefined;
+        if (analysis?.settings.enable && analysis.version === state.open.version) {
+          const fixAll = fixAllAction(safeFixEdits(analysis.result.findings, analysis.text), { uri: state.open.uri, version: analysis.version }, support);
+          if (fixAll) actions.push(fixAll);
+        }
+      }
+      return actions;
+    }),
+  );
+
+  /** The report for a file that is not open: read from disk, under that file's settings. */
+  function diskReadiness(uri: string, fileSettings: ServerSettings): FileReadiness {
+    if (!uri.startsWith('file:')) return fileReadiness(uri, notAnalysed('not a file on disk and not open; not analysed'));
+    let source: ReadResult;
+    try {
+      source = readPythonFile(fileURLToPath(uri));
+    } catch (error) {
+      source = { skipped: `could not be read (${(error as NodeJS.ErrnoException).code ?? String(error)})` };
+    }
+    return fileReadiness(uri, 'skipped' in source ? notAnalysed(source.skipped) : analyzeText(source.text, engineSettings(uri, fileSettings)));
+  }
+
+  connection.onRequest(
+    readinessReportMethod,
+    guardRequest(readinessReportMethod, async (params: ReadinessReportParams | undefined): Promise<FileReadiness> => {
+      if (typeof params?.uri !== 'string') throw new ResponseError(ErrorCodes.InvalidParams, 'expected { uri: string }');
+      const state = documents.get(params.uri);
+      const analysis = state ? await currentAnalysis(state) : undefined;
+      if (analysis) return fileReadiness(params.uri, analysis.result);
+      const [fileSettings] = await settings.getMany([params.uri]);
+      return diskReadiness(params.uri, fileSettings!);
+    }),
+  );
+
+  connection.onRequest(
+    workspaceReadinessReportMethod,
+    guardRequest(workspaceReadinessReportMethod, async (params: WorkspaceReadinessReportParams | undefined, token): Promise<FileReadiness[]> => {
+      const progress = connection.window.attachWorkDoneProgress(params?.workDoneToken);
+      const stopIfCancelled = () => {
+        if (token.isCancellationRequested) throw new ResponseError(LSPErrorCodes.RequestCancelled, 'workspace readiness report cancelled');
+      };
+      progress.begin('Checking SavedModel readiness', 0, 'Finding Python files', true);
+      try {
+        // A folder deleted since it was opened has nothing to report; nested folders list a file twice.
+        const roots = folders.filter((folder) => fs.existsSync(folder));
+        const files = [...new Set(await findPythonFiles(roots))].sort();
+        // Open documents are reported with the editor's text, found by path since clients spell URIs differently.
+        const openByPath = new Map<string, DocumentState>();
+        for (const state of documents.values()) {
+          if (state.open.uri.startsWith('file:')) openByPath.set(fileURLToPath(state.open.uri), state);
+        }
+        const uris = files.map((file) => openByPath.get(file)?.open.uri ?? pathToFileURL(file).href);
+        const perFile = await settings.getMany(uris);
+        const reports: FileReadiness[] = [];
+        for (const [i, file] of files.entries()) {
+          stopIfCancelled();
+          const root = roots.find((r) => file.startsWith(r + path.sep));
+          progress.report((i / files.length) * 100, root ? path.relative(root, file) : file);
+          const state = openByPath.get(file);
+          const analysis = state ? await currentAnalysis(state) : undefined;
+          reports.push(analysis ? fileReadiness(uris[i]!, analysis.result) : diskReadiness(uris[i]!, perFile[i]!));
+          // Lets a $/cancelRequest (or an edit) through between files.
+          await new Promise((resolve) => setImmediate(resolve));
+        }
+        return reports;
+      } finally {
+        progress.done();
+      }
+    }),
+  );
+
+  connection.onShutdown(() => {
+    for (const state of documents.values()) {
+      clearTimeout(state.timer);
+      state.open.dispose();
+    }
+    documents.clear();
+  });
+
+  connection.listen();
+}
