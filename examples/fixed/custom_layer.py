@@ -3,6 +3,7 @@ import tensorflow as tf
 from tensorflow import keras
 
 
+@keras.saving.register_keras_serializable()
 class PositionalEmbedding(keras.layers.Layer):
     def __init__(self, sequence_length, vocab_size, embed_dim, **kwargs):
         super().__init__(**kwargs)

@@ -1,6 +1,8 @@
 import type { Node } from 'web-tree-sitter';
 import { callArguments, lastBinding, ownNodes, unparen, type ClassInfo, type FileFacts, type ModelFact, type Scope } from './facts';
+import { insertAfter, insertBefore } from './edits';
 import { kerasSymbolOf } from './keras-names';
+import type { TextEdit } from './types';
 
 /**
  * The Keras classes a file defines: their `__init__` signatures, where they are created and
@@ -451,4 +453,35 @@ function pushTo<K>(map: Map<K, Node[]>, key: K, node: Node): void {
   const list = map.get(key);
   if (list) list.push(node);
   else map.set(key, [node]);
+}
+
+/** The package the class's Keras base is imported from, as the file spells it: `tensorflow.keras`, `tf_keras`, `keras`. */
+function kerasPackageOf(facts: FileFacts, cls: ClassInfo): string | undefined {
+  for (const c of ancestry(cls)) {
+    for (const base of c.node.childForFieldName('superclasses')?.namedChildren ?? []) {
+      const qualified = facts.imports.qualify(base);
+      const canonical = facts.imports.keras(base);
+      if (!qualified || !canonical) continue;
+      const rest = canonical.slice('keras'.length);
+      if (qualified.endsWith(rest)) return qualified.slice(0, qualified.length - rest.length);
+    }
+  }
+  return undefined;
+}
+
+/**
+ * An import of `names` from a Keras module (`keras.saving`), spelled from the package that the
+ * class's Keras base comes from (`from tensorflow.keras.saving import ...`), on a line after the
+ * file's last import that comes before the class. For files that no imported name reaches it from.
+ */
+export function importBesideKerasBase(facts: FileFacts, cls: ClassInfo, module: string, names: string[]): TextEdit | undefined {
+  const root = kerasPackageOf(facts, cls);
+  if (!root) return undefined;
+  const line = `from ${root}${module.slice('keras'.length)} import ${names.join(', ')}`;
+  let topLevel = cls.node;
+  while (topLevel.parent && topLevel.parent.type !== 'module') topLevel = topLevel.parent;
+  const lastImport = facts.root.namedChildren
+    .filter((n) => (n.type === 'import_statement' || n.type === 'import_from_statement') && n.startIndex < topLevel.startIndex)
+    .pop();
+  return lastImport ? insertAfter(lastImport, [line], '', facts.text) : insertBefore(topLevel, line, facts.text);
 }

@@ -1,10 +1,10 @@
 import type { Node } from 'web-tree-sitter';
 import {
-  ancestry, annotatesKerasClass, argumentSites, baseConfigKeys, baseMethodCalls, configuredBase, hasForeignBase,
-  holdsKerasObject, inheritedMethod, initSignature, modelsUsing, selfAttributes, storedAttribute, valueKind,
+  annotatesKerasClass, argumentSites, baseConfigKeys, baseMethodCalls, configuredBase, hasForeignBase,
+  holdsKerasObject, importBesideKerasBase, inheritedMethod, initSignature, modelsUsing, selfAttributes, storedAttribute, valueKind,
   type InitParameter, type InitSignature,
 } from '../analysis/custom-classes';
-import { insertAfter, insertAtBodyStart, insertBefore, joinInsertions, statementOf } from '../analysis/edits';
+import { insertAfter, insertAtBodyStart, joinInsertions, statementOf } from '../analysis/edits';
 import { callArguments, isKerasLayerClass, type ClassInfo, type FileFacts } from '../analysis/facts';
 import { indentOf, nodeRange } from '../analysis/text';
 import type { Fix, RelatedLocation, TextEdit } from '../analysis/types';
@@ -345,34 +345,8 @@ function savingNames(facts: FileFacts, cls: ClassInfo): { serialize: string; des
   if (serialize && deserialize) {
     return { serialize: serialize.text, deserialize: deserialize.text, edits: [...serialize.edits, ...deserialize.edits] };
   }
-  const root = kerasPackageOf(facts, cls);
-  if (!root) return undefined;
-  const line = `from ${root}.saving import deserialize_keras_object, serialize_keras_object`;
-  const topLevel = topLevelStatementOf(cls.node);
-  const lastImport = facts.root.namedChildren
-    .filter((n) => (n.type === 'import_statement' || n.type === 'import_from_statement') && n.startIndex < topLevel.startIndex)
-    .pop();
-  const edit = lastImport ? insertAfter(lastImport, [line], '', facts.text) : insertBefore(topLevel, line, facts.text);
+  const edit = importBesideKerasBase(facts, cls, 'keras.saving', ['deserialize_keras_object', 'serialize_keras_object']);
   if (!edit) return undefined;
   return { serialize: 'serialize_keras_object', deserialize: 'deserialize_keras_object', edits: [edit] };
 }
 
-/** The package the class's Keras base is imported from, as the file spells it: `tensorflow.keras`, `tf_keras`, `keras`. */
-function kerasPackageOf(facts: FileFacts, cls: ClassInfo): string | undefined {
-  for (const c of ancestry(cls)) {
-    for (const base of c.node.childForFieldName('superclasses')?.namedChildren ?? []) {
-      const qualified = facts.imports.qualify(base);
-      const canonical = facts.imports.keras(base);
-      if (!qualified || !canonical) continue;
-      const rest = canonical.slice('keras'.length);
-      if (qualified.endsWith(rest)) return qualified.slice(0, qualified.length - rest.length);
-    }
-  }
-  return undefined;
-}
-
-function topLevelStatementOf(node: Node): Node {
-  let n = node;
-  while (n.parent && n.parent.type !== 'module') n = n.parent;
-  return n;
-}

@@ -1,9 +1,13 @@
 import { saveBeforeCompile } from './KSM101-save-before-compile';
 import { layerMissingGetConfig } from './KSM201-layer-missing-get-config';
 import { layerInitMissingKwargs } from './KSM202-layer-init-missing-kwargs';
+import { customObjectNotRegistered } from './KSM203-custom-object-not-registered';
 import { lstmMissingInputShape } from './KSM301-lstm-missing-input-shape';
 import { externalGenerator } from './KSM401-external-generator';
 import { fitGeneratorRemoved } from './KSM402-fit-generator-removed';
+import { saveFormatArgument } from './KSM501-save-format-argument';
+import { savePathWithoutExtension } from './KSM502-save-path-without-extension';
+import { lambdaLayer } from './KSM503-lambda-layer';
 import type { Rule } from './rule';
 
 /** Every rule, in code order. */
@@ -11,9 +15,13 @@ export const rules: Rule[] = [
   saveBeforeCompile,
   layerMissingGetConfig,
   layerInitMissingKwargs,
+  customObjectNotRegistered,
   lstmMissingInputShape,
   externalGenerator,
   fitGeneratorRemoved,
+  saveFormatArgument,
+  savePathWithoutExtension,
+  lambdaLayer,
 ];
 
 /** A rule by code (any case) or kebab-case name. */

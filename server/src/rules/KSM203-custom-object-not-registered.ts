@@ -1,0 +1,280 @@
+import type { Node } from 'web-tree-sitter';
+import { importBesideKerasBase, modelsUsing } from '../analysis/custom-classes';
+import { insertBefore, statementOf } from '../analysis/edits';
+import { allEvents, callArguments, isKerasLayerClass, type ClassInfo, type FileFacts, type ModelEvent, type ModelFact } from '../analysis/facts';
+import { kerasSymbolOf } from '../analysis/keras-names';
+import { kerasExtension, layerCalls, pathTail, saveCallOf } from '../analysis/save-calls';
+import { nodeRange, stringValue } from '../analysis/text';
+import type { Fix, RelatedLocation, TextEdit } from '../analysis/types';
+import type { Rule, RuleContext } from './rule';
+
+export const customObjectNotRegistered: Rule = {
+  code: 'KSM203',
+  name: 'custom-object-not-registered',
+  summary: 'A custom class in a model saved in the `.keras` format is neither registered nor passed in `custom_objects`',
+  severity: 'information',
+  fixSafety: 'safe',
+  check: 'custom-objects',
+  docs: {
+    what:
+      'Flags a class of the file that a saved model is made of (a custom layer or model, or a custom loss, ' +
+      'metric, regularizer, constraint, initializer or learning-rate schedule) when it is not decorated with ' +
+      '`register_keras_serializable` (in any spelling: `keras.saving.`, `keras.utils.`, `tf.keras.utils.`) and ' +
+      'the file never passes it in `custom_objects` (to `load_model`, `custom_object_scope`, ' +
+      '`get_custom_objects()` ...; a dict literal, or a name bound to one, is read).\n\n' +
+      'Only models saved in the `.keras` format count: a `save` whose path visibly ends in `.keras` (or with ' +
+      '`save_format="keras"`), or, under Keras 3, any full-model save. A class counts when the model uses it ' +
+      'directly: the model is an instance of it, or the code that builds the model creates it (its layer list, ' +
+      'the scope of a functional model and the local functions it calls, or the `compile` call). Layers that a ' +
+      'custom layer creates in its own `__init__` are rebuilt by that code and need no registration.',
+    why:
+      'The `.keras` file stores each custom class by name. Loading it in a process that has not registered the ' +
+      'class fails: "Could not locate class \'X\'. Make sure custom classes and functions are decorated with ' +
+      '`@keras.saving.register_keras_serializable()`." Passing `custom_objects={"X": X}` to every `load_model` ' +
+      'works too, but the decorator travels with the class, to every script and service that imports it. It is ' +
+      'information, since the loading code may live in another file that passes `custom_objects`.',
+    notFlagged:
+      'Registered classes; classes named in a `custom_objects` dict, `custom_object_scope(...)` or ' +
+      '`get_custom_objects()` anywhere in the file; in-file base classes that are only derived from; sublayers ' +
+      'that a custom layer creates itself; callbacks and data sequences, which are never saved; models only ' +
+      'exported (`model.export`, `tf.saved_model.save`) or saved to `.h5` or a SavedModel directory while the ' +
+      'version is not Keras 3.',
+    example: [
+      'class Scale(keras.layers.Layer):',
+      '    def call(self, x):',
+      '        return x * 2.0',
+      '',
+      '',
+      'model = keras.Sequential([keras.Input(shape=(4,)), Scale(), keras.layers.Dense(1)])',
+      'model.save("scaled.keras")',
+    ].join('\n'),
+    fixed: [
+      '@keras.saving.register_keras_serializable()',
+      'class Scale(keras.layers.Layer):',
+      '    def call(self, x):',
+      '        return x * 2.0',
+      '',
+      '',
+      'model = keras.Sequential([keras.Input(shape=(4,)), Scale(), keras.layers.Dense(1)])',
+      'model.save("scaled.keras")',
+    ].join('\n'),
+    fix:
+      '*Register the class* (safe): adds `@keras.saving.register_keras_serializable()` above the class and any ' +
+      'decorators it already has (so that it registers the class those decorators produce), at the class\'s ' +
+      'indentation. The name is spelled through the file\'s imports (`tf.keras.saving...`, ' +
+      '`keras.saving...`); when no import reaches it, `register_keras_serializable` is imported from the package ' +
+      'the class\'s Keras base comes from. Under Keras 2 the decorator is `keras.utils.register_keras_serializable` ' +
+      '(`tf.keras.utils...` with TensorFlow), which every Keras 2 release has, while `keras.saving` appeared ' +
+      'only in 2.12; under Keras 3, or an unknown version, it is `keras.saving.register_keras_serializable`, ' +
+      'its documented home since the `.keras` format exists.',
+    references: [
+      'https://keras.io/api/models/model_saving_apis/serialization_utils/#registerkerasserializable-function',
+      'https://keras.io/guides/serialization_and_saving/#custom-objects',
+      'https://github.com/keras-team/keras/issues/19899',
+      'https://github.com/keras-team/keras/issues/21046',
+    ],
+  },
+  run(context) {
+    const { facts } = context;
+    const passed = namesPassedAsCustomObjects(facts);
+    for (const cls of facts.classes.values()) {
+      if (!isSerializable(cls) || passed.has(cls.name) || isRegistered(facts, cls)) continue;
+      const saved = modelsSavingClass(context, cls);
+      if (saved.length > 0) report(context, cls, saved);
+    }
+  },
+};
+
+/** Keras bases, besides layers and models, whose subclasses a saved model stores by class name. */
+const serializableBases = new Set([
+  'Loss', 'Metric', 'MeanMetricWrapper', 'Regularizer', 'Constraint', 'Initializer', 'LearningRateSchedule', 'Optimizer',
+]);
+
+function isSerializable(cls: ClassInfo): boolean {
+  return isKerasLayerClass(cls) || [...cls.kerasBases].some((b) => serializableBases.has(b));
+}
+
+const registerName = 'register_keras_serializable';
+
+/** True when a reference is `register_keras_serializable` however it is imported (or spelled without import). */
+function isRegister(facts: FileFacts, node: Node | null | undefined): boolean {
+  if (!node) return false;
+  const keras = facts.imports.keras(node);
+  if (keras) return kerasSymbolOf(keras) === registerName;
+  return node.text === registerName || node.text.endsWith(`.${registerName}`);
+}
+
+/** Decorated with `register_keras_serializable(...)`. */
+function isRegistered(facts: FileFacts, cls: ClassInfo): boolean {
+  const decorated = cls.node.parent?.type === 'decorated_definition' ? cls.node.parent : undefined;
+  for (const decorator of decorated?.namedChildren.filter((c) => c.type === 'decorator') ?? []) {
+    const expression = decorator.firstNamedChild;
+    const reference = expression?.type === 'call' ? expression.childForFieldName('function') : expression;
+    if (isRegister(facts, reference)) return true;
+  }
+  return false;
+}
+
+/** Keras functions whose second positional argument is `custom_objects`. */
+const customObjectsSecond = new Set(['load_model', 'model_from_json', 'model_from_config', 'deserialize_keras_object', 'deserialize']);
+const scopeFunctions = new Set(['custom_object_scope', 'CustomObjectScope']);
+
+/**
+ * Every name the file hands to Keras as a custom object: in `custom_objects=` arguments,
+ * `custom_object_scope(...)`, statements that use `get_custom_objects()`, and calls of
+ * `register_keras_serializable(...)(Cls)`. A name passed there is followed to what is put into
+ * it anywhere in the file (`objects = {...}`, `objects["X"] = X`, `objects.update(...)`).
+ */
+function namesPassedAsCustomObjects(facts: FileFacts): Set<string> {
+  const identifiers = new Map<string, Node[]>();
+  for (const id of facts.root.descendantsOfType('identifier')) {
+    const list = identifiers.get(id.text) ?? [];
+    list.push(id);
+    identifiers.set(id.text, list);
+  }
+  const pending: Node[] = [];
+  for (const call of facts.root.descendantsOfType('call')) {
+    const fn = call.childForFieldName('function');
+    const { positional, keywords } = callArguments(call);
+    const custom = keywords.get('custom_objects');
+    if (custom) pending.push(custom);
+    const keras = facts.imports.keras(fn);
+    const symbol = keras === undefined ? undefined : kerasSymbolOf(keras);
+    if (symbol && customObjectsSecond.has(symbol) && positional[1]) pending.push(positional[1]);
+    if (symbol && scopeFunctions.has(symbol)) pending.push(...positional);
+    if (symbol === 'get_custom_objects') pending.push(statementOf(call));
+    if (fn?.type === 'call' && isRegister(facts, fn.childForFieldName('function'))) pending.push(...positional);
+  }
+  const names = new Set<string>();
+  while (pending.length > 0) {
+    const node = pending.pop()!;
+    for (const id of node.type === 'identifier' ? [node] : node.descendantsOfType('identifier')) {
+      if (names.has(id.text)) continue;
+      names.add(id.text);
+      for (const use of identifiers.get(id.text) ?? []) {
+        const added = valuePutInto(use);
+        if (added) pending.push(added);
+      }
+    }
+  }
+  return names;
+}
+
+/** What a statement puts into the name `use`: `use = v`, `use[k] = v`, `use.update(...)`, `use.setdefault(...)`. */
+function valuePutInto(use: Node): Node | undefined {
+  const parent = use.parent;
+  if (!parent) return undefined;
+  const assigned = (target: Node): Node | undefined => {
+    const assignment = target.parent;
+    return assignment?.type === 'assignment' && assignment.childForFieldName('left')?.id === target.id
+      ? assignment.childForFieldName('right') ?? undefined
+      : undefined;
+  };
+  if (parent.type === 'assignment') return assigned(use);
+  if (parent.type === 'subscript' && parent.childForFieldName('value')?.id === use.id) return assigned(parent);
+  if (parent.type === 'attribute' && parent.childForFieldName('object')?.id === use.id) {
+    const method = parent.childForFieldName('attribute')?.text;
+    const call = parent.parent;
+    if ((method === 'update' || method === 'setdefault') && call?.type === 'call') return call.childForFieldName('arguments') ?? undefined;
+  }
+  return undefined;
+}
+
+interface SavedUse {
+  model: ModelFact;
+  save: ModelEvent;
+  /** Why the save stores classes by name: the `.keras` path, or Keras 3. */
+  reason: 'keras-format' | 'keras-3';
+}
+
+/** The saved models that use the class directly, each with its first save that stores classes by name. */
+function modelsSavingClass(context: RuleContext, cls: ClassInfo): SavedUse[] {
+  const { facts } = context;
+  const models = new Set(modelsUsing(facts, cls).filter((m) => isSubclassOf(m, cls) || createdIn(layerCalls(facts, m), cls)));
+  for (const model of facts.models) {
+    if (allEvents(model).some((e) => e.kind === 'compile' && createdIn(e.call.descendantsOfType('call'), cls))) models.add(model);
+  }
+  const uses: SavedUse[] = [];
+  for (const model of models) {
+    for (const save of allEvents(model)) {
+      if (save.kind !== 'save') continue;
+      if (savesKerasFormat(facts, save)) uses.push({ model, save, reason: 'keras-format' });
+      else if (context.version.major === 3) uses.push({ model, save, reason: 'keras-3' });
+      else continue;
+      break;
+    }
+  }
+  return uses;
+}
+
+/** The model is an instance of the class (through the helper that returned it). */
+function isSubclassOf(model: ModelFact, cls: ClassInfo): boolean {
+  const seen = new Set<ModelFact>();
+  for (let m: ModelFact | undefined = model; m && !seen.has(m); m = m.origin) {
+    seen.add(m);
+    if (m.subclass?.name === cls.name) return true;
+  }
+  return false;
+}
+
+/** One of the calls creates an instance of the class (`Scale()`, `loss=FocalLoss()`). */
+function createdIn(calls: Node[], cls: ClassInfo): boolean {
+  return calls.some((call) => {
+    const fn = call.childForFieldName('function');
+    return fn?.type === 'identifier' && fn.text === cls.name;
+  });
+}
+
+/** A save whose path visibly ends in `.keras`, or that asks for the Keras format. */
+function savesKerasFormat(facts: FileFacts, event: ModelEvent): boolean {
+  const save = saveCallOf(facts, event);
+  if (!save) return false;
+  const format = save.saveFormat?.childForFieldName('value');
+  if (format) return stringValue(format)?.trim().toLowerCase() === 'keras';
+  const tail = save.path && pathTail(facts, save.scope, save.path, save.call.startIndex);
+  return tail !== undefined && tail.tail.endsWith(kerasExtension);
+}
+
+function report(context: RuleContext, cls: ClassInfo, uses: SavedUse[]): void {
+  const [first] = uses;
+  const how = first!.reason === 'keras-format' ? 'which is saved in the `.keras` format' : 'which is saved under Keras 3';
+  const message =
+    `\`${cls.name}\` is used in \`${first!.model.name}\`, ${how}, but is not registered: loading the file where ` +
+    `\`custom_objects\` does not name it fails with "Could not locate class '${cls.name}'. Make sure custom classes ` +
+    'and functions are decorated with `@keras.saving.register_keras_serializable()`."';
+  const related: RelatedLocation[] = uses.map((u) => ({
+    range: nodeRange(u.save.viaCall ?? u.save.call),
+    message: `\`${u.model.name}\` is saved here`,
+  }));
+  const fix = registerFix(context, cls);
+  context.report({
+    node: cls.nameNode,
+    severity: 'information',
+    message,
+    related,
+    fixes: fix ? [fix] : [],
+    models: uses.map((u) => u.model),
+  });
+}
+
+/** Adds the decorator above the class and its other decorators, so that it registers what they produce. */
+function registerFix(context: RuleContext, cls: ClassInfo): Fix | undefined {
+  const { facts } = context;
+  if (cls.node.hasError) return undefined;
+  const module = context.version.major === 2 ? 'keras.utils' : 'keras.saving';
+  const imported = (): { text: string; edits: TextEdit[] } | undefined => {
+    const edit = importBesideKerasBase(facts, cls, module, [registerName]);
+    return edit && { text: registerName, edits: [edit] };
+  };
+  const spelled = facts.imports.spell(`${module}.${registerName}`) ?? imported();
+  if (!spelled) return undefined;
+  const decorator = insertBefore(statementOf(cls.node), `@${spelled.text}()`, facts.text);
+  if (!decorator) return undefined;
+  return {
+    title: `Register \`${cls.name}\` with \`@${spelled.text}()\``,
+    applicability: 'safe',
+    edits: [...spelled.edits, decorator],
+    preferred: true,
+  };
+}
+
