@@ -214,6 +214,7 @@ export function ownNodes(scopeNode: Node, types?: ReadonlySet<string>): Node[] {
 
 const walkedTypes = new Set(['assignment', 'for_statement', 'with_item', 'as_pattern', 'call', 'return_statement']);
 const yieldTypes = new Set(['yield']);
+const callNodeTypes = new Set(['call']);
 
 class FactBuilder {
   private readonly imports: ImportTable;
@@ -519,7 +520,13 @@ class ScopeWalker {
     }
     if (fnNode.type === 'identifier') {
       const cls = this.file.classNamed(fnNode.text);
-      if (cls && isKerasModelClass(cls)) return this.file.newModel({ ...base, kind: 'subclass', subclass: cls });
+      if (cls && isKerasModelClass(cls)) {
+        const model = this.file.newModel({ ...base, kind: 'subclass', subclass: cls });
+        // A class whose `__init__` calls `self.compile(...)` gives compiled instances.
+        const compile = selfCompileCall(cls);
+        if (compile) this.addEvent(model, { kind: 'compile', method: 'compile', call: compile, offset });
+        return model;
+      }
     }
     const helper = this.file.calledFunction(fnNode, this.scope);
     if (helper?.returns) return this.file.newModel({ ...base, kind: 'helper', origin: helper.returns });
@@ -592,6 +599,15 @@ class ScopeWalker {
       return;
     }
 
+    // `conv_block(64)(x)`: the model a local function returns, called where it is created, is a
+    // block of the model being built; it is never bound, so nothing else can save it.
+    const creator = fnNode.type === 'call' ? fnNode.childForFieldName('function') : null;
+    const helper = creator && positional.length > 0 ? this.file.calledFunction(creator, this.scope) : undefined;
+    if (helper?.returns) {
+      helper.returns.usedAsBlock = true;
+      return;
+    }
+
     const keras = this.imports.keras(fnNode);
     const qualified = this.imports.qualify(fnNode);
     if ((keras && kerasSymbolOf(keras) === 'save_model') || qualified === 'tensorflow.saved_model.save') {
@@ -641,6 +657,24 @@ class ScopeWalker {
     const model = this.current.get(fnNode.text);
     return model !== undefined; // other_model(x)
   }
+}
+
+/** The `self.compile(...)` call in the `__init__` of a class or of one of its in-file bases. */
+function selfCompileCall(cls: ClassInfo, seen = new Set<ClassInfo>()): Node | undefined {
+  if (seen.has(cls)) return undefined;
+  seen.add(cls);
+  const init = cls.methods.get('__init__');
+  const selfName = init?.childForFieldName('parameters')?.namedChildren.find((p) => p.type === 'identifier')?.text;
+  const own = init && selfName ? ownNodes(init, callNodeTypes).find((call) => {
+    const fn = call.childForFieldName('function');
+    return fn?.type === 'attribute' && fn.childForFieldName('object')?.text === selfName && fn.childForFieldName('attribute')?.text === 'compile';
+  }) : undefined;
+  if (own) return own;
+  for (const base of cls.fileBases) {
+    const inherited = selfCompileCall(base, seen);
+    if (inherited) return inherited;
+  }
+  return undefined;
 }
 
 function methodKind(method: string, hasArgument: boolean): EventKind {

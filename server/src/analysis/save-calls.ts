@@ -2,6 +2,7 @@ import type { Node } from 'web-tree-sitter';
 import {
   callArguments, isKerasModelClass, lastBinding, ownNodes, unparen, type FileFacts, type ModelEvent, type ModelFact, type Scope,
 } from './facts';
+import { instanceClass } from './data-sources';
 import { kerasSymbolOf } from './keras-names';
 import { replaceNode } from './edits';
 import type { TextEdit } from './types';
@@ -111,8 +112,11 @@ function readSaveCall(facts: FileFacts, scope: Scope, call: Node, models: ModelF
   // `np.save`, `torch.save`, `tf.saved_model.save`: a module's function, not a model's method.
   if (!receiver || facts.imports.qualify(receiver) !== undefined) return undefined;
   const owner = scope.function?.owner;
+  // An object of the file's own non-Keras class (a vocabulary, a scaler) has its own fit and save.
+  const ownClass = instanceClass(facts, scope, receiver);
+  const foreign = ownClass !== undefined && !isKerasModelClass(ownClass);
   const known = models.length > 0 ||
-    (facts.imports.usesKeras && trained.has(receiver.text)) ||
+    (facts.imports.usesKeras && trained.has(receiver.text) && !foreign) ||
     (receiver.text === 'self.model' && owner?.kerasBases.has('Callback') === true) ||
     (receiver.text === 'self' && owner !== undefined && isKerasModelClass(owner));
   return { call, target: receiver, path: positional[0] ?? keywords.get('filepath'), saveFormat, scope, models, keras: known };

@@ -28,7 +28,8 @@ export const saveBeforeCompile: Rule = {
       'fine, which is why this is a warning.',
     notFlagged:
       '`save_weights`, `export` and `tf.saved_model.save` (they carry no training configuration); ' +
-      'models from `load_model`; models returned by a local function that compiles them; saves with ' +
+      'models from `load_model` (also through a local function that returns one); models returned by a local ' +
+      'function that compiles them; models of a class whose `__init__` compiles them; saves with ' +
       '`include_optimizer=False`; models compiled in another function whose call order is not visible.',
     example: [
       'model = keras.Sequential([keras.Input(shape=(10, 3)), layers.LSTM(32), layers.Dense(1)])',
@@ -57,7 +58,8 @@ export const saveBeforeCompile: Rule = {
 };
 
 function checkModel(context: RuleContext, model: ModelFact): void {
-  if (model.kind === 'loaded' || model.unordered.has('compile')) return;
+  // A helper that returns `load_model(...)` gives a model that is compiled already.
+  if (definingModel(model).kind === 'loaded' || model.unordered.has('compile')) return;
   const events = allEvents(model);
   const compiles = events.filter((e) => e.kind === 'compile');
   for (const save of events) {

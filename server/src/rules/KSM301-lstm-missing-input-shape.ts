@@ -38,8 +38,10 @@ export const lstmMissingInputShape: Rule = {
       'Saving after `fit` works, but only because of that order; declaring the input also fixes the serving ' +
       'signature.',
     notFlagged:
-      'A model on which `build(input_shape)` is called before any save; a `Sequential` used as a block of ' +
-      'another model (called on a tensor of a functional model, listed in or added to another model, or ' +
+      'A model on which `build(input_shape)` is called before any save; a model saved only in another function ' +
+      'whose order relative to its definition is not visible (a model kept on `self` and saved in another ' +
+      'method); a `Sequential` used as a block of another model (called on a tensor of a functional model, ' +
+      'returned by a local function and called where it is created, listed in or added to another model, or ' +
       'stored on an attribute of a custom Layer/Model), which the outer model builds; a first layer that ' +
       'brings its own shape (a `keras.applications` model, a loaded or functional model); `Embedding` under ' +
       'Keras 2, which always declares its input (under Keras 3 it is flagged, and with an unknown version it ' +
@@ -113,6 +115,8 @@ function inspect(context: RuleContext, model: ModelFact): Candidate | undefined 
   const events = allEvents(model);
   if (model.unordered.has('build-with-shape')) return undefined;
   const firstSave = events.find((e) => e.kind === 'save' || e.kind === 'export');
+  // Saved only in another function whose order relative to this one is unknown: no level fits.
+  if (!firstSave && (model.unordered.has('save') || model.unordered.has('export'))) return undefined;
   const explicitBuild = events.find((e) => e.kind === 'build-with-shape');
   if (explicitBuild && (!firstSave || explicitBuild.offset < firstSave.offset)) return undefined;
   const builtBeforeSave = firstSave && (events.some((e) => e.kind === 'build-step' && e.offset < firstSave.offset) || model.unordered.has('build-step'));

@@ -64,7 +64,8 @@ export const externalGenerator: Rule = {
       '`ImageDataGenerator` that only augments (flips, shifts, rotation, zoom, shear, brightness), since ' +
       'augmentation belongs to training alone; a generator passed only as `validation_data` (one finding per ' +
       'training call, on its training data); classes that are not `Sequence`/`PyDataset` subclasses (a PyTorch ' +
-      '`Dataset`); `fit` on a receiver that is not a model when a class of the file defines a method `fit`.',
+      '`Dataset`); `fit` on an instance of a class of the file that defines a method `fit` (`trainer.fit(...)`, ' +
+      '`self.fit(...)`), or on a plain name of unknown origin when a class of the file defines one.',
     example: [
       'datagen = ImageDataGenerator(rescale=1.0 / 255, horizontal_flip=True)',
       'model = keras.Sequential([keras.Input(shape=(64, 64, 3)), layers.Conv2D(16, 3), layers.Flatten(), layers.Dense(1)])',
@@ -107,8 +108,7 @@ export const externalGenerator: Rule = {
     const { facts } = context;
     const tracer = new ValueTracer(facts);
     const trainings = facts.trainingCalls
-      // `trainer.fit(...)` on a class of the file is not Keras.
-      .filter((t) => t.model || ![...facts.classes.values()].some((c) => c.methods.has(t.method)))
+      .filter((t) => t.model || !callsFileMethod(facts, t))
       .map((t): TrainingCall => ({ ...t, model: t.model ?? receiverModel(facts, t) }));
     for (const training of trainings) {
       const data = dataArgument(training.call);
@@ -119,6 +119,19 @@ export const externalGenerator: Rule = {
 };
 
 // --- Where the data comes from -------------------------------------------------------------
+
+/**
+ * `trainer.fit(...)` or `self.fit(...)` on an instance of a class of the file that defines the
+ * method: not Keras. A plain name of unknown origin counts when any class of the file defines it;
+ * an attribute such as `self.model` holds another object than the class it is used in.
+ */
+function callsFileMethod(facts: FileFacts, training: TrainingCall): boolean {
+  const receiver = training.call.childForFieldName('function')?.childForFieldName('object');
+  if (!receiver) return false;
+  const cls = instanceClass(facts, training.scope, receiver);
+  if (cls) return methodOf(cls, training.method) !== undefined;
+  return receiver.type === 'identifier' && [...facts.classes.values()].some((c) => c.methods.has(training.method));
+}
 
 /** The model a training call is made on, also a module-level model trained inside a function. */
 function receiverModel(facts: FileFacts, training: TrainingCall): ModelFact | undefined {

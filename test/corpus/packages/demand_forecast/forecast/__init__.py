@@ -1,0 +1,1 @@
+"""Electricity demand forecasting."""

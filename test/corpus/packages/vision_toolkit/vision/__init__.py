@@ -1,0 +1,1 @@
+"""Small image-classification toolkit: backbones, augmentation, training."""
