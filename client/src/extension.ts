@@ -17,6 +17,7 @@ import {
   type WorkspaceReadinessReportParams,
 } from '../../server/src/protocol';
 import { commandIds } from './command-ids';
+import type { ReportPage } from './report-html';
 import { ReportPanel } from './report-panel';
 import { ReadinessStatusBar } from './status-bar';
 
@@ -24,7 +25,24 @@ const displayName = 'Keras SavedModel Lint';
 
 let client: LanguageClient | undefined;
 
-export async function activate(context: vscode.ExtensionContext): Promise<void> {
+/** A readiness report as a command showed it. */
+export interface ShownReport {
+  kind: ReportPage['kind'];
+  files: FileReadiness[];
+}
+
+/**
+ * What `activate` returns (`vscode.extensions.getExtension(...).exports`): the report the
+ * readiness commands showed last, since a webview's content cannot be read from outside.
+ * The end-to-end tests read it.
+ */
+export interface KerasSavedModelApi {
+  readonly lastReport: ShownReport | undefined;
+}
+
+let lastReport: ShownReport | undefined;
+
+export async function activate(context: vscode.ExtensionContext): Promise<KerasSavedModelApi> {
   const outputChannel = vscode.window.createOutputChannel(displayName, { log: true });
   const serverModule = context.asAbsolutePath('dist/server.js');
   const serverOptions: ServerOptions = {
@@ -69,6 +87,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
     }),
   );
   await languageClient.start();
+  return { get lastReport() { return lastReport; } };
 }
 
 export async function deactivate(): Promise<void> {
@@ -90,9 +109,10 @@ async function requestFileReport(
 /** "Keras: Check SavedModel Readiness": the report of the active editor's file, or of a file picked in the explorer. */
 async function checkReadiness(languageClient: LanguageClient, panel: ReportPanel, resource: vscode.Uri | undefined): Promise<void> {
   const editor = vscode.window.activeTextEditor;
-  const uri = resource ?? (editor?.document.languageId === 'python' ? editor.document.uri : undefined);
+  // A notebook's report covers all its cells; a cell's editor (or the notebook itself) asks for it.
+  const uri = resource ?? (editor?.document.languageId === 'python' ? editor.document.uri : vscode.window.activeNotebookEditor?.notebook.uri);
   if (!uri) {
-    void vscode.window.showInformationMessage('Open a Python file to check whether its Keras models can be saved.');
+    void vscode.window.showInformationMessage('Open a Python file or notebook to check whether its Keras models can be saved.');
     return;
   }
   try {
@@ -101,8 +121,10 @@ async function checkReadiness(languageClient: LanguageClient, panel: ReportPanel
       void vscode.window.showWarningMessage(`${displayName} is not running; see its output channel.`);
       return;
     }
-    const sourceEditor = vscode.window.visibleTextEditors.find((e) => e.document.uri.toString() === uri.toString());
+    const sourceEditor = vscode.window.visibleTextEditors.find((e) => e.document.uri.toString() === uri.toString())
+      ?? vscode.window.visibleNotebookEditors.find((e) => e.notebook.uri.toString() === uri.toString());
     panel.show([report], sourceEditor?.viewColumn);
+    lastReport = { kind: 'file', files: [report] };
   } catch (error) {
     reportFailure('check the file', error);
   }
@@ -137,7 +159,9 @@ async function checkWorkspaceReadiness(languageClient: LanguageClient, panel: Re
       }
     },
   );
-  if (files) panel.show(files, vscode.window.activeTextEditor?.viewColumn);
+  if (!files) return;
+  panel.show(files, vscode.window.activeTextEditor?.viewColumn);
+  lastReport = { kind: 'workspace', files };
 }
 
 function reportFailure(what: string, error: unknown): void {

@@ -1,12 +1,13 @@
 /** What the status bar and the report views say about a readiness report. Pure: no VS Code API. */
-import type { FileReadiness, KerasVersionInfo, ModelReport, Range } from '../../server/src/protocol';
+import type { CellLocation, FileReadiness, KerasVersionInfo, ModelReadiness, Range } from '../../server/src/protocol';
 
-type Problem = ModelReport['checks'][number]['problems'][number];
+type Problem = ModelReadiness['checks'][number]['problems'][number];
 export type Finding = FileReadiness['findings'][number];
 
-function problemKey(problem: { code: string; range: Range }): string {
+/** Identifies a problem across the report's lists; in a notebook, ranges are relative to their cell. */
+function problemKey(problem: { code: string; range: Range } & CellLocation): string {
   const { start } = problem.range;
-  return `${problem.code}@${start.line}:${start.character}`;
+  return `${problem.code}@${problem.cell ?? ''}:${start.line}:${start.character}`;
 }
 
 /**
@@ -44,6 +45,6 @@ export function plural(count: number, singular: string, pluralForm = `${singular
 }
 
 /** "ready", or "2 blocking problems". */
-export function modelVerdictLabel(model: ModelReport): string {
+export function modelVerdictLabel(model: ModelReadiness): string {
   return model.verdict === 'ready' ? 'ready' : plural(model.blocking, 'blocking problem');
 }

@@ -4,7 +4,7 @@
  * names) goes through `escapeHtml`; the page runs one script, allowed by a nonce, that turns
  * clicks on links into messages to the extension.
  */
-import type { CheckResult, FileReadiness, ModelReport, Range } from '../../server/src/protocol';
+import type { CellLocation, CheckResult, FileReadiness, ModelReadiness, Range } from '../../server/src/protocol';
 import {
   blockingProblems,
   type Finding,
@@ -14,9 +14,16 @@ import {
   plural,
 } from './readiness-summary';
 
+/** A place to show: in a notebook, `cell` (1-based) says which cell `range` is in. */
+export interface ReportLocation {
+  uri: string;
+  range: Range;
+  cell?: number;
+}
+
 /** What the page posts to the extension. */
 export type ReportMessage =
-  | { command: 'reveal'; location: { uri: string; range: Range } }
+  | { command: 'reveal'; location: ReportLocation }
   | { command: 'openRuleDocs'; code: string };
 
 export interface ReportFile {
@@ -41,13 +48,19 @@ function richText(text: string): string {
   return escapeHtml(text).replace(/`([^`]+)`/g, '<code>$1</code>');
 }
 
-function locationLink(uri: string, range: Range, text: string): string {
-  const location = escapeHtml(JSON.stringify({ uri, range }));
+/** A range of the report; a notebook's names its cell, with the cell's own URI when the notebook is open. */
+type Located = CellLocation & { range: Range };
+
+function locationLink(fileUri: string, where: Located, text: string): string {
+  const target: ReportLocation = { uri: where.uri ?? fileUri, range: where.range, ...(where.cell !== undefined ? { cell: where.cell } : {}) };
+  const location = escapeHtml(JSON.stringify(target));
   return `<a href="#" data-loc="${location}" title="Show in the editor">${escapeHtml(text)}</a>`;
 }
 
-function lineLink(uri: string, range: Range): string {
-  return locationLink(uri, range, `line ${range.start.line + 1}`);
+/** "line 3", or "cell 2, line 3" in a notebook. */
+function lineLink(uri: string, where: Located): string {
+  const line = `line ${where.range.start.line + 1}`;
+  return locationLink(uri, where, where.cell === undefined ? line : `cell ${where.cell}, ${line}`);
 }
 
 function ruleLink(code: string): string {
@@ -56,13 +69,13 @@ function ruleLink(code: string): string {
 
 const statusSymbols: Record<CheckResult['status'], string> = { pass: '✓', fail: '✗', off: '–' };
 
-function renderProblem(uri: string, problem: { code: string; severity: string; message: string; range: Range }): string {
+function renderProblem(uri: string, problem: Located & { code: string; severity: string; message: string }): string {
   return `<li class="problem ${escapeHtml(problem.severity)}">`
     + `<span class="severity">${escapeHtml(problem.severity)}</span> ${ruleLink(problem.code)} `
-    + `${richText(problem.message)} <span class="where">(${lineLink(uri, problem.range)})</span></li>`;
+    + `${richText(problem.message)} <span class="where">(${lineLink(uri, problem)})</span></li>`;
 }
 
-function renderCheck(uri: string, check: CheckResult): string {
+function renderCheck(uri: string, check: ModelReadiness['checks'][number]): string {
   const note = check.status === 'off' ? ' <span class="note">turned off in the settings</span>' : '';
   const problems = check.problems.length > 0
     ? `<ul class="problems">${check.problems.map((p) => renderProblem(uri, p)).join('')}</ul>`
@@ -71,14 +84,14 @@ function renderCheck(uri: string, check: CheckResult): string {
     + `${escapeHtml(check.title)} <span class="codes">${check.codes.map(escapeHtml).join(', ')}</span>${note}${problems}</li>`;
 }
 
-function renderModel(uri: string, model: ModelReport): string {
+function renderModel(uri: string, model: ModelReadiness): string {
   const saves = model.saves.length > 0
-    ? `Saved by ${model.saves.map((s) => `<code>${escapeHtml(s.method)}()</code> at ${lineLink(uri, s.range)}`).join(', ')}.`
+    ? `Saved by ${model.saves.map((s) => `<code>${escapeHtml(s.method)}()</code> at ${lineLink(uri, s)}`).join(', ')}.`
     : 'Never saved or exported in this file.';
   return `<section class="model ${model.verdict}">`
     + `<h3><span class="verdict-badge">${escapeHtml(modelVerdictLabel(model))}</span> `
     + `<code>${escapeHtml(model.name)}</code> <span class="kind">${escapeHtml(model.kind)}</span></h3>`
-    + `<p class="facts">Defined at ${lineLink(uri, model.definition)}. ${saves}</p>`
+    + `<p class="facts">Defined at ${lineLink(uri, { range: model.definition, uri: model.definitionUri, cell: model.definitionCell })}. ${saves}</p>`
     + `<ul class="checks">${model.checks.map((c) => renderCheck(uri, c)).join('')}</ul>`
     + '</section>';
 }

@@ -29,8 +29,8 @@ export class ReadinessStatusBar implements vscode.Disposable {
       this.item,
       vscode.window.onDidChangeActiveTextEditor(() => this.schedule()),
       vscode.languages.onDidChangeDiagnostics((event) => {
-        const shown = this.document?.uri.toString();
-        if (shown && event.uris.some((uri) => uri.toString() === shown)) this.schedule();
+        const shown = this.document?.uri;
+        if (shown && event.uris.some((uri) => uri.toString() === shown.toString() || sameNotebook(uri, shown))) this.schedule();
       }),
       vscode.window.onDidChangeVisibleTextEditors(() => this.schedule()),
     );
@@ -104,6 +104,11 @@ export class ReadinessStatusBar implements vscode.Disposable {
     this.pending?.dispose();
     for (const disposable of this.disposables) disposable.dispose();
   }
+}
+
+/** Whether two notebook cells belong to one notebook: a cell's findings follow from the whole notebook's code. */
+function sameNotebook(a: vscode.Uri, b: vscode.Uri): boolean {
+  return a.scheme === 'vscode-notebook-cell' && b.scheme === a.scheme && a.path === b.path;
 }
 
 /** The schemes of editors that hold the user's files, as opposed to output and other panels. */

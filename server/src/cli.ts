@@ -1,13 +1,17 @@
 import * as fs from 'node:fs';
 import { Command, CommanderError, Option } from 'commander';
 import pc from 'picocolors';
+import { NotebookProgram, type NotebookFinding } from './analysis/notebook';
 import { initParser } from './analysis/parser';
-import type { AnalysisSettings, Finding, Fix, KerasVersionSetting, Position, RuleSetting } from './analysis/types';
+import type { AnalysisSettings, Finding, Fix, KerasVersionSetting, Position, Range, RuleSetting } from './analysis/types';
 import { findPackageRoot, ruleDocUrl } from './docs-location';
 import { analyzeText, type AnalysisResult } from './engine';
 import { findPythonFiles, readPythonFile } from './files';
 import { fixAll } from './fix-all';
+import { cellLocator, fileReadiness } from './lsp/readiness';
+import { analyzeNotebook, fixNotebookCells, isNotebookPath, parseNotebook, readNotebookFile, writeNotebook } from './notebook-files';
 import { ProjectVersions } from './project-files';
+import type { ModelReadiness } from './protocol';
 import { renderRuleDoc } from './rule-docs';
 import { findRule, rules } from './rules';
 
@@ -31,6 +35,8 @@ interface FileOutcome {
   /** Why the file was not analysed. */
   skipped?: string;
   fixed: number;
+  /** A notebook's program, whose ranges are mapped back to cells for output. */
+  program?: NotebookProgram;
 }
 
 function settingsFrom(options: { kerasVersion: KerasVersionSetting; rule: string[] }): AnalysisSettings {
@@ -57,14 +63,18 @@ async function analyzeFiles(paths: string[], settings: AnalysisSettings, fix: bo
   const outcomes: FileOutcome[] = [];
   const projects = new ProjectVersions();
   for (const file of files) {
+    // Each file gets the Keras version that its own project's dependency files declare.
+    const projectVersion = settings.kerasVersion === 'auto' ? projects.versionFor(file, { namesRelativeTo: process.cwd() }) : undefined;
+    const fileSettings = { ...settings, projectVersion };
+    if (isNotebookPath(file)) {
+      outcomes.push(checkNotebook(file, fileSettings, fix));
+      continue;
+    }
     const read = readPythonFile(file);
     if ('skipped' in read) {
       outcomes.push({ file, skipped: read.skipped, fixed: 0 });
       continue;
     }
-    // Each file gets the Keras version that its own project's dependency files declare.
-    const projectVersion = settings.kerasVersion === 'auto' ? projects.versionFor(file, { namesRelativeTo: process.cwd() }) : undefined;
-    const fileSettings = { ...settings, projectVersion };
     let text = read.text;
     let fixed = 0;
     if (fix) {
@@ -81,6 +91,36 @@ async function analyzeFiles(paths: string[], settings: AnalysisSettings, fix: bo
   return outcomes;
 }
 
+/**
+ * A notebook: its Python cells analysed as one program. `--fix` writes back only the changed
+ * cells' sources, and only when the result is a valid notebook.
+ */
+function checkNotebook(file: string, settings: AnalysisSettings, fix: boolean): FileOutcome {
+  const read = readNotebookFile(file);
+  if ('skipped' in read) return { file, skipped: read.skipped, fixed: 0 };
+  let notebook = read.notebook;
+  let fixed = 0;
+  if (fix) {
+    const outcome = fixNotebookCells(notebook.cells, settings);
+    const written = outcome.texts.size > 0 ? parseNotebook(writeNotebook(notebook, outcome.texts)) : undefined;
+    if (written && 'notebook' in written) {
+      fs.writeFileSync(file, written.notebook.json, 'utf8');
+      notebook = written.notebook;
+      fixed = outcome.applied;
+    }
+  }
+  const program = new NotebookProgram(notebook.cells);
+  const result = analyzeNotebook(program, settings);
+  return { file, result, program, fixed, ...(result.skipped ? { skipped: result.skipped } : {}) };
+}
+
+/** The findings of a file; a notebook's with ranges relative to their cells. */
+function findingsOf(outcome: FileOutcome): Array<Finding | NotebookFinding> {
+  const findings = outcome.result?.findings ?? [];
+  const program = outcome.program;
+  return program ? findings.map((f) => program.mapFinding(f)) : findings;
+}
+
 function oneBased(p: Position): { row: number; column: number } {
   return { row: p.line + 1, column: p.character + 1 };
 }
@@ -90,8 +130,16 @@ function primaryFix(finding: Finding): Fix | undefined {
   return finding.fixes.find((f) => f.preferred) ?? finding.fixes[0];
 }
 
-/** The stable JSON shape of a finding (documented in the README; CI systems parse it). */
-function toJson(file: string, f: Finding) {
+/** A notebook location's 1-based cell, as a property to spread; nothing for a Python file. */
+function cellOf(located: object): { cell?: number } {
+  return 'cell' in located && typeof located.cell === 'number' ? { cell: located.cell + 1 } : {};
+}
+
+/**
+ * The stable JSON shape of a finding (documented in the README; CI systems parse it). A
+ * notebook's findings and fix edits also carry their `cell`, and their rows are relative to it.
+ */
+function toJson(file: string, f: Finding | NotebookFinding) {
   const fix = primaryFix(f);
   return {
     code: f.code,
@@ -99,13 +147,14 @@ function toJson(file: string, f: Finding) {
     severity: f.severity,
     message: f.message,
     filename: file,
+    ...cellOf(f),
     location: oneBased(f.range.start),
     end_location: oneBased(f.range.end),
     fix: fix
       ? {
           applicability: fix.applicability,
           message: fix.title,
-          edits: fix.edits.map((e) => ({ content: e.newText, location: oneBased(e.range.start), end_location: oneBased(e.range.end) })),
+          edits: fix.edits.map((e) => ({ content: e.newText, ...cellOf(e), location: oneBased(e.range.start), end_location: oneBased(e.range.end) })),
         }
       : null,
     url: ruleDocUrl(f.code),
@@ -122,10 +171,11 @@ function printText(outcomes: FileOutcome[]): void {
   for (const outcome of outcomes) {
     fixed += outcome.fixed;
     if (outcome.skipped) process.stderr.write(`${outcome.file}: ${pc.yellow('skipped')}: ${outcome.skipped}\n`);
-    for (const f of outcome.result?.findings ?? []) {
+    for (const f of findingsOf(outcome)) {
       const { row, column } = oneBased(f.range.start);
       const colour = severityColour[f.severity];
-      process.stdout.write(`${pc.bold(outcome.file)}:${row}:${column}: ${colour(pc.bold(f.code))} ${f.message}\n`);
+      const cell = 'cell' in f ? `cell ${f.cell + 1}:` : '';
+      process.stdout.write(`${pc.bold(outcome.file)}:${cell}${row}:${column}: ${colour(pc.bold(f.code))} ${f.message}\n`);
       total++;
       bySeverity[f.severity]++;
       if (f.fixes.some((x) => x.applicability === 'safe')) fixable++;
@@ -149,13 +199,24 @@ async function runCheck(paths: string[], options: CheckOptions): Promise<number>
   const settings = settingsFrom(options);
   const outcomes = await analyzeFiles(paths.length > 0 ? paths : ['.'], settings, options.fix);
   if (options.format === 'json') {
-    const findings = outcomes.flatMap((o) => (o.result?.findings ?? []).map((f) => toJson(o.file, f)));
+    const findings = outcomes.flatMap((o) => findingsOf(o).map((f) => toJson(o.file, f)));
     process.stdout.write(JSON.stringify(findings, null, 2) + '\n');
     for (const o of outcomes) if (o.skipped) process.stderr.write(`${o.file}: skipped: ${o.skipped}\n`);
   } else {
     printText(outcomes);
   }
   return outcomes.some((o) => (o.result?.findings.length ?? 0) > 0) ? exitFindings : exitClean;
+}
+
+/** A file's models; a notebook's with ranges relative to their cells, each with its `cell`. */
+function modelsOf(outcome: FileOutcome): ModelReadiness[] {
+  if (!outcome.result) return [];
+  return outcome.program ? fileReadiness(outcome.file, outcome.result, cellLocator(outcome.program)).models : outcome.result.models;
+}
+
+/** "line 3", or "cell 2, line 3" in a notebook. */
+function lineLabel(range: Range, cell: number | undefined): string {
+  return `${cell === undefined ? '' : `cell ${cell}, `}line ${range.start.line + 1}`;
 }
 
 async function runReport(paths: string[], options: Omit<CheckOptions, 'fix'>): Promise<number> {
@@ -165,7 +226,7 @@ async function runReport(paths: string[], options: Omit<CheckOptions, 'fix'>): P
     const files = outcomes.map((o) => ({
       filename: o.file,
       kerasVersion: o.result?.version,
-      models: o.result?.models ?? [],
+      models: modelsOf(o),
       ...(o.skipped ? { skipped: o.skipped } : {}),
     }));
     process.stdout.write(JSON.stringify(files, null, 2) + '\n');
@@ -173,18 +234,20 @@ async function runReport(paths: string[], options: Omit<CheckOptions, 'fix'>): P
     for (const o of outcomes) {
       if (o.skipped) process.stderr.write(`${o.file}: skipped: ${o.skipped}\n`);
       const result = o.result;
-      if (!result || result.models.length === 0) continue;
+      const models = modelsOf(o);
+      if (!result || models.length === 0) continue;
       const version = result.version.major ? `Keras ${result.version.major}` : 'Keras version unknown';
       process.stdout.write(`${pc.bold(o.file)} (${version}: ${result.version.source})\n`);
-      for (const m of result.models) {
+      for (const m of models) {
         const verdict = m.verdict === 'ready' ? pc.green('ready') : pc.red(`not ready: ${m.blocking} blocking`);
-        const saves = m.saves.length > 0 ? m.saves.map((s) => `${s.method} (line ${s.range.start.line + 1})`).join(', ') : 'not saved in this file';
-        process.stdout.write(`  ${pc.bold(m.name)} (line ${m.definition.start.line + 1}, ${m.kind}): ${verdict}; ${saves}\n`);
+        const saves = m.saves.length > 0 ? m.saves.map((s) => `${s.method} (${lineLabel(s.range, s.cell)})`).join(', ') : 'not saved in this file';
+        process.stdout.write(`  ${pc.bold(m.name)} (${lineLabel(m.definition, m.definitionCell)}, ${m.kind}): ${verdict}; ${saves}\n`);
         for (const c of m.checks) {
           const mark = c.status === 'pass' ? pc.green('pass') : c.status === 'off' ? pc.dim('off ') : pc.red('fail');
           process.stdout.write(`    ${mark}  ${c.title}\n`);
           for (const p of c.problems) {
-            process.stdout.write(`          ${o.file}:${p.range.start.line + 1}:${p.range.start.character + 1}: ${p.code} ${p.message}\n`);
+            const cell = p.cell === undefined ? '' : `cell ${p.cell}:`;
+            process.stdout.write(`          ${o.file}:${cell}${p.range.start.line + 1}:${p.range.start.character + 1}: ${p.code} ${p.message}\n`);
           }
         }
       }
@@ -211,7 +274,7 @@ function program(): Command {
 
   cmd
     .command('check')
-    .description('check Python files (directories are searched for .py files)')
+    .description('check Python files and Jupyter notebooks (directories are searched for .py and .ipynb files)')
     .argument('[paths...]', 'files or directories', [])
     .addOption(formatOption())
     .option('--fix', 'apply every safe fix, then report what remains', false)

@@ -58,8 +58,8 @@ export function decodePython(bytes: Uint8Array): ReadResult {
 }
 
 /**
- * The Python files named by `paths`: files as given, directories searched recursively.
- * Throws when a path does not exist.
+ * The Python files and Jupyter notebooks named by `paths`: files as given, directories
+ * searched recursively for `.py` and `.ipynb` files. Throws when a path does not exist.
  */
 export async function findPythonFiles(paths: string[]): Promise<string[]> {
   const found: string[] = [];
@@ -74,7 +74,7 @@ export async function findPythonFiles(paths: string[]): Promise<string[]> {
       found.push(p);
       continue;
     }
-    const matches = await glob('**/*.py', {
+    const matches = await glob('**/*.{py,ipynb}', {
       cwd: p,
       ignore: ignoredFolders.map((f) => `**/${f}/**`),
       dot: false,

@@ -3,7 +3,7 @@
  * documented for other LSP clients in the README.
  */
 import type { KerasVersionInfo, Range, Severity } from './analysis/types';
-import type { ModelReport } from './report';
+import type { CheckResult, ModelReport } from './report';
 
 export type { ModelReport, CheckResult } from './report';
 export type { KerasVersionInfo, Range, Severity } from './analysis/types';
@@ -11,6 +11,7 @@ export type { KerasVersionInfo, Range, Severity } from './analysis/types';
 /** `kerasSavedModel/readinessReport`: the report for one document (open or on disk). */
 export const readinessReportMethod = 'kerasSavedModel/readinessReport';
 export interface ReadinessReportParams {
+  /** A Python file, a notebook, or a cell of an open notebook (which gives the notebook's report). */
   uri: string;
 }
 
@@ -21,12 +22,35 @@ export interface WorkspaceReadinessReportParams {
   workDoneToken?: string | number;
 }
 
+/**
+ * Where a range of a notebook's report lies; the range is relative to that cell. Absent for a
+ * Python file, whose ranges are relative to the file.
+ */
+export interface CellLocation {
+  /** The cell's document when the notebook is open in the editor; the notebook's URI otherwise. */
+  uri?: string;
+  /** The cell's 1-based index among all cells of the notebook (markdown cells included). */
+  cell?: number;
+}
+
+export type ProblemReadiness = CheckResult['problems'][number] & CellLocation;
+
+/** A model of the readiness report; in a notebook, each range also says its cell. */
+export interface ModelReadiness extends Omit<ModelReport, 'saves' | 'checks'> {
+  /** The cell of `definition`, in a notebook (see CellLocation). */
+  definitionUri?: string;
+  definitionCell?: number;
+  saves: Array<ModelReport['saves'][number] & CellLocation>;
+  checks: Array<Omit<CheckResult, 'problems'> & { problems: ProblemReadiness[] }>;
+}
+
 export interface FileReadiness {
+  /** The file's URI; for a notebook, the notebook's (also when a cell's URI was asked for). */
   uri: string;
   kerasVersion: KerasVersionInfo;
-  models: ModelReport[];
+  models: ModelReadiness[];
   /** Every finding of the file, including those tied to no model (a custom layer, a generator). */
-  findings: Array<{ code: string; name: string; severity: Severity; message: string; range: Range }>;
+  findings: Array<{ code: string; name: string; severity: Severity; message: string; range: Range } & CellLocation>;
   /** Set when the file was not analysed, with the reason. */
   skipped?: string;
 }
@@ -34,8 +58,11 @@ export interface FileReadiness {
 /** The settings section read per resource through `workspace/configuration`. */
 export const settingsSection = 'kerasSavedModel';
 
-/** The code-action kind that applies every safe fix (`editor.codeActionsOnSave`). */
+/** The code-action kind that applies every safe fix (`editor.codeActionsOnSave`); in a notebook, those of one cell. */
 export const fixAllKind = 'source.fixAll.kerasSavedModel';
+
+/** The code-action kind that applies every safe fix of a whole notebook (`notebook.codeActionsOnSave`). */
+export const notebookFixAllKind = 'notebook.source.fixAll.kerasSavedModel';
 
 /** The `source` of every diagnostic. */
 export const diagnosticSource = 'keras-savedmodel-lint';

@@ -11,6 +11,7 @@ import {
   DidChangeWatchedFilesNotification,
   ErrorCodes,
   LSPErrorCodes,
+  NotebookDocuments,
   ProposedFeatures,
   ResponseError,
   TextDocumentSyncKind,
@@ -22,6 +23,7 @@ import {
   type Diagnostic,
 } from 'vscode-languageserver/node';
 import { TextDocument } from 'vscode-languageserver-textdocument';
+import { NotebookProgram } from './analysis/notebook';
 import { initParser } from './analysis/parser';
 import { projectFilePatterns } from './analysis/project-version';
 import type { AnalysisSettings } from './analysis/types';
@@ -31,12 +33,15 @@ import { safeFixEdits } from './fix-all';
 import { editSupport, fixAllAction, kindRequested, quickFixes, type EditSupport } from './lsp/code-actions';
 import { toDiagnostics } from './lsp/diagnostics';
 import { OpenDocument } from './lsp/documents';
-import { fileReadiness, notAnalysed } from './lsp/readiness';
+import { notebookDocumentSync, OpenNotebook, syncProgram } from './lsp/notebooks';
+import { cellLocator, fileReadiness, notAnalysed } from './lsp/readiness';
 import { SettingsStore, type ServerSettings } from './lsp/settings';
+import { analyzeNotebook, isNotebookPath, readNotebookFile, type NotebookRead } from './notebook-files';
 import { ProjectVersions } from './project-files';
 import {
   diagnosticSource,
   fixAllKind,
+  notebookFixAllKind,
   readinessReportMethod,
   settingsSection,
   workspaceReadinessReportMethod,
@@ -67,6 +72,8 @@ interface DocumentState {
   analysis?: Analysis;
   /** The last skip reason written to the log, so a skipped file is logged once, not per keystroke. */
   loggedSkip?: string;
+  /** Set for a notebook: `open` then holds the program of its Python cells, and this maps it back to them. */
+  notebook?: OpenNotebook;
 }
 
 function describeError(error: unknown): string {
@@ -74,7 +81,9 @@ function describeError(error: unknown): string {
 }
 
 export function startServer(connection: Connection = createConnection(ProposedFeatures.all)): void {
+  /** Open documents and notebooks, by URI. */
   const documents = new Map<string, DocumentState>();
+  const notebooks = new NotebookDocuments(TextDocument);
   let capabilities: ClientCapabilities = {};
   let support: EditSupport = { versioned: false, snippets: false };
   /** Workspace folders, as file system paths. */
@@ -115,6 +124,24 @@ export function startServer(connection: Connection = createConnection(ProposedFe
     void connection.sendDiagnostics(version === undefined ? { uri, diagnostics } : { uri, version, diagnostics });
   }
 
+  /** Publishes a document's diagnostics; a notebook's go to its cells. */
+  function publishState(state: DocumentState, diagnostics: Diagnostic[], version?: number): void {
+    if (!state.notebook) return publish(state.open.uri, diagnostics, version);
+    for (const cell of state.notebook.cellDiagnostics(diagnostics)) publish(cell.uri, cell.diagnostics, cell.version);
+  }
+
+  /** The open notebook that a cell belongs to. */
+  function notebookOfCell(uri: string): DocumentState | undefined {
+    const notebook = notebooks.findNotebookDocumentForCell(uri);
+    const state = notebook && documents.get(notebook.uri);
+    return state?.notebook?.hasCell(uri) ? state : undefined;
+  }
+
+  /** The report of an analysed document; a notebook's ranges name their cells. */
+  function readinessOf(state: DocumentState, result: AnalysisResult): FileReadiness {
+    return state.notebook ? state.notebook.readiness(result) : fileReadiness(state.open.uri, result);
+  }
+
   function setFolders(uris: string[]): void {
     folders = uris.filter((uri) => uri.startsWith('file:')).map((uri) => fileURLToPath(uri));
   }
@@ -140,7 +167,8 @@ export function startServer(connection: Connection = createConnection(ProposedFe
       const tree = open.currentTree();
       const fileSettings = engineSettings(open.uri, current);
       // Without a tree the text is not analysable, and analyzeText says why without parsing.
-      result = tree ? analyzeTree(text, tree, fileSettings) : analyzeText(text, fileSettings);
+      if (state.notebook) result = analyzeNotebook(state.notebook.program, fileSettings, tree);
+      else result = tree ? analyzeTree(text, tree, fileSettings) : analyzeText(text, fileSettings);
       diagnostics = toDiagnostics(result.findings, open.uri, open.version, tree?.rootNode, text);
     } catch (error) {
       // The version still gets its (empty) diagnostics, so nothing from an older text lingers.
@@ -168,7 +196,7 @@ export function startServer(connection: Connection = createConnection(ProposedFe
    */
   function publishAnalysis(state: DocumentState, analysis: Analysis): void {
     if (analysis.version !== state.open.version || documents.get(state.open.uri) !== state) return;
-    publish(state.open.uri, analysis.settings.enable ? analysis.diagnostics : [], analysis.version);
+    publishState(state, analysis.settings.enable ? analysis.diagnostics : [], analysis.version);
   }
 
   async function refresh(state: DocumentState, run: number): Promise<void> {
@@ -178,7 +206,7 @@ export function startServer(connection: Connection = createConnection(ProposedFe
     if (state.run !== run || documents.get(state.open.uri) !== state) return;
     if (!current.enable) {
       state.analysis = undefined;
-      publish(state.open.uri, [], state.open.version);
+      publishState(state, [], state.open.version);
       return;
     }
     state.analysis = analyse(state, current, generation);
@@ -217,7 +245,8 @@ export function startServer(connection: Connection = createConnection(ProposedFe
     return {
       capabilities: {
         textDocumentSync: { openClose: true, change: TextDocumentSyncKind.Incremental },
-        codeActionProvider: { codeActionKinds: [CodeActionKind.QuickFix, fixAllKind], resolveProvider: false },
+        notebookDocumentSync,
+        codeActionProvider: { codeActionKinds: [CodeActionKind.QuickFix, fixAllKind, notebookFixAllKind], resolveProvider: false },
         workspace: { workspaceFolders: { supported: true, changeNotifications: true } },
       },
       serverInfo: { name: diagnosticSource },
@@ -275,17 +304,32 @@ export function startServer(connection: Connection = createConnection(ProposedFe
     }),
   );
 
+  /** Starts tracking an opened document or notebook, replacing one of the same URI. */
+  function track(state: DocumentState): void {
+    const previous = documents.get(state.open.uri);
+    if (previous) {
+      clearTimeout(previous.timer);
+      previous.open.dispose();
+    }
+    documents.set(state.open.uri, state);
+    schedule(state, 0);
+  }
+
+  /** Stops tracking a closed document or notebook, clearing its diagnostics. */
+  function untrack(uri: string): void {
+    const state = documents.get(uri);
+    if (!state) return;
+    clearTimeout(state.timer);
+    state.open.dispose();
+    documents.delete(uri);
+    settings.forget(uri);
+    publishState(state, []);
+  }
+
   connection.onDidOpenTextDocument(
     guardNotification('didOpen', ({ textDocument }) => {
-      const previous = documents.get(textDocument.uri);
-      if (previous) {
-        clearTimeout(previous.timer);
-        previous.open.dispose();
-      }
       const document = TextDocument.create(textDocument.uri, textDocument.languageId, textDocument.version, textDocument.text);
-      const state: DocumentState = { open: new OpenDocument(document), run: 0 };
-      documents.set(textDocument.uri, state);
-      schedule(state, 0);
+      track({ open: new OpenDocument(document), run: 0 });
     }),
   );
 
@@ -298,60 +342,91 @@ export function startServer(connection: Connection = createConnection(ProposedFe
     }),
   );
 
-  connection.onDidCloseTextDocument(
-    guardNotification('didClose', ({ textDocument }) => {
-      const state = documents.get(textDocument.uri);
-      if (!state) return;
-      clearTimeout(state.timer);
-      state.open.dispose();
-      documents.delete(textDocument.uri);
-      settings.forget(textDocument.uri);
-      publish(textDocument.uri, []);
+  connection.onDidCloseTextDocument(guardNotification('didClose', ({ textDocument }) => untrack(textDocument.uri)));
+
+  // Notebooks (LSP 3.17): the cells' texts are kept by `notebooks`; the program of the Python
+  // cells is kept as one document, re-parsed incrementally as cells change.
+  notebooks.onDidOpen(
+    guardNotification('notebookDocument/didOpen', (notebook) => {
+      const cells = new OpenNotebook(notebook.uri);
+      const program = cells.read(notebook, (uri) => notebooks.cellTextDocuments.get(uri));
+      track({ open: new OpenDocument(TextDocument.create(notebook.uri, 'python', notebook.version, program)), run: 0, notebook: cells });
     }),
   );
+  notebooks.onDidChange(
+    guardNotification('notebookDocument/didChange', ({ notebookDocument }) => {
+      const state = documents.get(notebookDocument.uri);
+      if (!state?.notebook) return;
+      syncProgram(state.open, state.notebook.read(notebookDocument, (uri) => notebooks.cellTextDocuments.get(uri)), notebookDocument.version);
+      schedule(state, debounceMs);
+    }),
+  );
+  notebooks.onDidClose(guardNotification('notebookDocument/didClose', (notebook) => untrack(notebook.uri)));
+  notebooks.listen(connection);
 
   connection.onCodeAction(
     guardRequest('codeAction', async (params): Promise<CodeAction[]> => {
-      const state = documents.get(params.textDocument.uri);
+      // A notebook cell's actions come from its notebook, whose version the cell's diagnostics carry.
+      const uri = params.textDocument.uri;
+      const state = documents.get(uri) ?? notebookOfCell(uri);
       if (!state) return [];
       const only = params.context.only;
-      const document = { uri: state.open.uri, version: state.open.version };
+      const document = { uri, version: state.open.version };
       const actions: CodeAction[] = [];
       if (kindRequested(only, CodeActionKind.QuickFix)) {
         for (const diagnostic of params.context.diagnostics) actions.push(...quickFixes(diagnostic, document, support));
       }
-      if (kindRequested(only, fixAllKind)) {
+      const notebook = state.notebook;
+      const notebookFixAll = notebook !== undefined && kindRequested(only, notebookFixAllKind);
+      if (kindRequested(only, fixAllKind) || notebookFixAll) {
         // Asked for by kind (on save, or from the source-action menu) it is computed if stale;
         // in the plain list, which clients ask for on every cursor move, only a current one is offered.
         const analysis = only ? await currentAnalysis(state) : isCurrent(state) ? state.analysis : undefined;
         if (analysis?.settings.enable && analysis.version === state.open.version) {
-          const fixAll = fixAllAction(safeFixEdits(analysis.result.findings, analysis.text), { uri: state.open.uri, version: analysis.version }, support);
-          if (fixAll) actions.push(fixAll);
+          const { findings } = analysis.result;
+          const versioned = { uri, version: analysis.version };
+          // In a notebook, the plain fix-all is the cell's: editors run it cell by cell on save.
+          if (kindRequested(only, fixAllKind)) {
+            const edits = notebook ? notebook.fixAllEdits(findings, analysis.text, uri) : safeFixEdits(findings, analysis.text);
+            const fixAll = fixAllAction(edits, versioned, support);
+            if (fixAll) actions.push(fixAll);
+          }
+          if (notebook && notebookFixAll) {
+            const fixAll = fixAllAction(notebook.fixAllEdits(findings, analysis.text), versioned, support, notebookFixAllKind);
+            if (fixAll) actions.push(fixAll);
+          }
         }
       }
       return actions;
     }),
   );
 
-  /** The report for a file that is not open: read from disk, under that file's settings. */
+  /**
+   * The report for a file that is not open: read from disk, under that file's settings. A
+   * notebook's locations name its cells, with the notebook's URI (its cells have none while it is closed).
+   */
   function diskReadiness(uri: string, fileSettings: ServerSettings): FileReadiness {
     if (!uri.startsWith('file:')) return fileReadiness(uri, notAnalysed('not a file on disk and not open; not analysed'));
-    let source: ReadResult;
+    const file = fileURLToPath(uri);
+    let source: ReadResult | NotebookRead;
     try {
-      source = readPythonFile(fileURLToPath(uri));
+      source = isNotebookPath(file) ? readNotebookFile(file) : readPythonFile(file);
     } catch (error) {
       source = { skipped: `could not be read (${(error as NodeJS.ErrnoException).code ?? String(error)})` };
     }
-    return fileReadiness(uri, 'skipped' in source ? notAnalysed(source.skipped) : analyzeText(source.text, engineSettings(uri, fileSettings)));
+    if ('skipped' in source) return fileReadiness(uri, notAnalysed(source.skipped));
+    if ('text' in source) return fileReadiness(uri, analyzeText(source.text, engineSettings(uri, fileSettings)));
+    const program = new NotebookProgram(source.notebook.cells);
+    return fileReadiness(uri, analyzeNotebook(program, engineSettings(uri, fileSettings)), cellLocator(program, () => uri));
   }
 
   connection.onRequest(
     readinessReportMethod,
     guardRequest(readinessReportMethod, async (params: ReadinessReportParams | undefined): Promise<FileReadiness> => {
       if (typeof params?.uri !== 'string') throw new ResponseError(ErrorCodes.InvalidParams, 'expected { uri: string }');
-      const state = documents.get(params.uri);
+      const state = documents.get(params.uri) ?? notebookOfCell(params.uri);
       const analysis = state ? await currentAnalysis(state) : undefined;
-      if (analysis) return fileReadiness(params.uri, analysis.result);
+      if (state && analysis) return readinessOf(state, analysis.result);
       const [fileSettings] = await settings.getMany([params.uri]);
       return diskReadiness(params.uri, fileSettings!);
     }),
@@ -383,7 +458,7 @@ export function startServer(connection: Connection = createConnection(ProposedFe
           progress.report((i / files.length) * 100, root ? path.relative(root, file) : file);
           const state = openByPath.get(file);
           const analysis = state ? await currentAnalysis(state) : undefined;
-          reports.push(analysis ? fileReadiness(uris[i]!, analysis.result) : diskReadiness(uris[i]!, perFile[i]!));
+          reports.push(state && analysis ? readinessOf(state, analysis.result) : diskReadiness(uris[i]!, perFile[i]!));
           // Lets a $/cancelRequest (or an edit) through between files.
           await new Promise((resolve) => setImmediate(resolve));
         }

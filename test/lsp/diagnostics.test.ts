@@ -4,7 +4,7 @@ import { after, before, describe, test } from 'node:test';
 import { DiagnosticSeverity, TextDocumentSyncKind, type InitializeResult } from 'vscode-languageserver';
 import { initParser } from '../../server/src/analysis/parser';
 import { ruleDocUrl } from '../../server/src/docs-location';
-import { diagnosticSource, fixAllKind } from '../../server/src/protocol';
+import { diagnosticSource, fixAllKind, notebookFixAllKind } from '../../server/src/protocol';
 import { diagnosticKeys, engineFindings, fileUri, LspClient, replaceChange } from './harness';
 
 const saveBeforeCompile = [
@@ -34,7 +34,7 @@ describe('language server: diagnostics', () => {
     assert.equal(sync.openClose, true);
     const codeActions = initialize.capabilities.codeActionProvider;
     assert.ok(codeActions && typeof codeActions === 'object');
-    assert.deepEqual(codeActions.codeActionKinds, ['quickfix', fixAllKind]);
+    assert.deepEqual(codeActions.codeActionKinds, ['quickfix', fixAllKind, notebookFixAllKind]);
   });
 
   test('didOpen publishes the findings with code, link, source, severity and related locations', async () => {

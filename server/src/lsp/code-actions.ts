@@ -32,17 +32,37 @@ export interface VersionedDocument {
   version: number;
 }
 
+/**
+ * An edit of a fix. In a notebook, each edit names the cell it applies to (a fix may edit
+ * another cell than its diagnostic's); other edits apply to the document the action is for.
+ */
+export interface DocumentTextEdit extends TextEdit {
+  document?: VersionedDocument;
+}
+
 /** The engine's edits as an LSP workspace edit; snippets only where asked for and supported. */
-export function workspaceEdit(document: VersionedDocument, edits: TextEdit[], support: EditSupport, useSnippets: boolean): WorkspaceEdit {
-  if (!support.versioned) {
-    return { changes: { [document.uri]: edits.map(({ range, newText }) => ({ range, newText })) } };
+export function workspaceEdit(document: VersionedDocument, edits: DocumentTextEdit[], support: EditSupport, useSnippets: boolean): WorkspaceEdit {
+  const byDocument = new Map<string, { target: VersionedDocument; edits: DocumentTextEdit[] }>();
+  for (const edit of edits) {
+    const target = edit.document ?? document;
+    const group = byDocument.get(target.uri) ?? { target, edits: [] };
+    group.edits.push(edit);
+    byDocument.set(target.uri, group);
   }
-  const lspEdits = edits.map((edit): LspTextEdit | SnippetTextEdit =>
+  if (!support.versioned) {
+    const changes: Record<string, LspTextEdit[]> = {};
+    for (const [uri, group] of byDocument) changes[uri] = group.edits.map(({ range, newText }) => ({ range, newText }));
+    return { changes };
+  }
+  const lspEdits = (group: DocumentTextEdit[]) => group.map((edit): LspTextEdit | SnippetTextEdit =>
     useSnippets && support.snippets && edit.snippet !== undefined
       ? { range: edit.range, snippet: { kind: 'snippet', value: edit.snippet } }
       : { range: edit.range, newText: edit.newText },
   );
-  return { documentChanges: [TextDocumentEdit.create({ uri: document.uri, version: document.version }, lspEdits)] };
+  return {
+    documentChanges: [...byDocument.values()].map(({ target, edits: group }) =>
+      TextDocumentEdit.create({ uri: target.uri, version: target.version }, lspEdits(group))),
+  };
 }
 
 /** Whether `kind` is among the kinds the client asked for (`only` holds kinds and their parents). */
@@ -81,14 +101,15 @@ export function quickFixes(diagnostic: Diagnostic, document: VersionedDocument, 
 }
 
 /**
- * The fix-all source action. It never uses snippets: it runs unattended (on save), and a
- * snippet would stop to ask for input.
+ * The fix-all source action (of a file, or of one notebook cell; with `notebookFixAllKind`, of a
+ * whole notebook). It never uses snippets: it runs unattended (on save), and a snippet would
+ * stop to ask for input.
  */
-export function fixAllAction(edits: TextEdit[], document: VersionedDocument, support: EditSupport): CodeAction | undefined {
+export function fixAllAction(edits: DocumentTextEdit[], document: VersionedDocument, support: EditSupport, kind = fixAllKind): CodeAction | undefined {
   if (edits.length === 0) return undefined;
   return {
-    title: 'Fix all safe Keras SavedModel problems',
-    kind: fixAllKind,
+    title: kind === fixAllKind ? 'Fix all safe Keras SavedModel problems' : 'Fix all safe Keras SavedModel problems in the notebook',
+    kind,
     edit: workspaceEdit(document, edits, support, false),
   };
 }

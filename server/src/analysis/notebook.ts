@@ -1,0 +1,444 @@
+/**
+ * Jupyter notebooks as one program. A notebook's code cells run in one namespace, in cell
+ * order (rules.md: "Notebook cells are one scope, in cell order"), so the engine analyses the
+ * text of its Python code cells joined in order, as one module. IPython syntax (magics, shell
+ * escapes, help) is not Python: it is blanked, keeping every position, so it never parses as
+ * an error or gives a finding. The program knows where each cell lies, so ranges and edits
+ * map back to (cell, position) and positions map forward. Pure: the adapters read `.ipynb`
+ * files or editor cells and hand in their text.
+ *
+ * Cells are numbered by their index among all cells of the notebook (0-based here; adapters
+ * show it 1-based), markdown and raw cells included, as VS Code and ruff count them.
+ */
+import { kerasVersionFromRequirements, projectRequirements, type KerasRequirement } from './project-version';
+import type { AnalysisSettings, Finding, Fix, KerasVersionInfo, Position, Range, RelatedLocation, TextEdit } from './types';
+
+export interface NotebookCellSource {
+  /** The cell's source, as the notebook holds it. */
+  text: string;
+  /** A Python code cell. Markdown, raw and other languages' cells are not part of the program. */
+  python: boolean;
+}
+
+/** A range within one cell; `cell` is the cell's index among all cells of the notebook. */
+export interface CellRange {
+  cell: number;
+  range: Range;
+}
+
+export interface CellPosition {
+  cell: number;
+  position: Position;
+}
+
+/** An edit of one cell, relative to the cell. */
+export interface CellEdit extends TextEdit {
+  cell: number;
+}
+
+export interface CellFix extends Fix {
+  edits: CellEdit[];
+}
+
+/** A finding of a notebook, its range and every location relative to their cells. */
+export interface NotebookFinding extends Finding {
+  cell: number;
+  related: Array<RelatedLocation & { cell: number }>;
+  fixes: CellFix[];
+}
+
+/** A line of IPython syntax: zero-based line within its cell, and its text (continuation lines joined). */
+interface MagicLine {
+  line: number;
+  text: string;
+}
+
+interface ProgramCell {
+  /** Index among all cells of the notebook. */
+  index: number;
+  /** The program line that holds the cell's first line. */
+  firstLine: number;
+  /** The cell's lines, IPython syntax blanked, without line breaks. */
+  lines: string[];
+  magics: MagicLine[];
+}
+
+export class NotebookProgram {
+  /** The program: the Python cells, IPython syntax blanked, joined by line breaks. */
+  readonly text: string;
+  private readonly cells: ProgramCell[] = [];
+
+  constructor(cells: NotebookCellSource[]) {
+    // Cells written with CRLF are joined with CRLF, so that inserted lines match them.
+    const eol = cells.some((c) => c.python && c.text.includes('\r\n')) ? '\r\n' : '\n';
+    let firstLine = 0;
+    const texts: string[] = [];
+    cells.forEach((cell, index) => {
+      if (!cell.python) return;
+      const { text, magics } = blankIPython(cell.text);
+      texts.push(text);
+      const lines = text.split('\n').map((line) => line.replace(/\r$/, ''));
+      this.cells.push({ index, firstLine, lines, magics });
+      firstLine += lines.length;
+    });
+    this.text = texts.join(eol);
+  }
+
+  /** Where a program position lies. A position past the end lies at the end of the last cell. */
+  toCell(position: Position): CellPosition | undefined {
+    const cell = this.cellAtLine(position.line);
+    if (!cell) return undefined;
+    const line = position.line - cell.firstLine;
+    if (line >= cell.lines.length) {
+      const last = cell.lines.length - 1;
+      return { cell: cell.index, position: { line: last, character: cell.lines[last]!.length } };
+    }
+    return { cell: cell.index, position: { line, character: position.character } };
+  }
+
+  /** The program position of a position in a cell; undefined when the cell is not part of the program. */
+  toProgram(cell: number, position: Position): Position | undefined {
+    const programCell = this.programCell(cell);
+    if (!programCell) return undefined;
+    return { line: programCell.firstLine + position.line, character: position.character };
+  }
+
+  /**
+   * The cell and range of a program range, for showing it. A range that runs into a later cell
+   * (code that does not parse, such as a bracket left open at the end of a cell) is cut at the
+   * end of its first cell.
+   */
+  locate(range: Range): CellRange {
+    const start = this.toCell(range.start)!;
+    const cell = this.programCell(start.cell)!;
+    if (range.end.line < cell.firstLine + cell.lines.length) {
+      return { cell: start.cell, range: { start: start.position, end: { line: range.end.line - cell.firstLine, character: range.end.character } } };
+    }
+    return { cell: start.cell, range: { start: start.position, end: endOf(cell) } };
+  }
+
+  /**
+   * An edit of the program as an edit of one cell; undefined when it changes more than one cell
+   * (such an edit has no meaning in a notebook, whose cells run one by one). An edit may take
+   * along the line break that separates its cell from the next one (it ends at the next cell's
+   * start): it then ends at the end of its cell. Whole lines removed up to the end of a cell
+   * (`model.compile(...)` moved elsewhere) take the line break before them instead, so the cell
+   * does not keep an empty last line: Jupyter cells do not end with one.
+   */
+  mapEdit(edit: TextEdit): CellEdit | undefined {
+    const start = this.toCell(edit.range.start);
+    if (!start) return undefined;
+    const cell = this.programCell(start.cell)!;
+    const cellEnd = endOf(cell);
+    const endLine = edit.range.end.line - cell.firstLine;
+    let end: Position;
+    let newText = edit.newText;
+    if (endLine < cell.lines.length) {
+      end = { line: endLine, character: edit.range.end.character };
+    } else if (endLine === cell.lines.length && edit.range.end.character === 0 && edit.snippet === undefined) {
+      end = cellEnd;
+      if (/\r?\n$/.test(newText)) newText = newText.replace(/\r?\n$/, '');
+      else if (newText !== '' || start.position.character !== 0) return undefined;
+    } else {
+      return undefined;
+    }
+    let from = start.position;
+    const removesLastLines = newText === '' && from.character === 0 && from.line > 0 && samePosition(end, cellEnd) && !samePosition(from, end);
+    if (removesLastLines) from = { line: from.line - 1, character: cell.lines[from.line - 1]!.length };
+    const mapped: CellEdit = { cell: cell.index, range: { start: from, end }, newText };
+    if (edit.snippet !== undefined) mapped.snippet = edit.snippet;
+    return mapped;
+  }
+
+  /** Every edit mapped to its cell; undefined when one of them cannot be (see `mapEdit`). */
+  mapEdits(edits: TextEdit[]): CellEdit[] | undefined {
+    const mapped: CellEdit[] = [];
+    for (const edit of edits) {
+      const one = this.mapEdit(edit);
+      if (!one) return undefined;
+      mapped.push(one);
+    }
+    return mapped;
+  }
+
+  /**
+   * A fix with its edits mapped to cells, or undefined when an edit cannot be. A fix that also
+   * edits other cells than the finding's says so in its title, since the editor shows only the
+   * finding's cell when offering it.
+   */
+  mapFix(fix: Fix, findingCell: number): CellFix | undefined {
+    const edits = this.mapEdits(fix.edits);
+    if (!edits) return undefined;
+    const others = [...new Set(edits.map((e) => e.cell).filter((c) => c !== findingCell))].sort((a, b) => a - b);
+    if (others.length === 0) return { ...fix, edits };
+    const also = edits.some((e) => e.cell === findingCell) ? 'also ' : '';
+    const title = `${fix.title} (${also}edits ${others.length === 1 ? 'cell' : 'cells'} ${others.map((c) => c + 1).join(', ')})`;
+    return { ...fix, title, edits };
+  }
+
+  /**
+   * The findings with only the fixes whose edits map to cells, and with `cell` only those that
+   * edit that cell alone: what fixing all (one cell's, or the notebook's) may apply.
+   */
+  withCellFixes(findings: Finding[], cell?: number): Finding[] {
+    return findings.map((finding) => ({
+      ...finding,
+      fixes: finding.fixes.filter((fix) => {
+        const edits = this.mapEdits(fix.edits);
+        return edits !== undefined && (cell === undefined || edits.every((e) => e.cell === cell));
+      }),
+    }));
+  }
+
+  /** A finding with its range, related locations and fixes relative to their cells; fixes that cannot be mapped are dropped. */
+  mapFinding(finding: Finding): NotebookFinding {
+    const at = this.locate(finding.range);
+    return {
+      ...finding,
+      cell: at.cell,
+      range: at.range,
+      related: finding.related.map((r) => {
+        const where = this.locate(r.range);
+        return { ...r, cell: where.cell, range: where.range };
+      }),
+      fixes: finding.fixes.flatMap((fix) => this.mapFix(fix, at.cell) ?? []),
+    };
+  }
+
+  /**
+   * The Keras version that the notebook's own `%pip install` / `!pip install` lines pin
+   * (keras-facts.md: they count like requirements); undefined when none names TensorFlow or Keras.
+   */
+  installedKerasVersion(): KerasVersionInfo | undefined {
+    const requirements: KerasRequirement[] = [];
+    for (const cell of this.cells) {
+      for (const magic of cell.magics) {
+        const packages = pipInstallArguments(magic.text);
+        if (packages.length === 0) continue;
+        const file = `cell ${cell.index + 1}`;
+        // One requirement per line, then placed on the magic's own line.
+        for (const requirement of projectRequirements([{ name: file, text: packages.join('\n') }])) {
+          requirements.push({ ...requirement, file, line: magic.line + 1 });
+        }
+      }
+    }
+    return kerasVersionFromRequirements(requirements);
+  }
+
+  /**
+   * The engine's settings for the notebook: the notebook's own installs decide the version
+   * before the project's dependency files, since they are what its kernel runs; the project's
+   * files still decide when the installs pin nothing.
+   */
+  analysisSettings(settings: AnalysisSettings): AnalysisSettings {
+    const installed = this.installedKerasVersion();
+    if (!installed) return settings;
+    const projectVersion = installed.major !== undefined ? installed : (settings.projectVersion ?? installed);
+    return { ...settings, projectVersion };
+  }
+
+  /**
+   * The version as the engine described it, with the program line of the file's own evidence
+   * ("`tf_keras` import (line 12)") turned into the cell and its line.
+   */
+  describeVersion(version: KerasVersionInfo, settings: AnalysisSettings): KerasVersionInfo {
+    if (version.source === settings.projectVersion?.source) return version;
+    if (version.source.startsWith('no evidence in the file')) {
+      return { ...version, source: version.source.replace('no evidence in the file', 'no evidence in the notebook') };
+    }
+    const line = /\(line (\d+)\)$/.exec(version.source);
+    if (!line) return version;
+    const at = this.toCell({ line: Number(line[1]) - 1, character: 0 });
+    if (!at) return version;
+    return { ...version, source: `${version.source.slice(0, line.index)}(cell ${at.cell + 1}, line ${at.position.line + 1})` };
+  }
+
+  private programCell(index: number): ProgramCell | undefined {
+    return this.cells.find((c) => c.index === index);
+  }
+
+  /** The cell holding a program line (binary search); the last cell for a line past the end. */
+  private cellAtLine(line: number): ProgramCell | undefined {
+    let low = 0;
+    let high = this.cells.length - 1;
+    while (low < high) {
+      const middle = (low + high + 1) >> 1;
+      if (this.cells[middle]!.firstLine <= line) low = middle;
+      else high = middle - 1;
+    }
+    return this.cells[low];
+  }
+}
+
+function samePosition(a: Position, b: Position): boolean {
+  return a.line === b.line && a.character === b.character;
+}
+
+function endOf(cell: ProgramCell): Position {
+  const last = cell.lines.length - 1;
+  return { line: last, character: cell.lines[last]!.length };
+}
+
+// ---------------------------------------------------------------------------------------------
+// IPython syntax
+
+/** Cell magics whose body is Python run in the notebook's namespace; other cell magics' bodies are not Python. */
+const pythonBodyCellMagics = new Set(['time', 'capture', 'prun', 'debug']);
+/** Cell magics whose body is shell commands, read for `pip install` lines. */
+const shellCellMagics = new Set(['bash', 'sh', 'script', 'system']);
+
+/** `%magic`, `%%magic`, `!cmd`, `?obj`, `??obj`. */
+const escapedLine = /^[%!?]/;
+/** `files = !ls`, `t = %timeit -o f()`. */
+const assignedMagic = /^[A-Za-z_][\w.]*(?:\s*,\s*[A-Za-z_][\w.]*)*\s*=\s*[%!]/;
+/** `obj?`, `np.zeros??`, `model.fit?`. */
+const helpSuffix = /^[A-Za-z_][\w.]*(?:\[[^\]]*\]|\(\))?\?{1,2}$/;
+
+interface ScanState {
+  /** Open brackets, so that a line inside a call is never taken for a magic. */
+  depth: number;
+  /** The quote of a string still open at the end of the line (`"""` across lines). */
+  string: string | undefined;
+  /** The line ended with a backslash continuation. */
+  continued: boolean;
+}
+
+/**
+ * Blanks the IPython syntax of a cell: each such line becomes spaces, so that positions do
+ * not move. A magic indented in a block (`if IN_COLAB:` then `!pip install ...`) keeps `...`
+ * (or `0` where it is shorter), so that a block holding only magics still parses. Only lines
+ * where a statement may start count, never lines inside a string or an open bracket.
+ */
+export function blankIPython(source: string): { text: string; magics: MagicLine[] } {
+  const lines = source.split('\n');
+  const magics: MagicLine[] = [];
+  const firstCode = lines.findIndex((line) => line.trim() !== '');
+  const cellMagic = firstCode >= 0 ? /^\s*%%(\w+)/.exec(lines[firstCode]!) : null;
+  if (cellMagic && !pythonBodyCellMagics.has(cellMagic[1]!)) {
+    magics.push({ line: firstCode, text: lines[firstCode]!.trim() });
+    if (shellCellMagics.has(cellMagic[1]!)) magics.push(...shellLines(lines, firstCode + 1));
+    return { text: lines.map((line) => blank(line, false)).join('\n'), magics };
+  }
+  const state: ScanState = { depth: 0, string: undefined, continued: false };
+  let magic: MagicLine | undefined;
+  const out = lines.map((line, index) => {
+    if (magic) {
+      magic.text += ' ' + withoutContinuation(line).trim();
+      if (!endsWithContinuation(line)) magic = undefined;
+      return blank(line, false);
+    }
+    const code = line.replace(/\r$/, '').trimStart();
+    const atStatementStart = state.depth === 0 && state.string === undefined && !state.continued;
+    if (atStatementStart && (escapedLine.test(code) || assignedMagic.test(code) || helpSuffix.test(code.trimEnd()))) {
+      const found: MagicLine = { line: index, text: withoutContinuation(line).trim() };
+      magics.push(found);
+      if (endsWithContinuation(line)) magic = found;
+      return blank(line, true);
+    }
+    scanLine(line.replace(/\r$/, ''), state);
+    return line;
+  });
+  return { text: out.join('\n'), magics };
+}
+
+/** Spaces in place of a line's text, keeping a `\r`; `placeholder` keeps an indented line a statement. */
+function blank(line: string, placeholder: boolean): string {
+  const cr = line.endsWith('\r') ? '\r' : '';
+  const body = cr ? line.slice(0, -1) : line;
+  const indent = /^[ \t]*/.exec(body)![0];
+  const rest = body.length - indent.length;
+  if (!placeholder || indent.length === 0 || rest === 0) return ' '.repeat(body.length) + cr;
+  const filler = rest >= 3 ? '...' : '0';
+  return indent + filler + ' '.repeat(rest - filler.length) + cr;
+}
+
+function endsWithContinuation(line: string): boolean {
+  return /\\\r?$/.test(line);
+}
+
+function withoutContinuation(line: string): string {
+  return line.replace(/\\?\r?$/, '');
+}
+
+/** The commands of a shell cell body, continuation lines joined. */
+function shellLines(lines: string[], from: number): MagicLine[] {
+  const found: MagicLine[] = [];
+  let current: MagicLine | undefined;
+  for (let index = from; index < lines.length; index++) {
+    const line = lines[index]!;
+    if (current) current.text += ' ' + withoutContinuation(line).trim();
+    else {
+      current = { line: index, text: withoutContinuation(line).trim() };
+      found.push(current);
+    }
+    if (!endsWithContinuation(line)) current = undefined;
+  }
+  return found;
+}
+
+/** Follows strings, comments, brackets and continuations through one line of Python. */
+function scanLine(line: string, state: ScanState): void {
+  state.continued = false;
+  let i = 0;
+  while (i < line.length) {
+    if (state.string !== undefined) {
+      const quote = state.string;
+      while (i < line.length && !line.startsWith(quote, i)) i += line[i] === '\\' ? 2 : 1;
+      if (i < line.length) {
+        i += quote.length;
+        state.string = undefined;
+        continue;
+      }
+      // A one-quote string goes on only after a backslash; otherwise it is left unterminated.
+      if (quote.length === 1 && !line.endsWith('\\')) state.string = undefined;
+      return;
+    }
+    const c = line[i]!;
+    if (c === '#') return;
+    if (c === '"' || c === "'") {
+      state.string = line.startsWith(c.repeat(3), i) ? c.repeat(3) : c;
+      i += state.string.length;
+      continue;
+    }
+    if (c === '(' || c === '[' || c === '{') state.depth++;
+    else if (c === ')' || c === ']' || c === '}') state.depth = Math.max(0, state.depth - 1);
+    else if (c === '\\' && i === line.length - 1) state.continued = true;
+    i++;
+  }
+}
+
+/** pip options that take a value as the next argument. */
+const pipOptionsWithValue = new Set([
+  '-r', '--requirement', '-c', '--constraint', '-e', '--editable', '-i', '--index-url', '--extra-index-url',
+  '-f', '--find-links', '-t', '--target', '--prefix', '--root', '--src', '--upgrade-strategy', '--platform',
+  '--python-version', '--implementation', '--abi', '--trusted-host', '--proxy', '--cache-dir', '--log',
+  '--timeout', '--retries', '--progress-bar', '--no-binary', '--only-binary', '-C', '--config-settings', '--python',
+]);
+
+/**
+ * The package arguments of a `pip install` command in a magic or shell line:
+ * `%pip install -q "tensorflow>=2.16" numpy`, `!pip3 install tf-keras`,
+ * `!{sys.executable} -m pip install keras==3.3`, `!uv pip install ...`. Options, their values and
+ * arguments that the shell would expand are left out.
+ */
+export function pipInstallArguments(line: string): string[] {
+  const command = /(?:^|[\s!%;&|])pip3?(?:\.exe)?\s+install\s+(.*)$/.exec(line);
+  if (!command) return [];
+  const words = command[1]!.split(/\s(?:&&|\|\||\||;)\s|;|\s#/)[0]!;
+  const packages: string[] = [];
+  let skipNext = false;
+  for (const match of words.matchAll(/"([^"]*)"|'([^']*)'|(\S+)/g)) {
+    const word = match[1] ?? match[2] ?? match[3]!;
+    if (skipNext) {
+      skipNext = false;
+      continue;
+    }
+    if (word.startsWith('-')) {
+      skipNext = pipOptionsWithValue.has(word);
+      continue;
+    }
+    if (/[$`{]/.test(word)) continue;
+    packages.push(word);
+  }
+  return packages;
+}
