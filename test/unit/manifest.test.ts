@@ -5,7 +5,7 @@ import * as path from 'node:path';
 import { test } from 'node:test';
 import { commandIds } from '../../client/src/command-ids';
 import type { KerasVersionSetting, RuleSetting } from '../../server/src/analysis/types';
-import { fixAllKind, settingsSection } from '../../server/src/protocol';
+import { fixAllKind, notebookFixAllKind, settingsSection } from '../../server/src/protocol';
 import { rules } from '../../server/src/rules';
 import { repoRoot } from '../helpers/fixtures';
 
@@ -62,9 +62,9 @@ test('the rules setting accepts each rule by code and by name, with every severi
   assert.doesNotMatch('KSM 101', key);
 });
 
-test('the fix-all code action kind is the server\'s', () => {
+test('the fix-all code action kinds are the server\'s', () => {
   const kinds = manifest.contributes.codeActions.flatMap((c: { actions: Array<{ kind: string }> }) => c.actions.map((a) => a.kind));
-  assert.deepEqual(kinds, [fixAllKind]);
+  assert.deepEqual(kinds, [fixAllKind, notebookFixAllKind]);
 });
 
 test('the contributed commands are the ones the client registers', () => {
