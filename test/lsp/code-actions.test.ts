@@ -11,16 +11,7 @@ import { safeFixEdits } from '../../server/src/fix-all';
 import { workspaceEdit } from '../../server/src/lsp/code-actions';
 import { fixAllKind } from '../../server/src/protocol';
 import { fixturesDir, parseFixture } from '../helpers/fixtures';
-import { applyLspEdits, editsFor, engineFindings, diagnosticKeys, fileUri, LspClient } from './harness';
-
-const saveBeforeCompile = [
-  'from tensorflow import keras',
-  '',
-  'model = keras.Sequential([keras.Input(shape=(3,)), keras.layers.Dense(1)])',
-  'model.save("m.keras")',
-  'model.compile(optimizer="adam", loss="mse")',
-  '',
-].join('\n');
+import { applyLspEdits, editsFor, engineFindings, diagnosticKeys, fileUri, LspClient, saveBeforeCompile } from './harness';
 
 /** Two findings with safe fixes: an `__init__` without `**kwargs` (KSM202) and `fit_generator` (KSM402). */
 const safelyFixable = [

@@ -5,16 +5,7 @@ import { DiagnosticSeverity, TextDocumentSyncKind, type InitializeResult } from 
 import { initParser } from '../../server/src/analysis/parser';
 import { ruleDocUrl } from '../../server/src/docs-location';
 import { diagnosticSource, fixAllKind, notebookFixAllKind } from '../../server/src/protocol';
-import { diagnosticKeys, engineFindings, fileUri, LspClient, replaceChange } from './harness';
-
-const saveBeforeCompile = [
-  'from tensorflow import keras',
-  '',
-  'model = keras.Sequential([keras.Input(shape=(3,)), keras.layers.Dense(1)])',
-  'model.save("m.keras")',
-  'model.compile(optimizer="adam", loss="mse")',
-  '',
-].join('\n');
+import { diagnosticKeys, engineFindings, fileUri, LspClient, replaceChange, saveBeforeCompile } from './harness';
 
 describe('language server: diagnostics', () => {
   let client: LspClient;

@@ -246,3 +246,13 @@ export function diagnosticKeys(diagnostics: Diagnostic[]): Array<{ code: string;
 }
 
 const severityNumbers = { error: 1, warning: 2, information: 3, hint: 4 } as const;
+
+/** A model saved before it is compiled (one KSM101 finding, with a move fix), used by several suites. */
+export const saveBeforeCompile = [
+  'from tensorflow import keras',
+  '',
+  'model = keras.Sequential([keras.Input(shape=(3,)), keras.layers.Dense(1)])',
+  'model.save("m.keras")',
+  'model.compile(optimizer="adam", loss="mse")',
+  '',
+].join('\n');
