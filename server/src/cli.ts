@@ -1,4 +1,5 @@
 import * as fs from 'node:fs';
+import * as path from 'node:path';
 import { Command, CommanderError, Option } from 'commander';
 import pc from 'picocolors';
 import { NotebookProgram, type NotebookFinding } from './analysis/notebook';
@@ -10,10 +11,11 @@ import { findPythonFiles, readPythonFile } from './files';
 import { fixAll } from './fix-all';
 import { cellLocator, fileReadiness } from './lsp/readiness';
 import { analyzeNotebook, fixNotebookCells, isNotebookPath, parseNotebook, readNotebookFile, writeNotebook } from './notebook-files';
-import { ProjectVersions } from './project-files';
+import { isWithin, ProjectVersions } from './project-files';
 import type { ModelReadiness } from './protocol';
 import { renderRuleDoc } from './rule-docs';
 import { findRule, rules } from './rules';
+import { WorkspaceIndex } from './workspace-index';
 
 /** Exit codes, as in ruff and flake8: 0 clean, 1 findings remain, 2 usage or internal error. */
 const exitClean = 0;
@@ -62,10 +64,11 @@ async function analyzeFiles(paths: string[], settings: AnalysisSettings, fix: bo
   await initParser();
   const outcomes: FileOutcome[] = [];
   const projects = new ProjectVersions();
+  const modules = workspaceModules(paths);
   for (const file of files) {
     // Each file gets the Keras version that its own project's dependency files declare.
     const projectVersion = settings.kerasVersion === 'auto' ? projects.versionFor(file, { namesRelativeTo: process.cwd() }) : undefined;
-    const fileSettings = { ...settings, projectVersion };
+    const fileSettings = { ...settings, projectVersion, modules: modules.resolverFor(file) };
     if (isNotebookPath(file)) {
       outcomes.push(checkNotebook(file, fileSettings, fix));
       continue;
@@ -81,6 +84,7 @@ async function analyzeFiles(paths: string[], settings: AnalysisSettings, fix: bo
       const outcome = fixAll(text, fileSettings);
       if (outcome.text !== text) {
         fs.writeFileSync(file, outcome.text, 'utf8');
+        modules.invalidate(file);
         text = outcome.text;
         fixed = outcome.applied;
       }
@@ -89,6 +93,29 @@ async function analyzeFiles(paths: string[], settings: AnalysisSettings, fix: bo
     outcomes.push({ file, result, fixed, ...(result.skipped ? { skipped: result.skipped } : {}) });
   }
   return outcomes;
+}
+
+/**
+ * The modules that checked files import, looked up from each file's own folders, the working
+ * directory and the checked folders, and read only when imported. Locations in them are named
+ * by path, relative to the working directory as the checked files are.
+ */
+function workspaceModules(paths: string[]): WorkspaceIndex {
+  const cwd = process.cwd();
+  // A checked file's own folders are searched anyway (up to a repository root), so only folders are roots.
+  const roots = [cwd, ...paths.filter((p) => fs.statSync(p).isDirectory())].map((p) => path.resolve(p));
+  return new WorkspaceIndex({
+    roots: () => roots,
+    read: (file) => {
+      try {
+        const read = readPythonFile(file);
+        return 'text' in read ? read.text : undefined;
+      } catch {
+        return undefined;
+      }
+    },
+    locationOf: (file) => (isWithin(file, cwd) ? path.relative(cwd, file) : file),
+  });
 }
 
 /**
@@ -247,7 +274,8 @@ async function runReport(paths: string[], options: Omit<CheckOptions, 'fix'>): P
           process.stdout.write(`    ${mark}  ${c.title}\n`);
           for (const p of c.problems) {
             const cell = p.cell === undefined ? '' : `cell ${p.cell}:`;
-            process.stdout.write(`          ${o.file}:${cell}${p.range.start.line + 1}:${p.range.start.character + 1}: ${p.code} ${p.message}\n`);
+            // A problem of a class imported from another module names that module's file.
+            process.stdout.write(`          ${p.uri ?? o.file}:${cell}${p.range.start.line + 1}:${p.range.start.character + 1}: ${p.code} ${p.message}\n`);
           }
         }
       }

@@ -44,7 +44,7 @@ export function analyzeTree(text: string, tree: Tree, settings: AnalysisSettings
   let facts: FileFacts;
   let version: KerasVersionInfo;
   try {
-    facts = buildFacts(text, tree);
+    facts = buildFacts(text, tree, settings.modules);
     version = detectKerasVersion(facts.root, facts.imports, settings.kerasVersion, settings.projectVersion);
   } catch (error) {
     return { findings: [], models: [], version: unknown, skipped: failureReason(error) };
@@ -82,7 +82,7 @@ export function analyzeTree(text: string, tree: Tree, settings: AnalysisSettings
   findings.sort((a, b) => a.range.start.line - b.range.start.line || a.range.start.character - b.range.start.character || a.code.localeCompare(b.code));
   const models = buildReport(facts, findings, (code) => {
     const rule = rules.find((r) => r.code === code);
-    return rule ? ruleSetting(rule, settings) === 'off' : false;
+    return rule ? ruleSetting(rule, settings) : undefined;
   });
   const result: AnalysisResult = { findings, models, version };
   if (errors.length > 0) result.skipped = `some rules failed: ${errors.join('; ')}`;

@@ -143,7 +143,7 @@ function readText(file: string): string | undefined {
 }
 
 /** Whether `inner` is `outer` or inside it. */
-function isWithin(inner: string, outer: string): boolean {
+export function isWithin(inner: string, outer: string): boolean {
   const relative = path.relative(outer, inner);
   return relative === '' || (relative.split(path.sep)[0] !== '..' && !path.isAbsolute(relative));
 }

@@ -1,4 +1,5 @@
-import type { FileFacts } from './analysis/facts';
+import { importedClassesUsedBy } from './analysis/custom-classes';
+import type { FileFacts, ModelFact } from './analysis/facts';
 import { nodeRange } from './analysis/text';
 import type { Finding, Range, Severity } from './analysis/types';
 import { rules } from './rules';
@@ -12,7 +13,16 @@ export interface CheckResult {
   /** `off` when every rule of the check is turned off in the settings. */
   status: 'pass' | 'fail' | 'off';
   codes: string[];
-  problems: Array<{ code: string; severity: Severity; message: string; range: Range }>;
+  problems: Problem[];
+}
+
+export interface Problem {
+  code: string;
+  severity: Severity;
+  message: string;
+  range: Range;
+  /** The other module the problem is in (a custom layer imported from it); absent for this file. */
+  uri?: string;
 }
 
 export interface ModelReport {
@@ -35,16 +45,20 @@ const checkTitles: Record<CheckId, string> = {
   'save-api': 'Save call valid for the Keras version',
 };
 
-export function buildReport(facts: FileFacts, findings: Finding[], isOff: (code: string) => boolean): ModelReport[] {
+/** A rule's setting for the analysed file: a severity, `off`, or undefined for its own level. */
+export type RuleSettingOf = (code: string) => Severity | 'off' | undefined;
+
+export function buildReport(facts: FileFacts, findings: Finding[], setting: RuleSettingOf): ModelReport[] {
   const checkIds = Object.keys(checkTitles) as CheckId[];
   return facts.models.map((model) => {
-    const mine = findings.filter((f) => f.modelIds.includes(model.id));
+    const mine: Problem[] = findings
+      .filter((f) => f.modelIds.includes(model.id))
+      .map((f) => ({ code: f.code, severity: f.severity, message: f.message, range: f.range }));
+    mine.push(...importedProblems(facts, model, setting));
     const checks = checkIds.map((id): CheckResult => {
       const codes = rules.filter((r) => r.check === id).map((r) => r.code);
-      const problems = mine
-        .filter((f) => codes.includes(f.code))
-        .map((f) => ({ code: f.code, severity: f.severity, message: f.message, range: f.range }));
-      const allOff = codes.length > 0 && codes.every(isOff);
+      const problems = mine.filter((f) => codes.includes(f.code));
+      const allOff = codes.length > 0 && codes.every((code) => setting(code) === 'off');
       return { id, title: checkTitles[id], codes, status: allOff ? 'off' : problems.length > 0 ? 'fail' : 'pass', problems };
     }).filter((c) => c.codes.length > 0);
     const blocking = mine.filter((f) => f.severity === 'error').length;
@@ -62,4 +76,21 @@ export function buildReport(facts: FileFacts, findings: Finding[], isOff: (code:
       blocking,
     };
   });
+}
+
+/**
+ * What the rules found, in their own module, on the classes a model imports from there (a
+ * layer without `get_config` in layers.py), under this file's rule settings, so the model's
+ * custom-objects check reflects the classes' real definitions.
+ */
+function importedProblems(facts: FileFacts, model: ModelFact, setting: RuleSettingOf): Problem[] {
+  const problems: Problem[] = [];
+  for (const use of importedClassesUsedBy(facts, model).values()) {
+    for (const problem of use.cls.problems) {
+      const level = setting(problem.code);
+      if (level === 'off') continue;
+      problems.push({ ...problem, severity: level ?? problem.severity, ...(use.module.uri !== undefined ? { uri: use.module.uri } : {}) });
+    }
+  }
+  return problems;
 }

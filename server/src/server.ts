@@ -10,6 +10,7 @@ import {
   DidChangeConfigurationNotification,
   DidChangeWatchedFilesNotification,
   ErrorCodes,
+  FileChangeType,
   LSPErrorCodes,
   NotebookDocuments,
   ProposedFeatures,
@@ -49,6 +50,7 @@ import {
   type ReadinessReportParams,
   type WorkspaceReadinessReportParams,
 } from './protocol';
+import { WorkspaceIndex } from './workspace-index';
 
 /** Quiet time after the last keystroke before a document is analysed again. */
 const debounceMs = 200;
@@ -74,6 +76,8 @@ interface DocumentState {
   loggedSkip?: string;
   /** Set for a notebook: `open` then holds the program of its Python cells, and this maps it back to them. */
   notebook?: OpenNotebook;
+  /** A module it imports changed since its last analysis, which is then stale although its text is not. */
+  importsChanged?: boolean;
 }
 
 function describeError(error: unknown): string {
@@ -92,6 +96,21 @@ export function startServer(connection: Connection = createConnection(ProposedFe
   const projects = new ProjectVersions();
   /** Bumped when the settings or a dependency file change, so analyses made before can tell they are stale. */
   let inputs = 0;
+  /** The workspace's modules that open documents import: the editor's text for open ones, else the file's. */
+  const modules = new WorkspaceIndex({
+    roots: () => folders,
+    read: (file) => {
+      const open = openPythonDocument(file);
+      if (open) return open.open.text;
+      try {
+        const read = readPythonFile(file);
+        return 'text' in read ? read.text : undefined;
+      } catch {
+        return undefined;
+      }
+    },
+    locationOf: (file) => openPythonDocument(file)?.open.uri ?? pathToFileURL(file).href,
+  });
   const parserReady = initParser();
 
   const log = (message: string) => connection.console.log(message);
@@ -142,6 +161,28 @@ export function startServer(connection: Connection = createConnection(ProposedFe
     return state.notebook ? state.notebook.readiness(result) : fileReadiness(state.open.uri, result);
   }
 
+  /** The open Python document (not a notebook) of a file, found by path since clients spell URIs differently. */
+  function openPythonDocument(file: string): DocumentState | undefined {
+    for (const state of documents.values()) {
+      if (!state.notebook && state.open.uri.startsWith('file:') && fileURLToPath(state.open.uri) === file) return state;
+    }
+    return undefined;
+  }
+
+  /**
+   * A module's text or existence changed: its summary is dropped, and the open documents that
+   * import it are analysed again (only those: the index knows who resolved what).
+   */
+  function moduleChanged(file: string, except?: DocumentState): void {
+    modules.invalidate(file);
+    for (const key of modules.dependentsOf(file)) {
+      const state = documents.get(key);
+      if (!state || state === except) continue;
+      state.importsChanged = true;
+      schedule(state, debounceMs);
+    }
+  }
+
   function setFolders(uris: string[]): void {
     folders = uris.filter((uri) => uri.startsWith('file:')).map((uri) => fileURLToPath(uri));
   }
@@ -150,11 +191,14 @@ export function startServer(connection: Connection = createConnection(ProposedFe
    * The engine's settings for a file: its own, plus the Keras version its project's dependency
    * files declare (read up to its workspace folder), as the CLI does.
    */
-  function engineSettings(uri: string, current: ServerSettings): AnalysisSettings {
-    if (current.kerasVersion !== 'auto' || !uri.startsWith('file:')) return current;
+  function engineSettings(uri: string, current: ServerSettings, open = false): AnalysisSettings {
+    if (!uri.startsWith('file:')) return current;
     const file = fileURLToPath(uri);
+    // An open document's imports are recorded, so that a change to one of them re-analyses it.
+    const withModules = { ...current, modules: modules.resolverFor(file, open ? uri : undefined) };
+    if (current.kerasVersion !== 'auto') return withModules;
     const folder = folders.filter((f) => file.startsWith(f + path.sep)).sort((a, b) => b.length - a.length)[0];
-    return { ...current, projectVersion: projects.versionFor(file, folder ? { stopAt: folder, namesRelativeTo: folder } : {}) };
+    return { ...withModules, projectVersion: projects.versionFor(file, folder ? { stopAt: folder, namesRelativeTo: folder } : {}) };
   }
 
   /** Analyses the document's current text now. Synchronous: the text cannot change meanwhile. */
@@ -163,9 +207,10 @@ export function startServer(connection: Connection = createConnection(ProposedFe
     const text = open.text;
     let result: AnalysisResult;
     let diagnostics: Diagnostic[];
+    state.importsChanged = false;
     try {
       const tree = open.currentTree();
-      const fileSettings = engineSettings(open.uri, current);
+      const fileSettings = engineSettings(open.uri, current, true);
       // Without a tree the text is not analysable, and analyzeText says why without parsing.
       if (state.notebook) result = analyzeNotebook(state.notebook.program, fileSettings, tree);
       else result = tree ? analyzeTree(text, tree, fileSettings) : analyzeText(text, fileSettings);
@@ -185,7 +230,7 @@ export function startServer(connection: Connection = createConnection(ProposedFe
 
   function isCurrent(state: DocumentState): boolean {
     const { analysis } = state;
-    return analysis !== undefined && analysis.version === state.open.version && analysis.inputs === inputs;
+    return analysis !== undefined && analysis.version === state.open.version && analysis.inputs === inputs && !state.importsChanged;
   }
 
   /**
@@ -277,9 +322,11 @@ export function startServer(connection: Connection = createConnection(ProposedFe
       }
       // Dependency files decide the Keras version under `auto`; without watching them the
       // version is read once per folder and kept until the configuration changes.
+      // Python files are watched too: a module changed on disk (by git, a formatter) updates
+      // the open documents that import it.
       if (workspace?.didChangeWatchedFiles?.dynamicRegistration) {
         await connection.client.register(DidChangeWatchedFilesNotification.type, {
-          watchers: projectFilePatterns.map((pattern) => ({ globPattern: `**/${pattern}` })),
+          watchers: [...projectFilePatterns, '*.py'].map((pattern) => ({ globPattern: `**/${pattern}` })),
         });
       }
     }),
@@ -287,8 +334,23 @@ export function startServer(connection: Connection = createConnection(ProposedFe
 
   connection.onDidChangeWatchedFiles(
     guardNotification('didChangeWatchedFiles', ({ changes }) => {
-      const forgotten = changes.filter((c) => c.uri.startsWith('file:')).map((c) => projects.invalidate(fileURLToPath(c.uri)));
-      if (forgotten.includes(true)) reanalyseAll();
+      const onDisk = changes.filter((c) => c.uri.startsWith('file:'));
+      // A dependency file may change the Keras version of any document.
+      let everything = onDisk.map((c) => projects.invalidate(fileURLToPath(c.uri))).includes(true);
+      for (const change of onDisk) {
+        const file = fileURLToPath(change.uri);
+        // An open document's text is the editor's, whatever the disk holds.
+        if (!file.endsWith('.py') || openPythonDocument(file)) continue;
+        if (change.type === FileChangeType.Changed) {
+          moduleChanged(file);
+        } else {
+          // A module created or deleted can change what any import resolves to.
+          modules.invalidate(file);
+          modules.invalidateLayout();
+          everything = true;
+        }
+      }
+      if (everything) reanalyseAll();
     }),
   );
 
@@ -313,6 +375,8 @@ export function startServer(connection: Connection = createConnection(ProposedFe
     }
     documents.set(state.open.uri, state);
     schedule(state, 0);
+    // Its importers now read the editor's text instead of the file's.
+    if (!state.notebook && state.open.uri.startsWith('file:')) moduleChanged(fileURLToPath(state.open.uri), state);
   }
 
   /** Stops tracking a closed document or notebook, clearing its diagnostics. */
@@ -324,6 +388,9 @@ export function startServer(connection: Connection = createConnection(ProposedFe
     documents.delete(uri);
     settings.forget(uri);
     publishState(state, []);
+    modules.forgetImporter(uri);
+    // Its importers now read the file on disk again.
+    if (!state.notebook && uri.startsWith('file:')) moduleChanged(fileURLToPath(uri));
   }
 
   connection.onDidOpenTextDocument(
@@ -339,6 +406,7 @@ export function startServer(connection: Connection = createConnection(ProposedFe
       if (!state) return;
       state.open.applyChanges(contentChanges, textDocument.version);
       schedule(state, debounceMs);
+      if (textDocument.uri.startsWith('file:')) moduleChanged(fileURLToPath(textDocument.uri), state);
     }),
   );
 

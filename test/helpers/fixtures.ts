@@ -75,9 +75,11 @@ export function countErrorNodes(text: string): number {
 }
 
 /** Checks a fixture's findings against its inline expectations, and every fix of those findings. */
-export function checkFixture(file: string, defaultCodes: string[]): void {
+export function checkFixture(file: string, defaultCodes: string[], extraSettings: Partial<AnalysisSettings> = {}): void {
   const text = fs.readFileSync(file, 'utf8');
-  const { settings, codes, expected } = parseFixture(text, defaultCodes);
+  const parsed = parseFixture(text, defaultCodes);
+  const { codes, expected } = parsed;
+  const settings = { ...parsed.settings, ...extraSettings };
   const result = analyzeText(text, settings);
   assert.equal(result.skipped, undefined, `analysis skipped: ${result.skipped}`);
   const actual = result.findings.filter((f) => codes.has(f.code));

@@ -1,8 +1,9 @@
 import type { Node } from 'web-tree-sitter';
 import { callArguments, lastBinding, ownNodes, unparen, type ClassInfo, type FileFacts, type ModelFact, type Scope } from './facts';
 import { insertAfter, insertBefore } from './edits';
+import type { ImportedSymbol } from './imported-symbols';
 import { kerasSymbolOf } from './keras-names';
-import type { TextEdit } from './types';
+import type { ModuleClass, ModuleSummary, TextEdit } from './types';
 
 /**
  * The Keras classes a file defines: their `__init__` signatures, where they are created and
@@ -357,14 +358,49 @@ export function modelsUsing(facts: FileFacts, cls: ClassInfo): ModelFact[] {
  * helper. Then, transitively, the in-file bases of those classes and the classes they create.
  */
 export function classesUsedBy(facts: FileFacts, model: ModelFact): Set<ClassInfo> {
+  return classUsesOf(facts, model).local;
+}
+
+/** A Keras class of another module that a model of this file uses, and the calls here that create it. */
+export interface ImportedClassUse {
+  cls: ModuleClass;
+  module: ModuleSummary;
+  /** The calls creating it (for a model that is an instance of it, the model's definition). */
+  calls: Node[];
+}
+
+/**
+ * The classes of other modules that a model uses, found as `classesUsedBy` finds the file's own:
+ * created in its layer list or the scope that builds it, by the file's classes it uses, or the
+ * model's own class.
+ */
+export function importedClassesUsedBy(facts: FileFacts, model: ModelFact): Map<ModuleClass, ImportedClassUse> {
+  return classUsesOf(facts, model).imported;
+}
+
+interface ClassUses {
+  local: Set<ClassInfo>;
+  imported: Map<ModuleClass, ImportedClassUse>;
+}
+
+function classUsesOf(facts: FileFacts, model: ModelFact): ClassUses {
   const index = indexOf(facts);
   const cached = index.usedByModel.get(model.id);
   if (cached) return cached;
   const used = new Set<ClassInfo>();
+  const imported = new Map<ModuleClass, ImportedClassUse>();
+  const addImported = (symbol: ImportedSymbol | undefined, call: Node): boolean => {
+    if (symbol?.kind !== 'class') return false;
+    const use = imported.get(symbol.cls) ?? { cls: symbol.cls, module: symbol.module, calls: [] };
+    if (!use.calls.some((c) => c.id === call.id)) use.calls.push(call);
+    imported.set(symbol.cls, use);
+    return true;
+  };
   const visitedFunctions = new Set<number>();
   const addCalls = (calls: Node[]): void => {
     for (const call of calls) {
       const fn = call.childForFieldName('function');
+      if (addImported(facts.imported.lookupClass(fn), call)) continue;
       if (fn?.type !== 'identifier') continue;
       const cls = facts.classes.get(fn.text);
       if (cls) {
@@ -382,6 +418,7 @@ export function classesUsedBy(facts: FileFacts, model: ModelFact): Set<ClassInfo
   for (let m: ModelFact | undefined = model; m && !seen.has(m); m = m.origin) {
     seen.add(m);
     if (m.subclass) used.add(m.subclass);
+    addImported(m.imported, m.definition);
     if (m.kind === 'sequential') {
       for (const entry of m.layers) {
         addCalls(entry.element.descendantsOfType('call'));
@@ -394,17 +431,21 @@ export function classesUsedBy(facts: FileFacts, model: ModelFact): Set<ClassInfo
   const queue = [...used];
   while (queue.length > 0) {
     const cls = queue.pop()!;
-    const created = cls.node.descendantsOfType('call')
-      .map((call) => call.childForFieldName('function'))
-      .flatMap((fn) => (fn?.type === 'identifier' && facts.classes.has(fn.text) ? [facts.classes.get(fn.text)!] : []));
+    const created: ClassInfo[] = [];
+    for (const call of cls.node.descendantsOfType('call')) {
+      const fn = call.childForFieldName('function');
+      if (fn?.type === 'identifier' && facts.classes.has(fn.text)) created.push(facts.classes.get(fn.text)!);
+      else addImported(facts.imported.lookupClass(fn), call);
+    }
     for (const next of [...cls.fileBases, ...created]) {
       if (used.has(next)) continue;
       used.add(next);
       queue.push(next);
     }
   }
-  index.usedByModel.set(model.id, used);
-  return used;
+  const uses = { local: used, imported };
+  index.usedByModel.set(model.id, uses);
+  return uses;
 }
 
 /** The scope (module or function) whose code contains a node. */
@@ -426,7 +467,7 @@ interface ClassIndex {
   callsByScope: Map<number, Node[]>;
   /** Calls `Cls(...)` by class name. */
   instantiations: Map<string, Node[]>;
-  usedByModel: Map<number, Set<ClassInfo>>;
+  usedByModel: Map<number, ClassUses>;
 }
 
 /** Built once per file's facts and shared by the rules that ask. */

@@ -1,6 +1,8 @@
 import type { Node, Tree } from 'web-tree-sitter';
+import { ImportedSymbols, type ImportedSymbol } from './imported-symbols';
 import { ImportTable } from './imports';
 import { kerasSymbolOf, knownLayers, modelConstructors } from './keras-names';
+import type { ModuleResolver } from './types';
 
 /**
  * Model facts: where each model is defined in each scope, and the ordered events on it.
@@ -35,7 +37,7 @@ export type ModelKind =
   | 'clone' // clone_model, model_from_json: built, not compiled
   | 'loaded' // load_model: built and compiled
   | 'application' // keras.applications.*: built
-  | 'helper' // returned by a local function
+  | 'helper' // returned by a local function, or by a function of another module
   | 'param'; // a function parameter, tracked to summarise what the function does to it
 
 export interface LayerEntry {
@@ -63,6 +65,8 @@ export interface ModelFact {
   /** For a model returned by a local function: the model inside that function. */
   origin: ModelFact | undefined;
   subclass: ClassInfo | undefined;
+  /** The function (kind `helper`) or class (kind `subclass`) of another module that made the model. */
+  imported?: ImportedSymbol;
   /** Used as a block of an outer model, which builds it. */
   usedAsBlock: boolean;
   /** Event kinds done to it in scopes whose order relative to this one is unknown. */
@@ -111,6 +115,8 @@ export interface FileFacts {
   tree: Tree;
   root: Node;
   imports: ImportTable;
+  /** Names imported from other modules of the workspace, resolved on use. */
+  imported: ImportedSymbols;
   classes: Map<string, ClassInfo>;
   functions: FunctionInfo[];
   scopes: Scope[];
@@ -186,7 +192,30 @@ function defName(def: Node): string | undefined {
  * document order, without entering nested scopes. A cursor walk: only the matching nodes are materialised, which keeps the
  * crossings into WebAssembly few.
  */
-export function ownNodes(scopeNode: Node, types?: ReadonlySet<string>): Node[] {
+export function ownNodes(scopeNode: Node, types?: ReadonlySet<string>): readonly Node[] {
+  // Rules ask for the same nodes of the same scopes again and again: walk each once per tree.
+  let cache = ownNodesCache.get(scopeNode.tree);
+  if (!cache) {
+    cache = new Map();
+    ownNodesCache.set(scopeNode.tree, cache);
+  }
+  let typesKey = types ? typeKeys.get(types) : '*';
+  if (typesKey === undefined && types) {
+    typesKey = [...types].sort().join(',');
+    typeKeys.set(types, typesKey);
+  }
+  const key = `${scopeNode.id}|${typesKey}`;
+  const cached = cache.get(key);
+  if (cached) return cached;
+  const found = walkOwnNodes(scopeNode, types);
+  cache.set(key, found);
+  return found;
+}
+
+const ownNodesCache = new WeakMap<Tree, Map<string, readonly Node[]>>();
+const typeKeys = new WeakMap<ReadonlySet<string>, string>();
+
+function walkOwnNodes(scopeNode: Node, types?: ReadonlySet<string>): Node[] {
   const out: Node[] = [];
   const body = scopeNode.type === 'module' ? scopeNode : scopeNode.childForFieldName('body');
   if (!body) return out;
@@ -218,6 +247,7 @@ const callNodeTypes = new Set(['call']);
 
 class FactBuilder {
   private readonly imports: ImportTable;
+  private readonly imported: ImportedSymbols;
   private readonly classes = new Map<string, ClassInfo>();
   private readonly functionsByNode = new Map<number, FunctionInfo>();
   private readonly functionsByName = new Map<string, FunctionInfo>();
@@ -233,9 +263,10 @@ class FactBuilder {
   private nextId = 1;
   private readonly moduleScope: Scope;
 
-  constructor(private readonly text: string, private readonly tree: Tree) {
+  constructor(private readonly text: string, private readonly tree: Tree, modules: ModuleResolver | undefined) {
     const root = tree.rootNode;
     this.imports = new ImportTable(root);
+    this.imported = new ImportedSymbols(this.imports, modules);
     this.moduleScope = this.newScope(root, undefined);
     this.collectClasses(root);
     this.collectFunctions(root);
@@ -324,6 +355,7 @@ class FactBuilder {
       tree: this.tree,
       root: this.tree.rootNode,
       imports: this.imports,
+      imported: this.imported,
       classes: this.classes,
       functions: [...this.functionsByNode.values()],
       scopes: this.scopes,
@@ -344,6 +376,10 @@ class FactBuilder {
 
   get importTable(): ImportTable {
     return this.imports;
+  }
+
+  get importedSymbols(): ImportedSymbols {
+    return this.imported;
   }
 
   classNamed(name: string): ClassInfo | undefined {
@@ -530,7 +566,20 @@ class ScopeWalker {
     }
     const helper = this.file.calledFunction(fnNode, this.scope);
     if (helper?.returns) return this.file.newModel({ ...base, kind: 'helper', origin: helper.returns });
-    return undefined;
+    return this.importedModel(value, fnNode, base, offset);
+  }
+
+  /**
+   * A model made by another module: returned by its function, or an instance of its model class.
+   * What that module does to it before it arrives here (compile) counts at the call.
+   */
+  private importedModel(value: Node, fnNode: Node, base: Omit<ModelFact, 'id' | 'events' | 'usedAsBlock' | 'unordered' | 'end' | 'kind'>, offset: number): ModelFact | undefined {
+    const imported = this.file.importedSymbols.lookup(fnNode);
+    if (!imported || (imported.kind === 'class' && !imported.cls.model)) return undefined;
+    const model = this.file.newModel({ ...base, kind: imported.kind === 'function' ? 'helper' : 'subclass', imported });
+    const compiled = imported.kind === 'function' ? imported.fn.compiled : imported.cls.selfCompiles;
+    if (compiled) this.addEvent(model, { kind: 'compile', method: 'compile', call: value, offset });
+    return model;
   }
 
   /** The layer call a list element or `add` argument stands for, following a name bound in this scope. */
@@ -660,7 +709,7 @@ class ScopeWalker {
 }
 
 /** The `self.compile(...)` call in the `__init__` of a class or of one of its in-file bases. */
-function selfCompileCall(cls: ClassInfo, seen = new Set<ClassInfo>()): Node | undefined {
+export function selfCompileCall(cls: ClassInfo, seen = new Set<ClassInfo>()): Node | undefined {
   if (seen.has(cls)) return undefined;
   seen.add(cls);
   const init = cls.methods.get('__init__');
@@ -705,8 +754,9 @@ export function lastBinding(scope: Scope, name: string, offset: number): Binding
   return found;
 }
 
-export function buildFacts(text: string, tree: Tree): FileFacts {
-  return new FactBuilder(text, tree).build();
+/** The facts of a file; `modules` resolves the names it imports from other modules of its workspace. */
+export function buildFacts(text: string, tree: Tree, modules?: ModuleResolver): FileFacts {
+  return new FactBuilder(text, tree, modules).build();
 }
 
 /** Events of a model including those done inside the helper that returned it, in order. */

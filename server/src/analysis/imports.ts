@@ -53,21 +53,24 @@ export class ImportTable {
 
   private addFromImport(node: Node): void {
     const moduleNode = node.childForFieldName('module_name');
-    if (!moduleNode || moduleNode.type === 'relative_import') return;
+    if (!moduleNode) return;
+    // A relative module keeps its dots (`.layers`, `..`): its names are the workspace's, never Keras.
+    const relative = moduleNode.type === 'relative_import';
     const module = moduleNode.text;
-    const canonicalModule = canonicalKeras(module);
+    const canonicalModule = relative ? undefined : canonicalKeras(module);
     if (node.namedChildren.some((c) => c?.type === 'wildcard_import')) {
       if (canonicalModule) this.starModules.push(canonicalModule);
       return;
     }
+    const member = (name: string) => (module.endsWith('.') ? `${module}${name}` : `${module}.${name}`);
     const names = node.childrenForFieldName('name').filter((n): n is Node => n !== null);
     for (const name of names) {
       if (name.type === 'aliased_import') {
         const imported = name.childForFieldName('name')?.text;
         const alias = name.childForFieldName('alias')?.text;
-        if (imported && alias) this.bound.set(alias, `${module}.${imported}`);
+        if (imported && alias) this.bound.set(alias, member(imported));
       } else {
-        this.bound.set(name.text, `${module}.${name.text}`);
+        this.bound.set(name.text, member(name.text));
       }
     }
     const lastName = names[names.length - 1];
@@ -117,6 +120,11 @@ export class ImportTable {
       if (bound === qualified && !this.shadowed.has(local) && (!best || local.length < best.length)) best = local;
     }
     return best;
+  }
+
+  /** Every local name the imports bind, with its qualified name (relative ones keep their dots: `.layers.X`). */
+  bindings(): ReadonlyMap<string, string> {
+    return this.bound;
   }
 
   /** True when some import in the file names this qualified module or one of its members. */

@@ -43,7 +43,8 @@ export interface CellFix extends Fix {
 /** A finding of a notebook, its range and every location relative to their cells. */
 export interface NotebookFinding extends Finding {
   cell: number;
-  related: Array<RelatedLocation & { cell: number }>;
+  /** Each with its cell, except locations in another module (which carry its `uri`). */
+  related: Array<RelatedLocation & { cell?: number }>;
   fixes: CellFix[];
 }
 
@@ -198,6 +199,7 @@ export class NotebookProgram {
       cell: at.cell,
       range: at.range,
       related: finding.related.map((r) => {
+        if (r.uri !== undefined) return r;
         const where = this.locate(r.range);
         return { ...r, cell: where.cell, range: where.range };
       }),

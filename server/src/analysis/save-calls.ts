@@ -298,7 +298,7 @@ export function layerCalls(facts: FileFacts, model: ModelFact): Node[] {
 }
 
 /** Follows values to the calls that compute them: names to their bindings, local functions to their bodies. */
-function walkGraph(facts: FileFacts, scope: Scope, roots: Node[], found: Map<number, Node>, visited: Set<number>): void {
+function walkGraph(facts: FileFacts, scope: Scope, roots: readonly Node[], found: Map<number, Node>, visited: Set<number>): void {
   const pending = [...roots];
   while (pending.length > 0) {
     const node = pending.pop()!;

@@ -32,6 +32,8 @@ export interface Fix {
 export interface RelatedLocation {
   range: Range;
   message: string;
+  /** The file the range is in, when it is another module of the workspace (see ModuleSummary.uri). */
+  uri?: string;
 }
 
 export interface Finding {
@@ -58,6 +60,12 @@ export interface AnalysisSettings {
    * version, read by the adapter (see project-version.ts); used under `kerasVersion: auto`.
    */
   projectVersion?: KerasVersionInfo;
+  /**
+   * Finds the other modules of the workspace that the file imports, by the module's dotted name
+   * and relative level (`from ..pkg.layers import X`: `pkg.layers`, 2); see module-summary.ts.
+   * Without it, names imported from local modules stay unknown.
+   */
+  modules?: ModuleResolver;
 }
 
 export const defaultSettings: AnalysisSettings = { kerasVersion: 'auto', rules: {} };
@@ -67,4 +75,66 @@ export interface KerasVersionInfo {
   major: 2 | 3 | undefined;
   /** Where the version came from, for people: "setting", "`import tf_keras` (line 3)", "no evidence". */
   source: string;
+}
+
+/**
+ * Resolves an imported module to the summary of its file. `from` is the module whose import is
+ * followed (for a name it re-exports); the analysed file itself when absent.
+ */
+export type ModuleResolver = (module: string, level: number, from?: ModuleSummary) => ModuleSummary | undefined;
+
+/**
+ * What the analysis of one file needs to know of another module it imports, computed from that
+ * module's text alone (see `summarizeModule`): small, serialisable, and cached per file.
+ */
+export interface ModuleSummary {
+  /** Where the module is, as the adapter names files (a URI in the language server, a path in the CLI). */
+  uri?: string;
+  classes: ModuleClass[];
+  functions: ModuleFunction[];
+  /** What the module's own imports bind, by local name (`X` → `.layers.X`), for names it re-exports. */
+  imports: Record<string, string>;
+}
+
+/** A finding of the module's own analysis, about a class or a function of it. */
+export interface ModuleProblem {
+  code: string;
+  severity: Severity;
+  message: string;
+  range: Range;
+}
+
+/** A class of the module that derives from Keras. */
+export interface ModuleClass {
+  name: string;
+  /** The class's name in its definition. */
+  range: Range;
+  /** Symbols of the Keras classes it derives from, directly or through classes of its module. */
+  kerasBases: string[];
+  /** A layer or model (what a model is made of), as opposed to a loss, metric or callback. */
+  layer: boolean;
+  model: boolean;
+  /** Stored in a saved model by class name (layers, models, losses, metrics ...). */
+  serializable: boolean;
+  /** Decorated with `register_keras_serializable`. */
+  registered: boolean;
+  /** Its `__init__` (or an in-module base's) calls `self.compile(...)`. */
+  selfCompiles: boolean;
+  /** What the rules that judge a class by its definition (KSM201, KSM202) report on it there. */
+  problems: ModuleProblem[];
+}
+
+/** A module-level function of the module that returns a model. */
+export interface ModuleFunction {
+  name: string;
+  /** The function's name in its definition. */
+  range: Range;
+  /** How the returned model is made: `sequential`, `functional`, `loaded` ... (see ModelKind). */
+  kind: string;
+  /** Compiled before it is returned (or loaded, which restores the compilation). */
+  compiled: boolean;
+  /** Built before it is returned: an input is declared, or it was trained, called or built. */
+  built: boolean;
+  /** The first layer that declares no input shape, when the returned model is a `Sequential` without one. */
+  unbuiltFirstLayer?: { name: string; recurrent: boolean; range: Range };
 }

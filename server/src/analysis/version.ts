@@ -45,8 +45,10 @@ function fileEvidence(root: Node, imports: ImportTable): Evidence[] {
       found.push({ major: 2, what: 'Keras 2 module import', node });
     }
   }
-  for (const node of root.descendantsOfType('string')) {
-    if (node.text.includes('TF_USE_LEGACY_KERAS')) found.push({ major: 2, what: '`TF_USE_LEGACY_KERAS`', node, selectsKeras2: true });
+  if (root.text.includes('TF_USE_LEGACY_KERAS')) {
+    for (const node of root.descendantsOfType('string')) {
+      if (node.text.includes('TF_USE_LEGACY_KERAS')) found.push({ major: 2, what: '`TF_USE_LEGACY_KERAS`', node, selectsKeras2: true });
+    }
   }
   for (const node of root.descendantsOfType('attribute')) {
     const keras = imports.keras(node);

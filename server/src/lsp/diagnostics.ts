@@ -37,7 +37,7 @@ function toDiagnostic(finding: Finding, uri: string, version: number, noqa: Text
     data,
   };
   if (finding.related.length > 0) {
-    diagnostic.relatedInformation = finding.related.map((r) => ({ location: { uri, range: r.range }, message: r.message }));
+    diagnostic.relatedInformation = finding.related.map((r) => ({ location: { uri: r.uri ?? uri, range: r.range }, message: r.message }));
   }
   return diagnostic;
 }

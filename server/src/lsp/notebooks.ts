@@ -73,6 +73,8 @@ export class OpenNotebook {
       const mapped: Diagnostic = { ...diagnostic, range: at.range };
       if (diagnostic.relatedInformation) {
         mapped.relatedInformation = diagnostic.relatedInformation.map((related) => {
+          // A location in another module (a class imported from it) is not in a cell.
+          if (related.location.uri !== this.uri) return related;
           const where = this.program.locate(related.location.range);
           return { ...related, location: { uri: this.cells[where.cell]!.uri, range: where.range } };
         });

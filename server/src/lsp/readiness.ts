@@ -28,7 +28,11 @@ export function fileReadiness(uri: string, result: AnalysisResult, locate?: Loca
         ...(definitionUri !== undefined ? { definitionUri } : {}),
         ...(definitionCell !== undefined ? { definitionCell } : {}),
         saves: model.saves.map((save) => ({ ...save, ...at(save.range) })),
-        checks: model.checks.map((check) => ({ ...check, problems: check.problems.map((problem) => ({ ...problem, ...at(problem.range) })) })),
+        // A problem in another module (a class imported from it) keeps that module's location.
+        checks: model.checks.map((check) => ({
+          ...check,
+          problems: check.problems.map((problem) => (problem.uri !== undefined ? problem : { ...problem, ...at(problem.range) })),
+        })),
       };
     }),
     findings: result.findings.map(({ code, name, severity, message, range }) => ({ code, name, severity, message, ...at(range) })),

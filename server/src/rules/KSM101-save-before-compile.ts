@@ -29,7 +29,8 @@ export const saveBeforeCompile: Rule = {
     notFlagged:
       '`save_weights`, `export` and `tf.saved_model.save` (they carry no training configuration); ' +
       'models from `load_model` (also through a local function that returns one); models returned by a local ' +
-      'function that compiles them; models of a class whose `__init__` compiles them; saves with ' +
+      'function that compiles them, or by a function of another module of the workspace that does ' +
+      '(`from .models import build_model`); models of a class whose `__init__` compiles them; saves with ' +
       '`include_optimizer=False`; models compiled in another function whose call order is not visible.',
     example: [
       'model = keras.Sequential([keras.Input(shape=(10, 3)), layers.LSTM(32), layers.Dense(1)])',

@@ -5,7 +5,8 @@ import { allEvents, callArguments, isKerasLayerClass, type ClassInfo, type FileF
 import { kerasSymbolOf } from '../analysis/keras-names';
 import { kerasExtension, layerCalls, pathTail, saveCallOf } from '../analysis/save-calls';
 import { nodeRange, stringValue } from '../analysis/text';
-import type { Fix, RelatedLocation, TextEdit } from '../analysis/types';
+import type { ImportedSymbol } from '../analysis/imported-symbols';
+import type { Fix, ModuleClass, RelatedLocation, TextEdit } from '../analysis/types';
 import type { Rule, RuleContext } from './rule';
 
 export const customObjectNotRegistered: Rule = {
@@ -26,7 +27,10 @@ export const customObjectNotRegistered: Rule = {
       '`save_format="keras"`), or, under Keras 3, any full-model save. A class counts when the model uses it ' +
       'directly: the model is an instance of it, or the code that builds the model creates it (its layer list, ' +
       'the scope of a functional model and the local functions it calls, or the `compile` call). Layers that a ' +
-      'custom layer creates in its own `__init__` are rebuilt by that code and need no registration.',
+      'custom layer creates in its own `__init__` are rebuilt by that code and need no registration.\n\n' +
+      'A class imported from another module of the workspace (`from .layers import Scale`) is judged by its ' +
+      'real definition there and reported in the file that saves the model, on the call that uses it, with a ' +
+      'link to the class; the decorator belongs in that module, so no fix is offered here.',
     why:
       'The `.keras` file stores each custom class by name. Loading it in a process that has not registered the ' +
       'class fails: "Could not locate class \'X\'. Make sure custom classes and functions are decorated with ' +
@@ -82,6 +86,12 @@ export const customObjectNotRegistered: Rule = {
       const saved = modelsSavingClass(context, cls);
       if (saved.length > 0) report(context, cls, saved);
     }
+    for (const use of importedClassesSaved(context)) {
+      const { cls } = use.symbol;
+      const localNames = use.calls.map((call) => call.childForFieldName('function')?.text);
+      if (!cls.serializable || cls.registered || passed.has(cls.name) || localNames.some((n) => n !== undefined && passed.has(n))) continue;
+      reportImported(context, use);
+    }
   },
 };
 
@@ -90,7 +100,7 @@ const serializableBases = new Set([
   'Loss', 'Metric', 'MeanMetricWrapper', 'Regularizer', 'Constraint', 'Initializer', 'LearningRateSchedule', 'Optimizer',
 ]);
 
-function isSerializable(cls: ClassInfo): boolean {
+export function isSerializable(cls: ClassInfo): boolean {
   return isKerasLayerClass(cls) || [...cls.kerasBases].some((b) => serializableBases.has(b));
 }
 
@@ -105,7 +115,7 @@ function isRegister(facts: FileFacts, node: Node | null | undefined): boolean {
 }
 
 /** Decorated with `register_keras_serializable(...)`. */
-function isRegistered(facts: FileFacts, cls: ClassInfo): boolean {
+export function isRegistered(facts: FileFacts, cls: ClassInfo): boolean {
   const decorated = cls.node.parent?.type === 'decorated_definition' ? cls.node.parent : undefined;
   for (const decorator of decorated?.namedChildren.filter((c) => c.type === 'decorator') ?? []) {
     const expression = decorator.firstNamedChild;
@@ -126,6 +136,11 @@ const scopeFunctions = new Set(['custom_object_scope', 'CustomObjectScope']);
  * it anywhere in the file (`objects = {...}`, `objects["X"] = X`, `objects.update(...)`).
  */
 function namesPassedAsCustomObjects(facts: FileFacts): Set<string> {
+  // Every way of passing a custom object names one of these; most files name none, and the scan
+  // below visits every identifier of the file.
+  if (!/custom_object|CustomObjectScope|load_model|model_from_|deserialize|register_keras_serializable/.test(facts.text)) {
+    return new Set();
+  }
   const identifiers = new Map<string, Node[]>();
   for (const id of facts.root.descendantsOfType('identifier')) {
     const list = identifiers.get(id.text) ?? [];
@@ -194,17 +209,56 @@ function modelsSavingClass(context: RuleContext, cls: ClassInfo): SavedUse[] {
   for (const model of facts.models) {
     if (allEvents(model).some((e) => e.kind === 'compile' && createdIn(e.call.descendantsOfType('call'), cls))) models.add(model);
   }
-  const uses: SavedUse[] = [];
-  for (const model of models) {
-    for (const save of allEvents(model)) {
-      if (save.kind !== 'save') continue;
-      if (savesKerasFormat(facts, save)) uses.push({ model, save, reason: 'keras-format' });
-      else if (context.version.major === 3) uses.push({ model, save, reason: 'keras-3' });
-      else continue;
-      break;
+  return [...models].flatMap((model) => classStoringSave(context, model) ?? []);
+}
+
+/** The model's first save that stores custom classes by name: to a `.keras` file, or any under Keras 3. */
+function classStoringSave(context: RuleContext, model: ModelFact): SavedUse | undefined {
+  for (const save of allEvents(model)) {
+    if (save.kind !== 'save') continue;
+    if (savesKerasFormat(context.facts, save)) return { model, save, reason: 'keras-format' };
+    if (context.version.major === 3) return { model, save, reason: 'keras-3' };
+  }
+  return undefined;
+}
+
+/** A Keras class of another module that saved models of this file use directly. */
+interface ImportedUse {
+  symbol: ImportedSymbol & { kind: 'class' };
+  /** The calls here that create it, or make the model that is an instance of it. */
+  calls: Node[];
+  uses: SavedUse[];
+}
+
+/**
+ * The classes of other modules that the file's saved models are made of: the model's own class,
+ * or a class created in its layer list, the code that builds it, or its `compile` call.
+ */
+function importedClassesSaved(context: RuleContext): ImportedUse[] {
+  const { facts } = context;
+  const found = new Map<ModuleClass, ImportedUse>();
+  for (const model of facts.models) {
+    const direct: Array<[ImportedSymbol | undefined, Node]> = [];
+    const seen = new Set<ModelFact>();
+    for (let m: ModelFact | undefined = model; m && !seen.has(m); m = m.origin) {
+      seen.add(m);
+      direct.push([m.imported, m.definition]);
+    }
+    const compileCalls = allEvents(model).filter((e) => e.kind === 'compile').flatMap((e) => e.call.descendantsOfType('call'));
+    for (const call of [...layerCalls(facts, model), ...compileCalls]) {
+      direct.push([facts.imported.lookupClass(call.childForFieldName('function')), call]);
+    }
+    const classes = direct.filter((d): d is [ImportedSymbol & { kind: 'class' }, Node] => d[0]?.kind === 'class');
+    const save = classes.length > 0 ? classStoringSave(context, model) : undefined;
+    if (!save) continue;
+    for (const [symbol, call] of classes) {
+      const entry = found.get(symbol.cls) ?? { symbol, calls: [], uses: [] };
+      if (!entry.calls.some((c) => c.id === call.id)) entry.calls.push(call);
+      if (!entry.uses.some((u) => u.model === model)) entry.uses.push(save);
+      found.set(symbol.cls, entry);
     }
   }
-  return uses;
+  return [...found.values()];
 }
 
 /** The model is an instance of the class (through the helper that returned it). */
@@ -255,6 +309,27 @@ function report(context: RuleContext, cls: ClassInfo, uses: SavedUse[]): void {
     fixes: fix ? [fix] : [],
     models: uses.map((u) => u.model),
   });
+}
+
+/**
+ * A class of another module: reported here, on the first call that uses it, since this file
+ * saves the model and may pass `custom_objects` instead. The fix belongs in the class's module,
+ * so none is offered here.
+ */
+function reportImported(context: RuleContext, use: ImportedUse): void {
+  const { cls, module } = use.symbol;
+  const [first] = use.uses;
+  const anchor = use.calls.reduce((a, b) => (b.startIndex < a.startIndex ? b : a));
+  const how = first!.reason === 'keras-format' ? 'which is saved in the `.keras` format' : 'which is saved under Keras 3';
+  const message =
+    `\`${cls.name}\` (from another module) is used in \`${first!.model.name}\`, ${how}, but is not registered: loading the ` +
+    `file where \`custom_objects\` does not name it fails with "Could not locate class '${cls.name}'. Make sure custom ` +
+    'classes and functions are decorated with `@keras.saving.register_keras_serializable()`." Register it where it is defined';
+  const related: RelatedLocation[] = [
+    { range: cls.range, message: `\`${cls.name}\` is defined here`, ...(module.uri !== undefined ? { uri: module.uri } : {}) },
+    ...use.uses.map((u) => ({ range: nodeRange(u.save.viaCall ?? u.save.call), message: `\`${u.model.name}\` is saved here` })),
+  ];
+  context.report({ node: anchor, severity: 'information', message, related, models: use.uses.map((u) => u.model) });
 }
 
 /** Adds the decorator above the class and its other decorators, so that it registers what they produce. */

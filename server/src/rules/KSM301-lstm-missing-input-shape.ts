@@ -27,7 +27,11 @@ export const lstmMissingInputShape: Rule = {
       'are named as such; other first layers (Dense, Conv, custom layers of the file) are flagged the same way. ' +
       'The level follows what the file does with the model: **error** when it is saved or exported before ' +
       'any build step (`fit`, `predict`, `evaluate`, `build`, `model(x)`, `train_on_batch`), **information** ' +
-      'when it is saved only after one, **hint** when it is never saved or exported in the file.',
+      'when it is saved only after one, **hint** when it is never saved or exported in the file.\n\n' +
+      'Custom layers imported from another module of the workspace are flagged as those of the file are. A ' +
+      'model returned by a function of another module whose first layer declares no input shape is reported ' +
+      'where it is saved (error or information, as above), on the call that makes it, with a link to the layer; ' +
+      'its own module shows the hint.',
     why:
       'Such a model has no weights until it sees data. Keras 2 (TF 2.8-2.15) refuses the SavedModel: "Model ' +
       'X cannot be saved because the input shape is not available. Please specify an input shape either by ' +
@@ -84,6 +88,7 @@ export const lstmMissingInputShape: Rule = {
     }
     // A helper's model and each model returned by it share one first layer: report it once.
     for (const candidates of byAnchor.values()) report(context, candidates);
+    for (const model of context.facts.models) checkImported(context, model);
   },
 };
 
@@ -110,8 +115,20 @@ function inspect(context: RuleContext, model: ModelFact): Candidate | undefined 
   const described = describeLayer(context.facts, first.call);
   if (!described) return undefined;
   const embedding = described.name === 'Embedding';
-  if (embedding && context.version.major === 2) return undefined;
+  const saved = saveLevel(context, model, embedding);
+  if (!saved) return undefined;
+  return {
+    model, owner, first: { element: first.element, call: first.call }, layerName: described.name,
+    recurrent: described.recurrent, embedding, ...saved, shape: trainingShape(context, model),
+  };
+}
 
+/**
+ * The level for a model with a first layer that declares no input shape, by what the file does
+ * with it (see the rule's docs), and its first save; undefined when it is not to be flagged.
+ */
+function saveLevel(context: RuleContext, model: ModelFact, embedding: boolean): { level: Severity; save: ModelEvent | undefined } | undefined {
+  if (embedding && context.version.major === 2) return undefined;
   const events = allEvents(model);
   if (model.unordered.has('build-with-shape')) return undefined;
   const firstSave = events.find((e) => e.kind === 'save' || e.kind === 'export');
@@ -123,10 +140,33 @@ function inspect(context: RuleContext, model: ModelFact): Candidate | undefined 
   let level: Severity = !firstSave ? 'hint' : builtBeforeSave ? 'information' : 'error';
   // With the version unknown, a verdict that holds under Keras 3 only is reported at most as a warning.
   if (embedding && context.version.major === undefined && level === 'error') level = 'warning';
-  return {
-    model, owner, first: { element: first.element, call: first.call }, layerName: described.name,
-    recurrent: described.recurrent, embedding, level, save: firstSave, shape: trainingShape(context, model),
-  };
+  return { level, save: firstSave };
+}
+
+/**
+ * A model returned by another module's function whose first layer declares no input shape,
+ * saved in this file: reported here, on the call that makes the model, since this file decides
+ * the order of saving and building. Unsaved ones are left to the module's own hint.
+ */
+function checkImported(context: RuleContext, model: ModelFact): void {
+  const imported = model.imported?.kind === 'function' ? model.imported : undefined;
+  const layer = imported?.fn.unbuiltFirstLayer;
+  if (!imported || !layer || model.usedAsBlock) return;
+  const embedding = layer.name === 'Embedding';
+  const saved = saveLevel(context, model, embedding);
+  if (!saved?.save) return;
+  const described = { model, layerName: layer.name, recurrent: layer.recurrent, embedding, ...saved };
+  const related: RelatedLocation[] = [
+    { range: layer.range, message: `the first layer of the model \`${imported.fn.name}()\` returns`, ...(imported.module.uri !== undefined ? { uri: imported.module.uri } : {}) },
+    { range: nodeRange(saved.save.viaCall ?? saved.save.call), message: `\`${model.name}\` is saved here` },
+  ];
+  context.report({
+    node: model.definition,
+    severity: saved.level,
+    message: `${messageFor(context, described)}; the layer is in the model that \`${imported.fn.name}()\` returns, in another module`,
+    related,
+    models: [model],
+  });
 }
 
 /** The first layer's name when it is a layer that declares no input shape; undefined when it is fine or unknown. */
@@ -159,6 +199,11 @@ function describeLayer(facts: FileFacts, call: Node): { name: string; recurrent:
       const recurrent = [...cls.kerasBases].some((b) => recurrentLayers.has(b));
       return { name: cls.name, recurrent };
     }
+  }
+  // A custom layer of another module of the workspace, as one of this file.
+  const imported = facts.imported.lookupClass(fn);
+  if (imported?.cls.layer && !imported.cls.model) {
+    return { name: imported.cls.name, recurrent: imported.cls.kerasBases.some((b) => recurrentLayers.has(b)) };
   }
   return undefined;
 }
@@ -198,7 +243,7 @@ function report(context: RuleContext, candidates: Candidate[]): void {
   });
 }
 
-function messageFor(context: RuleContext, c: Candidate): string {
+function messageFor(context: RuleContext, c: Pick<Candidate, 'model' | 'layerName' | 'recurrent' | 'embedding' | 'level' | 'save'>): string {
   const layer = `${c.recurrent ? 'recurrent ' : ''}first layer \`${c.layerName}\``;
   const name = `\`${c.model.name}\``;
   const embeddingNote = c.embedding && context.version.major === undefined

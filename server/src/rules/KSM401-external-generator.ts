@@ -337,7 +337,6 @@ interface Contribution {
 class ValueTracer {
   private readonly outputsMemo = new Map<string, Verdict>();
   private readonly visiting = new Set<string>();
-  private readonly storeNodes = new Map<number, Node[]>();
   private steps = 0;
 
   constructor(private readonly facts: FileFacts) {}
@@ -484,15 +483,8 @@ class ValueTracer {
     return verdict;
   }
 
-  /** The statements of a function that can store into a name, walked once per function. */
-  private readonly nodesOf = (fn: FunctionInfo): Node[] => {
-    let nodes = this.storeNodes.get(fn.node.id);
-    if (!nodes) {
-      nodes = ownNodes(fn.node, contributionTypes);
-      this.storeNodes.set(fn.node.id, nodes);
-    }
-    return nodes;
-  };
+  /** The statements of a function that can store into a name. */
+  private readonly nodesOf = (fn: FunctionInfo): readonly Node[] => ownNodes(fn.node, contributionTypes);
 
   private judge(contribution: Contribution, part: number | undefined): Verdict {
     return contribution.verdict ?? this.element(contribution.node, contribution.fn, contribution.part ?? part);
@@ -598,7 +590,7 @@ function storageBase(target: Node): Node {
 function contributions(
   functions: FunctionInfo[],
   isTarget: (target: Node) => boolean,
-  nodesOf: (fn: FunctionInfo) => Node[],
+  nodesOf: (fn: FunctionInfo) => readonly Node[],
 ): Contribution[] {
   const found: Contribution[] = [];
   for (const fn of functions) {

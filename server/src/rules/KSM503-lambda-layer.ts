@@ -128,6 +128,7 @@ function lambdaLayers(facts: FileFacts, model: ModelFact): Array<{ call: Node; a
 
 /** The file loads with `safe_mode=False` or turns safe mode off for the whole process. */
 function optsOutOfSafeMode(facts: FileFacts): boolean {
+  if (!facts.text.includes('safe_mode') && !facts.text.includes('enable_unsafe_deserialization')) return false;
   return facts.root.descendantsOfType('call').some((call) => {
     const keras = facts.imports.keras(call.childForFieldName('function'));
     if (keras && kerasSymbolOf(keras) === 'enable_unsafe_deserialization') return true;

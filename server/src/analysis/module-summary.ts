@@ -1,0 +1,122 @@
+import type { Node, Tree } from 'web-tree-sitter';
+import { unanalysableReason } from '../engine';
+import { layerMissingGetConfig } from '../rules/KSM201-layer-missing-get-config';
+import { layerInitMissingKwargs } from '../rules/KSM202-layer-init-missing-kwargs';
+import { isRegistered, isSerializable } from '../rules/KSM203-custom-object-not-registered';
+import { lstmMissingInputShape } from '../rules/KSM301-lstm-missing-input-shape';
+import type { Report, Rule } from '../rules/rule';
+import { allEvents, buildFacts, callArguments, definingModel, isKerasLayerClass, isKerasModelClass, selfCompileCall, type FileFacts, type FunctionInfo, type ModelFact } from './facts';
+import { kerasSymbolOf, recurrentLayers, wrapperLayers } from './keras-names';
+import { isSuppressed, noqaDirectives } from './noqa';
+import { nodeRange } from './text';
+import type { ModuleClass, ModuleFunction, ModuleProblem, ModuleSummary } from './types';
+import { detectKerasVersion } from './version';
+
+/**
+ * The digest of a module that other files importing it need (see ModuleSummary): computed from
+ * the module's text alone, so that it can be cached per file and recomputed only when that
+ * file changes.
+ */
+
+/** The rules whose findings on a class or a returned model hold wherever it is used. */
+const summaryRules: Rule[] = [layerMissingGetConfig, layerInitMissingKwargs, lstmMissingInputShape];
+
+const emptySummary = (): ModuleSummary => ({ classes: [], functions: [], imports: {} });
+
+/** Kinds of model that have their weights as soon as they are made. */
+const builtKinds = new Set(['functional', 'loaded', 'clone', 'application']);
+
+interface RuleFinding {
+  code: string;
+  report: Report;
+  range: ModuleProblem['range'];
+}
+
+/** The summary of a parsed module; empty when it cannot be analysed. Never throws. */
+export function summarizeModule(text: string, tree: Tree): ModuleSummary {
+  if (unanalysableReason(text)) return emptySummary();
+  try {
+    const facts = buildFacts(text, tree);
+    const found = ruleFindings(facts);
+    return {
+      classes: [...facts.classes.values()].filter((cls) => cls.kerasBases.size > 0).map((cls): ModuleClass => {
+        const anchors = [cls.nameNode, cls.methods.get('__init__')?.childForFieldName('name')]
+          .filter((n): n is Node => n !== null && n !== undefined)
+          .map((n) => n.startIndex);
+        return {
+          name: cls.name,
+          range: nodeRange(cls.nameNode),
+          kerasBases: [...cls.kerasBases],
+          layer: isKerasLayerClass(cls),
+          model: isKerasModelClass(cls),
+          serializable: isSerializable(cls),
+          registered: isRegistered(facts, cls),
+          selfCompiles: selfCompileCall(cls) !== undefined,
+          problems: found
+            .filter((f) => f.code !== lstmMissingInputShape.code && f.report.node && anchors.includes(f.report.node.startIndex))
+            .map((f) => ({ code: f.code, severity: f.report.severity, message: f.report.message, range: f.range })),
+        };
+      }),
+      functions: facts.functions.filter(isModuleLevel).flatMap((fn) => (fn.returns ? [returnedModel(facts, fn, fn.returns, found)] : [])),
+      imports: Object.fromEntries(facts.imports.bindings()),
+    };
+  } catch {
+    return emptySummary();
+  }
+}
+
+/** The findings of the summary rules, as the module's own analysis reports them (`# noqa` respected). */
+function ruleFindings(facts: FileFacts): RuleFinding[] {
+  const version = detectKerasVersion(facts.root, facts.imports, 'auto');
+  const directives = noqaDirectives(facts.root);
+  const found: RuleFinding[] = [];
+  for (const rule of summaryRules) {
+    rule.run({
+      facts,
+      version,
+      report(report) {
+        const range = report.range ?? (report.node ? nodeRange(report.node) : undefined);
+        if (range && !isSuppressed(directives, range.start.line, rule.code, rule.name)) found.push({ code: rule.code, report, range });
+      },
+    });
+  }
+  return found;
+}
+
+function isModuleLevel(fn: FunctionInfo): boolean {
+  const statement = fn.node.parent?.type === 'decorated_definition' ? fn.node.parent : fn.node;
+  return statement.parent?.type === 'module';
+}
+
+function returnedModel(facts: FileFacts, fn: FunctionInfo, model: ModelFact, found: RuleFinding[]): ModuleFunction {
+  const events = allEvents(model);
+  const defining = definingModel(model);
+  const unbuilt = found.find((f) => f.code === lstmMissingInputShape.code && f.report.models?.includes(model));
+  const summary: ModuleFunction = {
+    name: fn.name,
+    range: nodeRange(fn.node.childForFieldName('name') ?? fn.node),
+    kind: defining.kind,
+    compiled: defining.kind === 'loaded' || model.unordered.has('compile') || events.some((e) => e.kind === 'compile'),
+    built: builtKinds.has(defining.kind) ||
+      events.some((e) => e.kind === 'build-step' || e.kind === 'build-with-shape') ||
+      (defining.kind === 'sequential' && defining.layers.length > 0 && !unbuilt),
+  };
+  const first = defining.layers[0]?.call;
+  if (unbuilt && first) summary.unbuiltFirstLayer = { ...layerName(facts, first), range: unbuilt.range };
+  return summary;
+}
+
+/** `LSTM`, `Bidirectional(LSTM)`, or the callee as written for a layer that is not Keras's own. */
+function layerName(facts: FileFacts, call: Node): { name: string; recurrent: boolean } {
+  const fn = call.childForFieldName('function');
+  const keras = facts.imports.keras(fn);
+  if (!keras) return { name: fn?.text ?? call.text, recurrent: false };
+  const symbol = kerasSymbolOf(keras);
+  const { positional, keywords } = callArguments(call);
+  const inner = wrapperLayers.has(symbol) ? keywords.get('layer') ?? positional[0] : undefined;
+  if (inner?.type === 'call') {
+    const wrapped = layerName(facts, inner);
+    return { name: `${symbol}(${wrapped.name})`, recurrent: wrapped.recurrent };
+  }
+  return { name: symbol, recurrent: recurrentLayers.has(symbol) };
+}

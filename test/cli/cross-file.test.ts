@@ -1,0 +1,169 @@
+/** `ksm check` and `ksm report` over a package whose modules import each other. */
+import * as assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { after, before, describe, test } from 'node:test';
+import { repoRoot } from '../helpers/fixtures';
+
+const cli = path.join(repoRoot, 'dist', 'cli.js');
+
+function ksm(args: string[], cwd: string) {
+  const run = spawnSync(process.execPath, [cli, ...args], { cwd, encoding: 'utf8', env: { ...process.env, NO_COLOR: '1' } });
+  return { code: run.status, stdout: run.stdout, stderr: run.stderr };
+}
+
+interface JsonFinding {
+  code: string;
+  filename: string;
+  location: { row: number; column: number };
+  message: string;
+}
+
+const layers = [
+  'import keras',
+  '',
+  '',
+  'class Scale(keras.layers.Layer):',
+  '    def __init__(self, factor, **kwargs):',
+  '        super().__init__(**kwargs)',
+  '        self.factor = factor',
+  '',
+  '    def call(self, x):',
+  '        return x * self.factor',
+  '',
+].join('\n');
+
+const models = [
+  'import keras',
+  '',
+  '',
+  'def build_compiled():',
+  '    model = keras.Sequential([keras.Input(shape=(4,)), keras.layers.Dense(1)])',
+  '    model.compile(optimizer="adam", loss="mse")',
+  '    return model',
+  '',
+  '',
+  'def build_plain():',
+  '    return keras.Sequential([keras.Input(shape=(4,)), keras.layers.Dense(1)])',
+  '',
+].join('\n');
+
+const train = [
+  'import keras',
+  '',
+  'from .layers import Scale',
+  'from .models import build_compiled, build_plain',
+  '',
+  'ready = build_compiled()',
+  'ready.save("ready.keras")',
+  'plain = build_plain()',
+  'plain.save("plain.keras")',
+  'scaled = keras.Sequential([keras.Input(shape=(4,)), Scale(2.0)])',
+  'scaled.compile(optimizer="adam", loss="mse")',
+  'scaled.save("scaled.h5")',
+  '',
+].join('\n');
+
+const script = [
+  'import pkg.layers as L',
+  'from pkg.models import build_plain',
+  '',
+  'model = build_plain()',
+  'model.save("model.keras")',
+  '',
+].join('\n');
+
+const notebook = JSON.stringify({
+  nbformat: 4,
+  nbformat_minor: 5,
+  metadata: { kernelspec: { name: 'python3', language: 'python', display_name: 'Python 3' } },
+  cells: [
+    { cell_type: 'code', metadata: {}, execution_count: null, outputs: [], source: ['from pkg.models import build_plain\n', 'm = build_plain()'] },
+    { cell_type: 'code', metadata: {}, execution_count: null, outputs: [], source: ['m.save("m.keras")'] },
+  ],
+});
+
+let project: string;
+
+function write(relative: string, content: string): string {
+  const file = path.join(project, relative);
+  fs.mkdirSync(path.dirname(file), { recursive: true });
+  fs.writeFileSync(file, content);
+  return file;
+}
+
+function check(args: string[], cwd = project): JsonFinding[] {
+  const run = ksm(['check', '--format', 'json', '--keras-version', '2', ...args], cwd);
+  assert.ok(run.code === 0 || run.code === 1, run.stderr);
+  assert.equal(run.stderr, '');
+  return JSON.parse(run.stdout) as JsonFinding[];
+}
+
+const keys = (findings: JsonFinding[]) => findings.map((f) => [f.filename, f.location.row, f.code]);
+
+describe('ksm across files', () => {
+  before(() => {
+    project = fs.mkdtempSync(path.join(os.tmpdir(), 'ksm-cross-'));
+    write('pkg/__init__.py', '');
+    write('pkg/layers.py', layers);
+    write('pkg/models.py', models);
+    write('pkg/train.py', train);
+    write('scripts/export.py', script);
+    write('explore.ipynb', notebook);
+  });
+
+  after(() => fs.rmSync(project, { recursive: true, force: true }));
+
+  test('a checked file sees the helpers and classes of the modules it imports', () => {
+    const findings = check([path.join('pkg', 'train.py')]);
+    assert.deepEqual(keys(findings), [[path.join('pkg', 'train.py'), 9, 'KSM101']], 'build_compiled() is compiled; build_plain() is not');
+  });
+
+  test('absolute imports resolve from the file’s own folders, wherever the CLI runs', () => {
+    assert.deepEqual(keys(check([path.join(project, 'scripts', 'export.py')], repoRoot)).map(([, row, code]) => [row, code]), [[5, 'KSM101']]);
+    assert.deepEqual(keys(check(['scripts/export.py'])), [[path.join('scripts', 'export.py'), 5, 'KSM101']]);
+  });
+
+  test('a notebook imports modules too', () => {
+    const run = ksm(['check', '--keras-version', '2', 'explore.ipynb'], project);
+    assert.equal(run.code, 1, run.stderr);
+    assert.match(run.stdout, /^explore\.ipynb:cell 2:1:1: KSM101 `m` is saved before `compile\(\)`/m);
+  });
+
+  test('the report shows the imported class’s problem at its place in the other module', () => {
+    const run = ksm(['report', '--keras-version', '2', path.join('pkg', 'train.py')], project);
+    assert.equal(run.code, 0, run.stdout + run.stderr);
+    const lines = run.stdout.split('\n');
+    const scaled = lines.findIndex((l) => l.includes('scaled (line 10'));
+    assert.ok(scaled > 0, run.stdout);
+    const custom = lines.slice(scaled).find((l) => l.includes('Custom layers can be serialized'));
+    assert.match(custom ?? '', /fail/);
+    assert.ok(lines.some((l) => l.trim().startsWith(`${path.join('pkg', 'layers.py')}:4:7: KSM201 \`Scale\` takes \`__init__\` arguments`)), run.stdout);
+
+    const json = JSON.parse(ksm(['report', '--format', 'json', '--keras-version', '2', path.join('pkg', 'train.py')], project).stdout) as Array<{
+      models: Array<{ name: string; kind: string; checks: Array<{ id: string; problems: Array<{ code: string; uri?: string }> }> }>;
+    }>;
+    const byName = new Map(json[0]!.models.map((m) => [m.name, m]));
+    assert.equal(byName.get('ready')?.kind, 'helper');
+    const problems = byName.get('scaled')!.checks.find((c) => c.id === 'custom-objects')!.problems;
+    assert.deepEqual(problems.map((p) => [p.code, p.uri]), [['KSM201', path.join('pkg', 'layers.py')]]);
+  });
+
+  test('--fix adds get_config in layers.py, and the importer then passes', () => {
+    const fixed = ksm(['check', '--fix', '--keras-version', '2', 'pkg'], project);
+    assert.equal(fixed.code, 1, 'the KSM101s remain: their fixes are unsafe');
+    assert.match(fs.readFileSync(path.join(project, 'pkg', 'layers.py'), 'utf8'), /def get_config\(self\):/);
+    const json = JSON.parse(ksm(['report', '--format', 'json', '--keras-version', '2', path.join('pkg', 'train.py')], project).stdout) as Array<{
+      models: Array<{ name: string; checks: Array<{ id: string; status: string }> }>;
+    }>;
+    const scaled = json[0]!.models.find((m) => m.name === 'scaled')!;
+    assert.equal(scaled.checks.find((c) => c.id === 'custom-objects')!.status, 'pass');
+  });
+
+  test('a module that is gone leaves its names unknown, without an error', () => {
+    fs.rmSync(path.join(project, 'pkg', 'models.py'));
+    assert.deepEqual(check([path.join('pkg', 'train.py')]), []);
+  });
+});

@@ -1,0 +1,159 @@
+/** The language server across files: imported modules, and edits to them reaching their importers. */
+import * as assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { after, before, describe, test } from 'node:test';
+import { pathToFileURL } from 'node:url';
+import type { PublishDiagnosticsParams } from 'vscode-languageserver';
+import { readinessReportMethod, type FileReadiness } from '../../server/src/protocol';
+import { LspClient, replaceChange } from './harness';
+
+const layers = [
+  'import keras',
+  '',
+  '',
+  'class Scale(keras.layers.Layer):',
+  '    def __init__(self, factor, **kwargs):',
+  '        super().__init__(**kwargs)',
+  '        self.factor = factor',
+  '',
+  '    def call(self, x):',
+  '        return x * self.factor',
+  '',
+].join('\n');
+
+const registeredWithConfig = layers
+  .replace('class Scale', '@keras.saving.register_keras_serializable()\nclass Scale')
+  .concat('\n    def get_config(self):\n        return {**super().get_config(), "factor": self.factor}\n');
+
+const models = (compiled: boolean) => [
+  'import keras',
+  '',
+  '',
+  'def build():',
+  '    model = keras.Sequential([keras.Input(shape=(4,)), keras.layers.Dense(1)])',
+  ...(compiled ? ['    model.compile(optimizer="adam", loss="mse")'] : []),
+  '    return model',
+  '',
+].join('\n');
+
+const train = [
+  'import keras',
+  '',
+  'from .layers import Scale',
+  'from .models import build',
+  '',
+  'scaled = keras.Sequential([keras.Input(shape=(4,)), Scale(2.0)])',
+  'scaled.compile(optimizer="adam", loss="mse")',
+  'scaled.save("scaled.keras")',
+  'built = build()',
+  'built.save("built.keras")',
+  '',
+].join('\n');
+
+const codes = (p: PublishDiagnosticsParams) => p.diagnostics.map((d) => [String(d.code), d.range.start.line]);
+
+describe('language server: across files', () => {
+  let workspace: string;
+  let client: LspClient;
+  let trainUri: string;
+  let layersUri: string;
+  let modelsFile: string;
+
+  before(async () => {
+    workspace = fs.mkdtempSync(path.join(os.tmpdir(), 'ksm-lsp-cross-'));
+    const write = (relative: string, text: string) => {
+      const file = path.join(workspace, relative);
+      fs.mkdirSync(path.dirname(file), { recursive: true });
+      fs.writeFileSync(file, text);
+      return file;
+    };
+    write('pkg/__init__.py', '');
+    layersUri = pathToFileURL(write('pkg/layers.py', layers)).href;
+    modelsFile = write('pkg/models.py', models(false));
+    trainUri = pathToFileURL(write('pkg/train.py', train)).href;
+    ({ client } = await LspClient.start({ workspaceFolders: [workspace] }));
+  });
+
+  after(() => {
+    client.kill();
+    fs.rmSync(workspace, { recursive: true, force: true });
+  });
+
+  test('Python files are watched, so changes on disk reach the server', async () => {
+    const watched = await client.waitFor('the watcher registration', () => client.registrations.get('workspace/didChangeWatchedFiles'));
+    assert.ok(JSON.stringify(watched).includes('**/*.py'));
+  });
+
+  test('an open file is analysed with the modules it imports, and its report points into them', async () => {
+    await client.open(trainUri, train);
+    const published = await client.diagnostics(trainUri, { version: 1 });
+    assert.deepEqual(codes(published), [['KSM203', 5], ['KSM101', 9]]);
+    const unregistered = published.diagnostics.find((d) => d.code === 'KSM203')!;
+    assert.equal(unregistered.relatedInformation?.[0]?.location.uri, pathToFileURL(path.join(workspace, 'pkg', 'layers.py')).href);
+    assert.equal(unregistered.relatedInformation?.[0]?.location.range.start.line, 3);
+
+    const report: FileReadiness = await client.connection.sendRequest(readinessReportMethod, { uri: trainUri });
+    const scaled = report.models.find((m) => m.name === 'scaled')!;
+    const problems = scaled.checks.find((c) => c.id === 'custom-objects')!.problems;
+    assert.deepEqual(problems.map((p) => [p.code, p.uri, p.range.start.line]), [['KSM203', undefined, 5], ['KSM201', pathToFileURL(path.join(workspace, 'pkg', 'layers.py')).href, 3]]);
+  });
+
+  test('editing an open module updates its importer without any request for it', async () => {
+    const opened = client.mark();
+    await client.open(layersUri, layers);
+    await client.diagnostics(layersUri, { version: 1 });
+    // Opening it re-analyses its importer too (the editor's text now counts); let that pass first.
+    assert.deepEqual(codes(await client.diagnostics(trainUri, { since: opened })), [['KSM203', 5], ['KSM101', 9]]);
+    const since = client.mark();
+    await client.change(layersUri, 2, [{ text: registeredWithConfig }]);
+    const republished = await client.diagnostics(trainUri, { since });
+    assert.equal(republished.version, 1, 'train.py itself did not change');
+    assert.deepEqual(codes(republished), [['KSM101', 9]], 'Scale is registered now');
+    const report: FileReadiness = await client.connection.sendRequest(readinessReportMethod, { uri: trainUri });
+    assert.equal(report.models.find((m) => m.name === 'scaled')!.checks.find((c) => c.id === 'custom-objects')!.status, 'pass');
+  });
+
+  test('a small incremental edit to the module is enough, and the report right after it is current', async () => {
+    const since = client.mark();
+    // Take the registration away again: the decorator line becomes a comment.
+    const at = registeredWithConfig.indexOf('@keras');
+    await client.change(layersUri, 3, [replaceChange(registeredWithConfig, at, at, '# ')]);
+    // Asked for at once, before the debounce: the report must not be the stale one.
+    const report: FileReadiness = await client.connection.sendRequest(readinessReportMethod, { uri: trainUri });
+    assert.deepEqual(report.findings.map((f) => f.code), ['KSM203', 'KSM101']);
+    assert.deepEqual(codes(await client.diagnostics(trainUri, { since })), [['KSM203', 5], ['KSM101', 9]]);
+  });
+
+  test('closing the module makes its importer read the file on disk again', async () => {
+    await client.change(layersUri, 4, [{ text: registeredWithConfig }]);
+    await client.waitFor('KSM203 gone', () => {
+      const last = client.published.filter((p) => p.uri === trainUri).pop();
+      return last && !last.diagnostics.some((d) => d.code === 'KSM203') ? true : undefined;
+    });
+    const since = client.mark();
+    await client.close(layersUri);
+    assert.deepEqual(codes(await client.diagnostics(trainUri, { since })), [['KSM203', 5], ['KSM101', 9]], 'the disk still has the unregistered class');
+  });
+
+  test('a module changed on disk, never opened, updates its importer', async () => {
+    fs.writeFileSync(modelsFile, models(true));
+    const since = client.mark();
+    await client.connection.sendNotification('workspace/didChangeWatchedFiles', { changes: [{ uri: pathToFileURL(modelsFile).href, type: 2 }] });
+    assert.deepEqual(codes(await client.diagnostics(trainUri, { since })), [['KSM203', 5]], 'build() compiles now');
+  });
+
+  test('a module created on disk is found by the import that missed it', async () => {
+    const uri = pathToFileURL(path.join(workspace, 'pkg', 'later.py')).href;
+    const text = 'from .blocks import build_block\nm = build_block()\nm.save("m.keras")\n';
+    await client.open(uri, text);
+    assert.deepEqual(codes(await client.diagnostics(uri, { version: 1 })), []);
+    const blocks = path.join(workspace, 'pkg', 'blocks.py');
+    fs.writeFileSync(blocks, models(false).replace('def build', 'def build_block'));
+    const since = client.mark();
+    await client.connection.sendNotification('workspace/didChangeWatchedFiles', { changes: [{ uri: pathToFileURL(blocks).href, type: 1 }] });
+    assert.deepEqual(codes(await client.diagnostics(uri, { since })), [['KSM101', 2]]);
+    await client.close(uri);
+  });
+});
