@@ -5,7 +5,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { repoRoot } from '../helpers/fixtures';
+import { repoRoot, scaleLayerSource } from '../helpers/fixtures';
 
 const cli = path.join(repoRoot, 'dist', 'cli.js');
 
@@ -20,20 +20,6 @@ interface JsonFinding {
   location: { row: number; column: number };
   message: string;
 }
-
-const layers = [
-  'import keras',
-  '',
-  '',
-  'class Scale(keras.layers.Layer):',
-  '    def __init__(self, factor, **kwargs):',
-  '        super().__init__(**kwargs)',
-  '        self.factor = factor',
-  '',
-  '    def call(self, x):',
-  '        return x * self.factor',
-  '',
-].join('\n');
 
 const models = [
   'import keras',
@@ -107,7 +93,7 @@ describe('ksm across files', () => {
   before(() => {
     project = fs.mkdtempSync(path.join(os.tmpdir(), 'ksm-cross-'));
     write('pkg/__init__.py', '');
-    write('pkg/layers.py', layers);
+    write('pkg/layers.py', scaleLayerSource);
     write('pkg/models.py', models);
     write('pkg/train.py', train);
     write('scripts/export.py', script);

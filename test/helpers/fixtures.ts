@@ -127,3 +127,18 @@ export function describeFixtures(code: string, extraCodes: string[] = []): void 
 export function analyze(text: string, settings: Partial<AnalysisSettings> = {}): Finding[] {
   return analyzeText(text, { kerasVersion: 'auto', rules: {}, ...settings }).findings;
 }
+
+/** A custom layer that forwards **kwargs but has no get_config (KSM201), for the cross-file suites. */
+export const scaleLayerSource = [
+  'import keras',
+  '',
+  '',
+  'class Scale(keras.layers.Layer):',
+  '    def __init__(self, factor, **kwargs):',
+  '        super().__init__(**kwargs)',
+  '        self.factor = factor',
+  '',
+  '    def call(self, x):',
+  '        return x * self.factor',
+  '',
+].join('\n');

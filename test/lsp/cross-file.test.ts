@@ -8,22 +8,9 @@ import { pathToFileURL } from 'node:url';
 import type { PublishDiagnosticsParams } from 'vscode-languageserver';
 import { readinessReportMethod, type FileReadiness } from '../../server/src/protocol';
 import { LspClient, replaceChange } from './harness';
+import { scaleLayerSource } from '../helpers/fixtures';
 
-const layers = [
-  'import keras',
-  '',
-  '',
-  'class Scale(keras.layers.Layer):',
-  '    def __init__(self, factor, **kwargs):',
-  '        super().__init__(**kwargs)',
-  '        self.factor = factor',
-  '',
-  '    def call(self, x):',
-  '        return x * self.factor',
-  '',
-].join('\n');
-
-const registeredWithConfig = layers
+const registeredWithConfig = scaleLayerSource
   .replace('class Scale', '@keras.saving.register_keras_serializable()\nclass Scale')
   .concat('\n    def get_config(self):\n        return {**super().get_config(), "factor": self.factor}\n');
 
@@ -70,7 +57,7 @@ describe('language server: across files', () => {
       return file;
     };
     write('pkg/__init__.py', '');
-    layersUri = pathToFileURL(write('pkg/layers.py', layers)).href;
+    layersUri = pathToFileURL(write('pkg/layers.py', scaleLayerSource)).href;
     modelsFile = write('pkg/models.py', models(false));
     trainUri = pathToFileURL(write('pkg/train.py', train)).href;
     ({ client } = await LspClient.start({ workspaceFolders: [workspace] }));
@@ -102,7 +89,7 @@ describe('language server: across files', () => {
 
   test('editing an open module updates its importer without any request for it', async () => {
     const opened = client.mark();
-    await client.open(layersUri, layers);
+    await client.open(layersUri, scaleLayerSource);
     await client.diagnostics(layersUri, { version: 1 });
     // Opening it re-analyses its importer too (the editor's text now counts); let that pass first.
     assert.deepEqual(codes(await client.diagnostics(trainUri, { since: opened })), [['KSM203', 5], ['KSM101', 9]]);

@@ -10,7 +10,7 @@ import type { AnalysisSettings, ModuleResolver, ModuleSummary } from '../../serv
 import { analyzeText } from '../../server/src/engine';
 import { rules } from '../../server/src/rules';
 import { WorkspaceIndex } from '../../server/src/workspace-index';
-import { checkFixture, fixturesDir } from '../helpers/fixtures';
+import { checkFixture, fixturesDir, scaleLayerSource } from '../helpers/fixtures';
 
 const projectDir = path.join(fixturesDir, 'cross-file', 'project');
 
@@ -47,20 +47,6 @@ function modulesOf(sources: Record<string, string>): ModuleResolver {
 function analyze(text: string, modules: ModuleResolver | undefined, settings: Partial<AnalysisSettings> = {}) {
   return analyzeText(text, { kerasVersion: 'auto', rules: {}, ...settings, ...(modules ? { modules } : {}) });
 }
-
-const scaleLayer = [
-  'import keras',
-  '',
-  '',
-  'class Scale(keras.layers.Layer):',
-  '    def __init__(self, factor, **kwargs):',
-  '        super().__init__(**kwargs)',
-  '        self.factor = factor',
-  '',
-  '    def call(self, x):',
-  '        return x * self.factor',
-  '',
-].join('\n');
 
 const getConfig = [
   '',
@@ -146,7 +132,7 @@ describe('module resolution', () => {
   });
 
   test('each import form reaches the class', () => {
-    const modules = modulesOf({ '.layers': scaleLayer, 'pkg.layers': scaleLayer });
+    const modules = modulesOf({ '.layers': scaleLayerSource, 'pkg.layers': scaleLayerSource });
     const uses: Array<[string, string]> = [
       ['from .layers import Scale', 'Scale(2.0)'],
       ['from .layers import Scale as S', 'S(2.0)'],
@@ -204,7 +190,7 @@ describe('module summaries', () => {
   });
 
   test('a noqa in the module silences its problem for importers too', () => {
-    const summary = summarize(scaleLayer.replace('class Scale(keras.layers.Layer):', 'class Scale(keras.layers.Layer):  # noqa: KSM201'));
+    const summary = summarize(scaleLayerSource.replace('class Scale(keras.layers.Layer):', 'class Scale(keras.layers.Layer):  # noqa: KSM201'));
     assert.deepEqual(summary.classes[0]!.problems, []);
   });
 
@@ -218,14 +204,14 @@ describe('rules across files', () => {
   const train = (body: string[]) => ['import keras', 'from .models import build_compiled, build_plain, build_lstm, restore', 'from .layers import Scale', ...body, ''].join('\n');
 
   test('KSM101: a model compiled by another module’s helper is compiled; one it does not compile is not', () => {
-    const modules = modulesOf({ '.models': builders, '.layers': scaleLayer });
+    const modules = modulesOf({ '.models': builders, '.layers': scaleLayerSource });
     const result = analyze(train(['a = build_compiled()', 'a.save("a.keras")', 'b = build_plain()', 'b.save("b.keras")', 'c = restore("a.keras")', 'c.save("c.keras")']), modules);
     assert.deepEqual(result.findings.map((f) => [f.code, f.range.start.line]), [['KSM101', 6]]);
     assert.deepEqual(result.models.map((m) => [m.name, m.kind]), [['a', 'helper'], ['b', 'helper'], ['c', 'helper']]);
   });
 
   test('KSM301: a model from another module with an unbuilt first layer, saved here before it is built', () => {
-    const modules = modulesOf({ '.models': builders, '.layers': scaleLayer });
+    const modules = modulesOf({ '.models': builders, '.layers': scaleLayerSource });
     const result = analyze(train(['m = build_lstm()', 'm.save("m.keras")', 'n = build_lstm()', 'n.fit(x, y)', 'n.save("n.keras")', 'o = build_lstm()']), modules);
     const found = result.findings.filter((f) => f.code === 'KSM301');
     assert.deepEqual(found.map((f) => [f.range.start.line, f.severity]), [[3, 'error'], [5, 'information']], 'the unsaved one is left to its module');
@@ -239,7 +225,7 @@ describe('rules across files', () => {
   });
 
   test('KSM301: an imported custom layer first in a Sequential is flagged, with the fix written here', () => {
-    const result = analyze(train(['m = keras.Sequential([Scale(2.0), keras.layers.Dense(1)])', 'm.compile(loss="mse")', 'm.save("m.h5")']), modulesOf({ '.layers': scaleLayer }));
+    const result = analyze(train(['m = keras.Sequential([Scale(2.0), keras.layers.Dense(1)])', 'm.compile(loss="mse")', 'm.save("m.h5")']), modulesOf({ '.layers': scaleLayerSource }));
     const finding = result.findings.find((f) => f.code === 'KSM301');
     assert.equal(finding?.severity, 'error');
     assert.match(finding!.message, /first layer `Scale`/);
@@ -250,24 +236,24 @@ describe('rules across files', () => {
     const text = train(['m = keras.Sequential([keras.Input(shape=(2,)), Scale(2.0)])', 'm.compile(loss="mse")', 'm.save("m.h5")']);
     // Keras 2 and HDF5: no class names are stored, so KSM203 has nothing to say.
     const keras2 = { kerasVersion: '2' } as const;
-    const before = analyze(text, modulesOf({ '.layers': scaleLayer }), keras2);
+    const before = analyze(text, modulesOf({ '.layers': scaleLayerSource }), keras2);
     assert.deepEqual(before.findings, [], 'KSM201 itself is reported in layers.py only');
     const check = before.models[0]!.checks.find((c) => c.id === 'custom-objects')!;
     assert.equal(check.status, 'fail');
     assert.deepEqual(check.problems.map((p) => [p.code, p.severity, p.uri, p.range.start.line]), [['KSM201', 'warning', 'file:///work/layers.py', 3]]);
 
-    const fixed = analyze(text, modulesOf({ '.layers': scaleLayer + getConfig }), keras2);
+    const fixed = analyze(text, modulesOf({ '.layers': scaleLayerSource + getConfig }), keras2);
     assert.equal(fixed.models[0]!.checks.find((c) => c.id === 'custom-objects')!.status, 'pass');
 
-    const strict = analyze(text, modulesOf({ '.layers': scaleLayer }), { ...keras2, rules: { KSM201: 'error' } });
+    const strict = analyze(text, modulesOf({ '.layers': scaleLayerSource }), { ...keras2, rules: { KSM201: 'error' } });
     assert.equal(strict.models[0]!.verdict, 'not-ready', 'an error-level problem of the class blocks the model');
     assert.equal(strict.models[0]!.checks.find((c) => c.id === 'custom-objects')!.problems[0]!.severity, 'error');
-    const off = analyze(text, modulesOf({ '.layers': scaleLayer }), { ...keras2, rules: { 'layer-missing-get-config': 'off' } });
+    const off = analyze(text, modulesOf({ '.layers': scaleLayerSource }), { ...keras2, rules: { 'layer-missing-get-config': 'off' } });
     assert.equal(off.models[0]!.checks.find((c) => c.id === 'custom-objects')!.status, 'pass');
   });
 
   test('KSM203: a class from layers.py in a model saved as .keras here, unless registered or passed in custom_objects', () => {
-    const modules = modulesOf({ '.layers': scaleLayer });
+    const modules = modulesOf({ '.layers': scaleLayerSource });
     const saved = train(['m = keras.Sequential([keras.Input(shape=(2,)), Scale(2.0)])', 'm.compile(loss="mse")', 'm.save("m.keras")']);
     const [finding] = analyze(saved, modules).findings;
     assert.equal(finding?.code, 'KSM203');
@@ -276,7 +262,7 @@ describe('rules across files', () => {
     assert.deepEqual(finding.related.map((r) => [r.uri, r.range.start.line]), [['file:///work/layers.py', 3], [undefined, 5]]);
     assert.deepEqual(finding.fixes, []);
 
-    const registered = scaleLayer.replace('class Scale', '@keras.saving.register_keras_serializable()\nclass Scale');
+    const registered = scaleLayerSource.replace('class Scale', '@keras.saving.register_keras_serializable()\nclass Scale');
     assert.deepEqual(analyze(saved, modulesOf({ '.layers': registered })).findings, []);
     assert.deepEqual(analyze(saved + 'keras.models.load_model("m.keras", custom_objects={"Scale": Scale})\n', modules).findings, []);
     assert.deepEqual(analyze(saved.replace('m.keras', 'm.h5'), modules, { kerasVersion: '2' }).findings, [], 'HDF5 under Keras 2 stores no class names');
@@ -290,7 +276,7 @@ describe('the workspace index', () => {
     root = fs.mkdtempSync(path.join(os.tmpdir(), 'ksm-index-'));
     fs.mkdirSync(path.join(root, 'pkg'));
     fs.writeFileSync(path.join(root, 'pkg', '__init__.py'), '');
-    fs.writeFileSync(path.join(root, 'pkg', 'layers.py'), scaleLayer);
+    fs.writeFileSync(path.join(root, 'pkg', 'layers.py'), scaleLayerSource);
     fs.writeFileSync(path.join(root, 'pkg', 'train.py'), 'from .layers import Scale\n');
   });
 
@@ -313,7 +299,7 @@ describe('the workspace index', () => {
     assert.deepEqual(reads, [path.join('pkg', 'layers.py')], 'read once');
     assert.deepEqual(index.dependentsOf(layers), ['train']);
 
-    fs.writeFileSync(layers, scaleLayer + getConfig);
+    fs.writeFileSync(layers, scaleLayerSource + getConfig);
     index.invalidate(layers);
     assert.deepEqual(index.resolverFor(path.join(root, 'pkg', 'train.py'), 'train')('layers', 1)?.classes[0]?.problems, []);
     assert.equal(reads.length, 2, 'read again after the change');
@@ -326,7 +312,7 @@ describe('the workspace index', () => {
     const index = indexOver(root);
     const resolve = () => index.resolverFor(path.join(root, 'pkg', 'train.py'))('blocks', 1);
     assert.equal(resolve(), undefined);
-    fs.writeFileSync(path.join(root, 'pkg', 'blocks.py'), scaleLayer);
+    fs.writeFileSync(path.join(root, 'pkg', 'blocks.py'), scaleLayerSource);
     assert.equal(resolve(), undefined, 'existence is cached');
     index.invalidateLayout();
     assert.equal(resolve()?.classes[0]?.name, 'Scale');
