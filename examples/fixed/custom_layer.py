@@ -1,4 +1,4 @@
-"""The custom layer with **kwargs forwarded and a get_config that rebuilds it."""
+"""The custom layer registered, with **kwargs forwarded and a get_config that rebuilds it."""
 import tensorflow as tf
 from tensorflow import keras
 

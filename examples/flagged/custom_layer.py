@@ -1,4 +1,4 @@
-"""A custom layer that cannot be rebuilt from its config (KSM201, KSM202)."""
+"""A custom layer that cannot be rebuilt from its config, nor found on load (KSM201, KSM202, KSM203)."""
 import tensorflow as tf
 from tensorflow import keras
 
