@@ -193,27 +193,28 @@ function defName(def: Node): string | undefined {
  * crossings into WebAssembly few.
  */
 export function ownNodes(scopeNode: Node, types?: ReadonlySet<string>): readonly Node[] {
-  // Rules ask for the same nodes of the same scopes again and again: walk each once per tree.
-  let cache = ownNodesCache.get(scopeNode.tree);
-  if (!cache) {
-    cache = new Map();
-    ownNodesCache.set(scopeNode.tree, cache);
+  // Rules ask for the same nodes of the same scopes again and again: walk each scope once per
+  // tree and type set, and answer a narrower request from a wider walk already made.
+  let byScope = ownNodesCache.get(scopeNode.tree);
+  if (!byScope) {
+    byScope = new Map();
+    ownNodesCache.set(scopeNode.tree, byScope);
   }
-  let typesKey = types ? typeKeys.get(types) : '*';
-  if (typesKey === undefined && types) {
-    typesKey = [...types].sort().join(',');
-    typeKeys.set(types, typesKey);
+  let walks = byScope.get(scopeNode.id);
+  if (!walks) {
+    walks = [];
+    byScope.set(scopeNode.id, walks);
   }
-  const key = `${scopeNode.id}|${typesKey}`;
-  const cached = cache.get(key);
-  if (cached) return cached;
-  const found = walkOwnNodes(scopeNode, types);
-  cache.set(key, found);
-  return found;
+  const same = walks.find((w) => w.types === types);
+  if (same) return same.nodes;
+  const wider = walks.find((w) => w.types === undefined || (types !== undefined && [...types].every((t) => w.types!.has(t))));
+  const nodes = wider ? wider.nodes.filter((n) => !types || types.has(n.type)) : walkOwnNodes(scopeNode, types);
+  walks.push({ types, nodes });
+  return nodes;
 }
 
-const ownNodesCache = new WeakMap<Tree, Map<string, readonly Node[]>>();
-const typeKeys = new WeakMap<ReadonlySet<string>, string>();
+/** Per tree, per scope node id: the walks made so far, by the type set they were made for. */
+const ownNodesCache = new WeakMap<Tree, Map<number, Array<{ types: ReadonlySet<string> | undefined; nodes: readonly Node[] }>>>();
 
 function walkOwnNodes(scopeNode: Node, types?: ReadonlySet<string>): Node[] {
   const out: Node[] = [];
@@ -241,8 +242,7 @@ function walkOwnNodes(scopeNode: Node, types?: ReadonlySet<string>): Node[] {
   }
 }
 
-const walkedTypes = new Set(['assignment', 'for_statement', 'with_item', 'as_pattern', 'call', 'return_statement']);
-const yieldTypes = new Set(['yield']);
+const walkedTypes = new Set(['assignment', 'for_statement', 'with_item', 'as_pattern', 'call', 'return_statement', 'yield']);
 const callNodeTypes = new Set(['call']);
 
 class FactBuilder {
@@ -332,7 +332,6 @@ class FactBuilder {
         scope: undefined as unknown as Scope,
       };
       info.scope = this.newScope(def, info);
-      info.isGenerator = ownNodes(def, yieldTypes).length > 0;
       this.functionsByNode.set(def.id, info);
       // Module-level functions are called by name; methods are reached through `self.name`.
       const enclosing = def.parent?.type === 'block' ? def.parent.parent : undefined;
@@ -457,7 +456,9 @@ class ScopeWalker {
     }
     const actions: Action[] = [];
     for (const node of ownNodes(this.scope.node, walkedTypes)) {
-      if (node.type === 'assignment') {
+      if (node.type === 'yield') {
+        if (fn) fn.isGenerator = true;
+      } else if (node.type === 'assignment') {
         const left = node.childForFieldName('left');
         const right = node.childForFieldName('right') ?? undefined;
         if (left) actions.push({ offset: node.endIndex, bind: { targets: flattenTargets(left), value: right && unparen(right) } });
