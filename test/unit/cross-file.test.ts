@@ -39,7 +39,7 @@ function modulesOf(sources: Record<string, string>): ModuleResolver {
     const key = '.'.repeat(level) + module;
     const source = sources[key];
     if (source === undefined) return undefined;
-    if (!summaries.has(key)) summaries.set(key, { ...summarize(source), uri: `file:///work/${key.replace(/^\.+/, '').replace(/\./g, '/') || '__init__'}.py` });
+    if (!summaries.has(key)) summaries.set(key, { ...summarize(source), uri: `file:///project/${key.replace(/^\.+/, '').replace(/\./g, '/') || '__init__'}.py` });
     return summaries.get(key);
   };
 }
@@ -219,7 +219,7 @@ describe('rules across files', () => {
     assert.deepEqual(found[0]!.related[0], {
       range: { start: { line: 14, character: 30 }, end: { line: 14, character: 50 } },
       message: 'the first layer of the model `build_lstm()` returns',
-      uri: 'file:///work/models.py',
+      uri: 'file:///project/models.py',
     });
     assert.deepEqual(found[0]!.fixes, [], 'the layer is in another file');
   });
@@ -240,7 +240,7 @@ describe('rules across files', () => {
     assert.deepEqual(before.findings, [], 'KSM201 itself is reported in layers.py only');
     const check = before.models[0]!.checks.find((c) => c.id === 'custom-objects')!;
     assert.equal(check.status, 'fail');
-    assert.deepEqual(check.problems.map((p) => [p.code, p.severity, p.uri, p.range.start.line]), [['KSM201', 'warning', 'file:///work/layers.py', 3]]);
+    assert.deepEqual(check.problems.map((p) => [p.code, p.severity, p.uri, p.range.start.line]), [['KSM201', 'warning', 'file:///project/layers.py', 3]]);
 
     const fixed = analyze(text, modulesOf({ '.layers': scaleLayerSource + getConfig }), keras2);
     assert.equal(fixed.models[0]!.checks.find((c) => c.id === 'custom-objects')!.status, 'pass');
@@ -259,7 +259,7 @@ describe('rules across files', () => {
     assert.equal(finding?.code, 'KSM203');
     assert.deepEqual(finding.range.start, { line: 3, character: 47 });
     assert.match(finding.message, /`Scale` \(from another module\) is used in `m`/);
-    assert.deepEqual(finding.related.map((r) => [r.uri, r.range.start.line]), [['file:///work/layers.py', 3], [undefined, 5]]);
+    assert.deepEqual(finding.related.map((r) => [r.uri, r.range.start.line]), [['file:///project/layers.py', 3], [undefined, 5]]);
     assert.deepEqual(finding.fixes, []);
 
     const registered = scaleLayerSource.replace('class Scale', '@keras.saving.register_keras_serializable()\nclass Scale');

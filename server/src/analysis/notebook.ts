@@ -209,7 +209,7 @@ export class NotebookProgram {
 
   /**
    * The Keras version that the notebook's own `%pip install` / `!pip install` lines pin
-   * (keras-facts.md: they count like requirements); undefined when none names TensorFlow or Keras.
+   * (they count like requirements); undefined when none names TensorFlow or Keras.
    */
   installedKerasVersion(): KerasVersionInfo | undefined {
     const requirements: KerasRequirement[] = [];

@@ -1,6 +1,6 @@
 /**
- * Keras 2 or 3 from a project's dependency files (keras-facts.md, "Telling Keras 2 from Keras
- * 3"): `requirements*.txt`, `pyproject.toml`, `setup.cfg`, `setup.py`, `environment.yml` and
+ * Keras 2 or 3 from a project's dependency files (the README's "Keras 2 or Keras 3" says how):
+ * `requirements*.txt`, `pyproject.toml`, `setup.cfg`, `setup.py`, `environment.yml` and
  * `Pipfile`. Pure: the caller reads the files and hands in their text; nothing here touches the
  * file system, and `setup.py` is scanned, never run.
  */

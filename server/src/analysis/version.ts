@@ -11,8 +11,8 @@ interface Evidence {
 }
 
 /**
- * Keras 2 or 3, from the setting or from evidence (see keras-facts.md, "Telling Keras 2 from
- * Keras 3"), in this order:
+ * Keras 2 or 3, from the setting or from evidence (TensorFlow 2.16 and later install Keras 3;
+ * `tf_keras` is Keras 2), in this order:
  * 1. the `kerasVersion` setting;
  * 2. the file choosing Keras 2 for itself (`import tf_keras`, `TF_USE_LEGACY_KERAS`): that is
  *    what runs even where the project installs TensorFlow 2.16 or Keras 3;
