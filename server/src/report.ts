@@ -89,7 +89,7 @@ function importedProblems(facts: FileFacts, model: ModelFact, setting: RuleSetti
     for (const problem of use.cls.problems) {
       const level = setting(problem.code);
       if (level === 'off') continue;
-      problems.push({ ...problem, severity: level ?? problem.severity, ...(use.module.uri !== undefined ? { uri: use.module.uri } : {}) });
+      problems.push({ ...problem, severity: level ?? problem.severity, ...(use.uri !== undefined ? { uri: use.uri } : {}) });
     }
   }
   return problems;

@@ -15,6 +15,10 @@ import { isWithin } from './project-files';
  * `pkg/layers.py` or `pkg/layers/__init__.py`. Only the files that are imported are read, each
  * once until `invalidate` says it changed; which files each importer resolved through is kept,
  * so a change re-analyses only the files that depend on it.
+ *
+ * An importer sees a module's summary made with its own imports followed one hop (models.py's
+ * helper uses layers.py's class), from summaries of those modules made without (no cycles, no
+ * chains): so train.py depends on layers.py through models.py too.
  */
 
 export interface WorkspaceIndexOptions {
@@ -30,7 +34,12 @@ export interface WorkspaceIndexOptions {
 const maxAncestors = 8;
 
 export class WorkspaceIndex {
+  /** Summaries that follow the module's own imports one hop, as importers see them. */
   private readonly summaries = new Map<string, ModuleSummary>();
+  /** Summaries of the modules those imports reach, made without following theirs. */
+  private readonly shallowSummaries = new Map<string, ModuleSummary>();
+  /** The module files each (followed) summary resolved. */
+  private readonly moduleImports = new Map<string, Set<string>>();
   private readonly fileOf = new WeakMap<ModuleSummary, string>();
   private readonly exists = new Map<string, boolean>();
   /** Importers (by key) of each module file they resolved. */
@@ -47,13 +56,20 @@ export class WorkspaceIndex {
   resolverFor(importer: string, key?: string): ModuleResolver {
     if (key !== undefined) this.forgetImporter(key);
     return (module, level, from) => {
-      const base = from ? this.fileOf.get(from) : importer;
-      if (base === undefined) return undefined;
-      const file = this.locate(module, level, base);
-      if (file === undefined || path.resolve(file) === path.resolve(importer)) return undefined;
-      if (key !== undefined) this.addDependency(key, file);
-      return this.summaryOf(file);
+      const file = this.resolve(importer, module, level, from);
+      if (file === undefined) return undefined;
+      const summary = this.summaryOf(file);
+      if (key !== undefined) for (const dependency of [file, ...(this.moduleImports.get(file) ?? [])]) this.addDependency(key, dependency);
+      return summary;
     };
+  }
+
+  /** The file of a module imported by `importer` (or re-exported by the module `from`), never the importer itself. */
+  private resolve(importer: string, module: string, level: number, from: ModuleSummary | undefined): string | undefined {
+    const base = from ? this.fileOf.get(from) : importer;
+    if (base === undefined) return undefined;
+    const file = this.locate(module, level, base);
+    return file === undefined || path.resolve(file) === path.resolve(importer) ? undefined : file;
   }
 
   /** The importers (keys) whose analysis used the module at `file`. */
@@ -65,12 +81,15 @@ export class WorkspaceIndex {
   invalidate(file: string): void {
     const resolved = path.resolve(file);
     this.summaries.delete(resolved);
+    this.shallowSummaries.delete(resolved);
     this.exists.delete(resolved);
+    for (const [module, imports] of this.moduleImports) if (imports.has(resolved)) this.summaries.delete(module);
   }
 
-  /** Forgets every existence check, after files were created or deleted. */
+  /** Forgets every existence check, after files were created or deleted (and the summaries whose imports may now resolve elsewhere). */
   invalidateLayout(): void {
     this.exists.clear();
+    this.summaries.clear();
   }
 
   /** Forgets the modules an importer depended on (it was closed, or is about to be analysed again). */
@@ -88,19 +107,42 @@ export class WorkspaceIndex {
     this.dependencies.set(key, dependencies);
   }
 
+  /** The summary importers see: the module's imports followed one hop, each resolved module recorded. */
   private summaryOf(file: string): ModuleSummary | undefined {
     const cached = this.summaries.get(file);
     if (cached) return cached;
+    const imports = new Set<string>();
+    const summary = this.summarize(file, (module, level, from) => {
+      const found = this.resolve(file, module, level, from);
+      if (found === undefined) return undefined;
+      imports.add(found);
+      return this.shallowSummaryOf(found);
+    });
+    if (summary) {
+      this.summaries.set(file, summary);
+      this.moduleImports.set(file, imports);
+    }
+    return summary;
+  }
+
+  private shallowSummaryOf(file: string): ModuleSummary | undefined {
+    const cached = this.shallowSummaries.get(file);
+    if (cached) return cached;
+    const summary = this.summarize(file, undefined);
+    if (summary) this.shallowSummaries.set(file, summary);
+    return summary;
+  }
+
+  private summarize(file: string, modules: ModuleResolver | undefined): ModuleSummary | undefined {
     const text = this.options.read(file);
     if (text === undefined) return undefined;
     const tree = parsePython(text);
     let summary: ModuleSummary;
     try {
-      summary = { ...summarizeModule(text, tree), uri: this.options.locationOf(file) };
+      summary = { ...summarizeModule(text, tree, modules), uri: this.options.locationOf(file) };
     } finally {
       tree.delete();
     }
-    this.summaries.set(file, summary);
     this.fileOf.set(summary, file);
     return summary;
   }

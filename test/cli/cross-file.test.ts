@@ -137,6 +137,35 @@ describe('ksm across files', () => {
     assert.deepEqual(problems.map((p) => [p.code, p.uri]), [['KSM201', path.join('pkg', 'layers.py')]]);
   });
 
+  test('two hops: a helper’s model carries the classes it uses from a third module', () => {
+    write('pkg/builders.py', [
+      'import keras',
+      '',
+      'from .layers import Scale',
+      '',
+      '',
+      'def build_scaled():',
+      '    model = keras.Sequential([keras.Input(shape=(4,)), Scale(2.0), keras.layers.Dense(1)])',
+      '    model.compile(optimizer="adam", loss="mse")',
+      '    return model',
+      '',
+    ].join('\n'));
+    const serve = write('pkg/serve.py', ['from .builders import build_scaled', '', 'model = build_scaled()', 'model.save("model.keras")', ''].join('\n'));
+    try {
+      const findings = check([path.join('pkg', 'serve.py')]);
+      assert.deepEqual(keys(findings), [[path.join('pkg', 'serve.py'), 3, 'KSM203']]);
+      assert.match(findings[0]!.message, /`Scale` \(from another module\) is used in `model`/);
+      const json = JSON.parse(ksm(['report', '--format', 'json', '--keras-version', '2', path.join('pkg', 'serve.py')], project).stdout) as Array<{
+        models: Array<{ name: string; checks: Array<{ id: string; problems: Array<{ code: string; uri?: string; range: { start: { line: number } } }> }> }>;
+      }>;
+      const problems = json[0]!.models[0]!.checks.find((c) => c.id === 'custom-objects')!.problems;
+      assert.deepEqual(problems.map((p) => [p.code, p.uri, p.range.start.line]), [['KSM203', undefined, 2], ['KSM201', path.join('pkg', 'layers.py'), 3]]);
+    } finally {
+      fs.rmSync(serve);
+      fs.rmSync(path.join(project, 'pkg', 'builders.py'));
+    }
+  });
+
   test('--fix adds get_config in layers.py, and the importer then passes', () => {
     const fixed = ksm(['check', '--fix', '--keras-version', '2', 'pkg'], project);
     assert.equal(fixed.code, 1, 'the KSM101s remain: their fixes are unsafe');

@@ -143,4 +143,31 @@ describe('language server: across files', () => {
     assert.deepEqual(codes(await client.diagnostics(uri, { since })), [['KSM101', 2]]);
     await client.close(uri);
   });
+
+  test('two hops: editing layers.py updates a file whose model comes from a helper that uses its class', async () => {
+    const helpers = [
+      'import keras',
+      'from .layers import Scale',
+      '',
+      '',
+      'def build_scaled():',
+      '    scaled = keras.Sequential([keras.Input(shape=(4,)), Scale(2.0)])',
+      '    scaled.compile(optimizer="adam", loss="mse")',
+      '    return scaled',
+      '',
+    ].join('\n');
+    fs.writeFileSync(path.join(workspace, 'pkg', 'helpers.py'), helpers);
+    const uri = pathToFileURL(path.join(workspace, 'pkg', 'serve.py')).href;
+    await client.open(uri, 'from .helpers import build_scaled\nm = build_scaled()\nm.save("m.keras")\n');
+    const published = await client.diagnostics(uri, { version: 1 });
+    assert.deepEqual(codes(published), [['KSM203', 1]]);
+    assert.equal(published.diagnostics[0]!.relatedInformation?.[0]?.location.uri, layersUri);
+    const since = client.mark();
+    await client.open(layersUri, registeredWithConfig);
+    assert.deepEqual(codes(await client.diagnostics(uri, { since })), [], 'Scale is registered in the editor now');
+    const report: FileReadiness = await client.connection.sendRequest(readinessReportMethod, { uri });
+    assert.equal(report.models[0]!.checks.find((c) => c.id === 'custom-objects')!.status, 'pass');
+    await client.close(layersUri);
+    await client.close(uri);
+  });
 });

@@ -107,7 +107,7 @@ describe('module resolution', () => {
   const names = (summary: ModuleSummary | undefined) => summary && [...summary.classes, ...summary.functions].map((s) => s.name).sort();
 
   test('relative imports resolve from the importing file’s package', () => {
-    assert.deepEqual(names(from('pkg/train.py')('models', 1)), ['build_compiled', 'build_unbuilt', 'build_uncompiled', 'restore']);
+    assert.deepEqual(names(from('pkg/train.py')('models', 1)), ['build_compiled', 'build_scaled', 'build_unbuilt', 'build_uncompiled', 'restore']);
     assert.equal(from('pkg/train.py')('layers', 1)?.uri, path.join('pkg', 'layers.py'));
     assert.equal(from('pkg/nested/finetune.py')('layers', 2)?.uri, path.join('pkg', 'layers.py'), 'from ..layers');
     assert.equal(from('pkg/nested/finetune.py')('', 1)?.uri, path.join('pkg', 'nested', '__init__.py'), 'from . import x');
@@ -266,6 +266,64 @@ describe('rules across files', () => {
     assert.deepEqual(analyze(saved, modulesOf({ '.layers': registered })).findings, []);
     assert.deepEqual(analyze(saved + 'keras.models.load_model("m.keras", custom_objects={"Scale": Scale})\n', modules).findings, []);
     assert.deepEqual(analyze(saved.replace('m.keras', 'm.h5'), modules, { kerasVersion: '2' }).findings, [], 'HDF5 under Keras 2 stores no class names');
+  });
+});
+
+describe('two hops: classes a helper’s model uses', () => {
+  const helpers = [
+    'import keras',
+    'from .layers import Scale',
+    '',
+    '',
+    'class Trend(keras.layers.Layer):',
+    '    def call(self, x):',
+    '        return x',
+    '',
+    '',
+    'def build_model():',
+    '    model = keras.Sequential([keras.Input(shape=(4,)), Scale(2.0), Trend(), keras.layers.Dense(1)])',
+    '    model.compile(optimizer="adam", loss="mse")',
+    '    return model',
+    '',
+  ].join('\n');
+  const layersUri = 'file:///work/layers.py';
+  /** models.py summarised with its own imports followed, as the workspace index does. */
+  const modules: ModuleResolver = (module, level) => {
+    if (level !== 1) return undefined;
+    if (module === 'layers') return { ...summarize(scaleLayerSource), uri: layersUri };
+    if (module !== 'models') return undefined;
+    const tree = parsePython(helpers);
+    try {
+      return { ...summarizeModule(helpers, tree, (m, l) => (m === 'layers' && l === 1 ? { ...summarize(scaleLayerSource), uri: layersUri } : undefined)), uri: 'file:///work/models.py' };
+    } finally {
+      tree.delete();
+    }
+  };
+  const train = ['from .models import build_model', 'm = build_model()', 'm.fit(x, y)', 'm.save("m.keras")', ''].join('\n');
+
+  test('the function’s summary lists its own and its imported classes, with their facts and where they are', () => {
+    const fn = modules('models', 1)!.functions.find((f) => f.name === 'build_model')!;
+    assert.deepEqual(fn.classes.map((u) => [u.cls.name, u.uri, u.stored, u.cls.registered, u.cls.problems.map((p) => p.code)]), [
+      ['Trend', undefined, true, false, []],
+      ['Scale', layersUri, true, false, ['KSM201']],
+    ]);
+    assert.deepEqual(summarize(helpers).functions[0]!.classes.map((u) => u.cls.name), ['Trend'], 'without a resolver, only its own');
+  });
+
+  test('the report shows the problems of the helper’s classes at their place, and KSM203 flags the helper call', () => {
+    const result = analyze(train, modules);
+    const check = result.models[0]!.checks.find((c) => c.id === 'custom-objects')!;
+    assert.deepEqual(check.problems.map((p) => [p.code, p.uri, p.range.start.line]), [
+      ['KSM203', undefined, 1], ['KSM203', undefined, 1], ['KSM201', layersUri, 3],
+    ]);
+    const found = result.findings.filter((f) => f.code === 'KSM203');
+    assert.deepEqual(found.map((f) => [f.range.start.line, f.related[0]!.uri, f.related[0]!.range.start.line, f.fixes.length]), [
+      [1, 'file:///work/models.py', 4, 0],
+      [1, layersUri, 3, 0],
+    ]);
+    assert.match(found[1]!.message, /`Scale` \(from another module\) is used in `m`/);
+    assert.deepEqual(analyze(train + 'keras.models.load_model("m.keras", custom_objects={"Scale": Scale, "Trend": Trend})\n', modules).findings, []);
+    assert.deepEqual(analyze(train.replace('m.keras', 'm.h5'), modules, { kerasVersion: '2' }).findings, []);
   });
 });
 

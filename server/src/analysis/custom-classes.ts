@@ -3,7 +3,7 @@ import { callArguments, lastBinding, ownNodes, unparen, type ClassInfo, type Fil
 import { insertAfter, insertBefore } from './edits';
 import type { ImportedSymbol } from './imported-symbols';
 import { kerasSymbolOf } from './keras-names';
-import type { ModuleClass, ModuleSummary, TextEdit } from './types';
+import type { ModuleClass, ModuleFunction, ModuleSummary, TextEdit } from './types';
 
 /**
  * The Keras classes a file defines: their `__init__` signatures, where they are created and
@@ -364,23 +364,36 @@ export function classesUsedBy(facts: FileFacts, model: ModelFact): Set<ClassInfo
 /** A Keras class of another module that a model of this file uses, and the calls here that create it. */
 export interface ImportedClassUse {
   cls: ModuleClass;
-  module: ModuleSummary;
-  /** The calls creating it (for a model that is an instance of it, the model's definition). */
+  /** The module that defines it (see ModuleSummary.uri). */
+  uri: string | undefined;
+  /** The calls creating it (for a model that is an instance of it, or comes from a helper that uses it, the model's definition). */
   calls: Node[];
 }
 
 /**
  * The classes of other modules that a model uses, found as `classesUsedBy` finds the file's own:
- * created in its layer list or the scope that builds it, by the file's classes it uses, or the
- * model's own class.
+ * created in its layer list or the scope that builds it, by the file's classes it uses, the
+ * model's own class, or those the helper of another module that returned it uses. Keyed by the
+ * class's module and name, since two summaries of a module may describe the same class.
  */
-export function importedClassesUsedBy(facts: FileFacts, model: ModelFact): Map<ModuleClass, ImportedClassUse> {
+export function importedClassesUsedBy(facts: FileFacts, model: ModelFact): Map<string, ImportedClassUse> {
   return classUsesOf(facts, model).imported;
+}
+
+/** The functions of other modules that returned the model (through the local helpers that passed it on), with their calls here. */
+export function importedHelpers(model: ModelFact): Array<{ fn: ModuleFunction; module: ModuleSummary; call: Node }> {
+  const found: Array<{ fn: ModuleFunction; module: ModuleSummary; call: Node }> = [];
+  const seen = new Set<ModelFact>();
+  for (let m: ModelFact | undefined = model; m && !seen.has(m); m = m.origin) {
+    seen.add(m);
+    if (m.imported?.kind === 'function') found.push({ fn: m.imported.fn, module: m.imported.module, call: m.definition });
+  }
+  return found;
 }
 
 interface ClassUses {
   local: Set<ClassInfo>;
-  imported: Map<ModuleClass, ImportedClassUse>;
+  imported: Map<string, ImportedClassUse>;
 }
 
 function classUsesOf(facts: FileFacts, model: ModelFact): ClassUses {
@@ -388,14 +401,21 @@ function classUsesOf(facts: FileFacts, model: ModelFact): ClassUses {
   const cached = index.usedByModel.get(model.id);
   if (cached) return cached;
   const used = new Set<ClassInfo>();
-  const imported = new Map<ModuleClass, ImportedClassUse>();
+  const imported = new Map<string, ImportedClassUse>();
+  const addUse = (cls: ModuleClass, uri: string | undefined, call: Node): void => {
+    const key = `${uri ?? ''}\0${cls.name}`;
+    const use = imported.get(key) ?? { cls, uri, calls: [] };
+    if (!use.calls.some((c) => c.id === call.id)) use.calls.push(call);
+    imported.set(key, use);
+  };
   const addImported = (symbol: ImportedSymbol | undefined, call: Node): boolean => {
     if (symbol?.kind !== 'class') return false;
-    const use = imported.get(symbol.cls) ?? { cls: symbol.cls, module: symbol.module, calls: [] };
-    if (!use.calls.some((c) => c.id === call.id)) use.calls.push(call);
-    imported.set(symbol.cls, use);
+    addUse(symbol.cls, symbol.module.uri, call);
     return true;
   };
+  for (const { fn, module, call } of importedHelpers(model)) {
+    for (const used of fn.classes) addUse(used.cls, used.uri ?? module.uri, call);
+  }
   const visitedFunctions = new Set<number>();
   const addCalls = (calls: Node[]): void => {
     for (const call of calls) {

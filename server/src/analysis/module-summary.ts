@@ -2,14 +2,15 @@ import type { Node, Tree } from 'web-tree-sitter';
 import { unanalysableReason } from '../engine';
 import { layerMissingGetConfig } from '../rules/KSM201-layer-missing-get-config';
 import { layerInitMissingKwargs } from '../rules/KSM202-layer-init-missing-kwargs';
-import { isRegistered, isSerializable } from '../rules/KSM203-custom-object-not-registered';
+import { isRegistered, isSerializable, storingCalls } from '../rules/KSM203-custom-object-not-registered';
 import { lstmMissingInputShape } from '../rules/KSM301-lstm-missing-input-shape';
 import type { Report, Rule } from '../rules/rule';
+import { classesUsedBy, importedClassesUsedBy } from './custom-classes';
 import { allEvents, buildFacts, callArguments, definingModel, isKerasLayerClass, isKerasModelClass, selfCompileCall, type FileFacts, type FunctionInfo, type ModelFact } from './facts';
 import { kerasSymbolOf, recurrentLayers, wrapperLayers } from './keras-names';
 import { isSuppressed, noqaDirectives } from './noqa';
 import { nodeRange } from './text';
-import type { ModuleClass, ModuleFunction, ModuleProblem, ModuleSummary } from './types';
+import type { ModuleClass, ModuleFunction, ModuleProblem, ModuleResolver, ModuleSummary, UsedClass } from './types';
 import { detectKerasVersion } from './version';
 
 /**
@@ -32,32 +33,37 @@ interface RuleFinding {
   range: ModuleProblem['range'];
 }
 
-/** The summary of a parsed module; empty when it cannot be analysed. Never throws. */
-export function summarizeModule(text: string, tree: Tree): ModuleSummary {
+/**
+ * The summary of a parsed module; empty when it cannot be analysed. Never throws. With a
+ * resolver, the names the module imports from other modules are followed (one hop: give it
+ * summaries made without one), so that its functions list the imported classes their models use.
+ */
+export function summarizeModule(text: string, tree: Tree, modules?: ModuleResolver): ModuleSummary {
   if (unanalysableReason(text)) return emptySummary();
   try {
-    const facts = buildFacts(text, tree);
+    const facts = buildFacts(text, tree, modules);
     const found = ruleFindings(facts);
+    const classes = [...facts.classes.values()].filter((cls) => cls.kerasBases.size > 0).map((cls): ModuleClass => {
+      const anchors = [cls.nameNode, cls.methods.get('__init__')?.childForFieldName('name')]
+        .filter((n): n is Node => n !== null && n !== undefined)
+        .map((n) => n.startIndex);
+      return {
+        name: cls.name,
+        range: nodeRange(cls.nameNode),
+        kerasBases: [...cls.kerasBases],
+        layer: isKerasLayerClass(cls),
+        model: isKerasModelClass(cls),
+        serializable: isSerializable(cls),
+        registered: isRegistered(facts, cls),
+        selfCompiles: selfCompileCall(cls) !== undefined,
+        problems: found
+          .filter((f) => f.code !== lstmMissingInputShape.code && f.report.node && anchors.includes(f.report.node.startIndex))
+          .map((f) => ({ code: f.code, severity: f.report.severity, message: f.report.message, range: f.range })),
+      };
+    });
     return {
-      classes: [...facts.classes.values()].filter((cls) => cls.kerasBases.size > 0).map((cls): ModuleClass => {
-        const anchors = [cls.nameNode, cls.methods.get('__init__')?.childForFieldName('name')]
-          .filter((n): n is Node => n !== null && n !== undefined)
-          .map((n) => n.startIndex);
-        return {
-          name: cls.name,
-          range: nodeRange(cls.nameNode),
-          kerasBases: [...cls.kerasBases],
-          layer: isKerasLayerClass(cls),
-          model: isKerasModelClass(cls),
-          serializable: isSerializable(cls),
-          registered: isRegistered(facts, cls),
-          selfCompiles: selfCompileCall(cls) !== undefined,
-          problems: found
-            .filter((f) => f.code !== lstmMissingInputShape.code && f.report.node && anchors.includes(f.report.node.startIndex))
-            .map((f) => ({ code: f.code, severity: f.report.severity, message: f.report.message, range: f.range })),
-        };
-      }),
-      functions: facts.functions.filter(isModuleLevel).flatMap((fn) => (fn.returns ? [returnedModel(facts, fn, fn.returns, found)] : [])),
+      classes,
+      functions: facts.functions.filter(isModuleLevel).flatMap((fn) => (fn.returns ? [returnedModel(facts, fn, fn.returns, found, classes)] : [])),
       imports: Object.fromEntries(facts.imports.bindings()),
     };
   } catch {
@@ -88,7 +94,7 @@ function isModuleLevel(fn: FunctionInfo): boolean {
   return statement.parent?.type === 'module';
 }
 
-function returnedModel(facts: FileFacts, fn: FunctionInfo, model: ModelFact, found: RuleFinding[]): ModuleFunction {
+function returnedModel(facts: FileFacts, fn: FunctionInfo, model: ModelFact, found: RuleFinding[], classes: ModuleClass[]): ModuleFunction {
   const events = allEvents(model);
   const defining = definingModel(model);
   const unbuilt = found.find((f) => f.code === lstmMissingInputShape.code && f.report.models?.includes(model));
@@ -100,10 +106,29 @@ function returnedModel(facts: FileFacts, fn: FunctionInfo, model: ModelFact, fou
     built: builtKinds.has(defining.kind) ||
       events.some((e) => e.kind === 'build-step' || e.kind === 'build-with-shape') ||
       (defining.kind === 'sequential' && defining.layers.length > 0 && !unbuilt),
+    classes: usedClasses(facts, model, classes),
   };
   const first = defining.layers[0]?.call;
   if (unbuilt && first) summary.unbuiltFirstLayer = { ...layerName(facts, first), range: unbuilt.range };
   return summary;
+}
+
+/** The module's classes and the imported ones that the model uses, each marked when the saved model stores it by name. */
+function usedClasses(facts: FileFacts, model: ModelFact, classes: ModuleClass[]): UsedClass[] {
+  const storing = storingCalls(facts, model);
+  const stores = (calls: Node[]): boolean => calls.some((call) => storing.some((s) => s.id === call.id));
+  const own = [...classesUsedBy(facts, model)].flatMap((info): UsedClass[] => {
+    const cls = classes.find((c) => c.name === info.name);
+    if (!cls) return [];
+    // The definitions of a subclassed model are among the storing calls: `Forecaster()`.
+    return [{ cls, stored: storing.some((call) => call.childForFieldName('function')?.text === info.name) }];
+  });
+  const imported = [...importedClassesUsedBy(facts, model).values()].map((use): UsedClass => ({
+    cls: use.cls,
+    ...(use.uri !== undefined ? { uri: use.uri } : {}),
+    stored: stores(use.calls),
+  }));
+  return [...own, ...imported];
 }
 
 /** `LSTM`, `Bidirectional(LSTM)`, or the callee as written for a layer that is not Keras's own. */

@@ -137,4 +137,21 @@ export interface ModuleFunction {
   built: boolean;
   /** The first layer that declares no input shape, when the returned model is a `Sequential` without one. */
   unbuiltFirstLayer?: { name: string; recurrent: boolean; range: Range };
+  /**
+   * The Keras classes the returned model uses: defined in the module, or imported there from
+   * another module of the workspace (followed one hop, when the module was summarised with a resolver).
+   */
+  classes: UsedClass[];
+}
+
+/** A Keras class that a function's returned model uses. */
+export interface UsedClass {
+  cls: ModuleClass;
+  /** The module that defines it (its ModuleSummary.uri), when that is not the function's module. */
+  uri?: string;
+  /**
+   * The saved model stores it by class name: it is the model's class, or is created in its layer
+   * list, the code that builds it or its `compile` call (not a sublayer a custom layer makes itself).
+   */
+  stored: boolean;
 }

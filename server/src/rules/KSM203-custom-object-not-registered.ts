@@ -1,11 +1,10 @@
 import type { Node } from 'web-tree-sitter';
-import { importBesideKerasBase, modelsUsing } from '../analysis/custom-classes';
+import { importBesideKerasBase, importedHelpers, modelsUsing } from '../analysis/custom-classes';
 import { insertBefore, statementOf } from '../analysis/edits';
 import { allEvents, callArguments, isKerasLayerClass, type ClassInfo, type FileFacts, type ModelEvent, type ModelFact } from '../analysis/facts';
 import { kerasSymbolOf } from '../analysis/keras-names';
 import { kerasExtension, layerCalls, pathTail, saveCallOf } from '../analysis/save-calls';
 import { nodeRange, stringValue } from '../analysis/text';
-import type { ImportedSymbol } from '../analysis/imported-symbols';
 import type { Fix, ModuleClass, RelatedLocation, TextEdit } from '../analysis/types';
 import type { Rule, RuleContext } from './rule';
 
@@ -30,7 +29,9 @@ export const customObjectNotRegistered: Rule = {
       'custom layer creates in its own `__init__` are rebuilt by that code and need no registration.\n\n' +
       'A class imported from another module of the workspace (`from .layers import Scale`) is judged by its ' +
       'real definition there and reported in the file that saves the model, on the call that uses it, with a ' +
-      'link to the class; the decorator belongs in that module, so no fix is offered here.',
+      'link to the class; the decorator belongs in that module, so no fix is offered here. So is a class that a ' +
+      'model returned by a function of another module is made of (`m = build_model()`, whose layer list in ' +
+      'models.py holds `Time2Vec` from layers.py or from models.py itself): reported on that call.',
     why:
       'The `.keras` file stores each custom class by name. Loading it in a process that has not registered the ' +
       'class fails: "Could not locate class \'X\'. Make sure custom classes and functions are decorated with ' +
@@ -87,7 +88,7 @@ export const customObjectNotRegistered: Rule = {
       if (saved.length > 0) report(context, cls, saved);
     }
     for (const use of importedClassesSaved(context)) {
-      const { cls } = use.symbol;
+      const { cls } = use;
       const localNames = use.calls.map((call) => call.childForFieldName('function')?.text);
       if (!cls.serializable || cls.registered || passed.has(cls.name) || localNames.some((n) => n !== undefined && passed.has(n))) continue;
       reportImported(context, use);
@@ -224,38 +225,54 @@ function classStoringSave(context: RuleContext, model: ModelFact): SavedUse | un
 
 /** A Keras class of another module that saved models of this file use directly. */
 interface ImportedUse {
-  symbol: ImportedSymbol & { kind: 'class' };
-  /** The calls here that create it, or make the model that is an instance of it. */
+  cls: ModuleClass;
+  /** The module that defines it. */
+  uri: string | undefined;
+  /** The calls here that create it, or make the model that is (or, from a helper, uses) it. */
   calls: Node[];
   uses: SavedUse[];
 }
 
 /**
+ * The calls that make what a saved model stores by class name: the model's own definitions
+ * (through the helpers that returned it), its layer calls, and the calls in its `compile` calls.
+ */
+export function storingCalls(facts: FileFacts, model: ModelFact): Node[] {
+  const definitions: Node[] = [];
+  const seen = new Set<ModelFact>();
+  for (let m: ModelFact | undefined = model; m && !seen.has(m); m = m.origin) {
+    seen.add(m);
+    definitions.push(m.definition);
+  }
+  const compileCalls = allEvents(model).filter((e) => e.kind === 'compile').flatMap((e) => e.call.descendantsOfType('call'));
+  return [...definitions, ...layerCalls(facts, model), ...compileCalls];
+}
+
+/**
  * The classes of other modules that the file's saved models are made of: the model's own class,
- * or a class created in its layer list, the code that builds it, or its `compile` call.
+ * a class created in its layer list, the code that builds it, or its `compile` call, or one that
+ * the helper of another module returning the model stores (reported at the helper's call).
  */
 function importedClassesSaved(context: RuleContext): ImportedUse[] {
   const { facts } = context;
-  const found = new Map<ModuleClass, ImportedUse>();
+  const found = new Map<string, ImportedUse>();
   for (const model of facts.models) {
-    const direct: Array<[ImportedSymbol | undefined, Node]> = [];
-    const seen = new Set<ModelFact>();
-    for (let m: ModelFact | undefined = model; m && !seen.has(m); m = m.origin) {
-      seen.add(m);
-      direct.push([m.imported, m.definition]);
+    const direct: Array<{ cls: ModuleClass; uri: string | undefined; call: Node }> = [];
+    for (const call of storingCalls(facts, model)) {
+      const symbol = facts.imported.lookupClass(call.childForFieldName('function'));
+      if (symbol) direct.push({ cls: symbol.cls, uri: symbol.module.uri, call });
     }
-    const compileCalls = allEvents(model).filter((e) => e.kind === 'compile').flatMap((e) => e.call.descendantsOfType('call'));
-    for (const call of [...layerCalls(facts, model), ...compileCalls]) {
-      direct.push([facts.imported.lookupClass(call.childForFieldName('function')), call]);
+    for (const { fn, module, call } of importedHelpers(model)) {
+      for (const used of fn.classes) if (used.stored) direct.push({ cls: used.cls, uri: used.uri ?? module.uri, call });
     }
-    const classes = direct.filter((d): d is [ImportedSymbol & { kind: 'class' }, Node] => d[0]?.kind === 'class');
-    const save = classes.length > 0 ? classStoringSave(context, model) : undefined;
+    const save = direct.length > 0 ? classStoringSave(context, model) : undefined;
     if (!save) continue;
-    for (const [symbol, call] of classes) {
-      const entry = found.get(symbol.cls) ?? { symbol, calls: [], uses: [] };
+    for (const { cls, uri, call } of direct) {
+      const key = `${uri ?? ''}\0${cls.name}`;
+      const entry = found.get(key) ?? { cls, uri, calls: [], uses: [] };
       if (!entry.calls.some((c) => c.id === call.id)) entry.calls.push(call);
       if (!entry.uses.some((u) => u.model === model)) entry.uses.push(save);
-      found.set(symbol.cls, entry);
+      found.set(key, entry);
     }
   }
   return [...found.values()];
@@ -317,7 +334,7 @@ function report(context: RuleContext, cls: ClassInfo, uses: SavedUse[]): void {
  * so none is offered here.
  */
 function reportImported(context: RuleContext, use: ImportedUse): void {
-  const { cls, module } = use.symbol;
+  const { cls, uri } = use;
   const [first] = use.uses;
   const anchor = use.calls.reduce((a, b) => (b.startIndex < a.startIndex ? b : a));
   const how = first!.reason === 'keras-format' ? 'which is saved in the `.keras` format' : 'which is saved under Keras 3';
@@ -326,7 +343,7 @@ function reportImported(context: RuleContext, use: ImportedUse): void {
     `file where \`custom_objects\` does not name it fails with "Could not locate class '${cls.name}'. Make sure custom ` +
     'classes and functions are decorated with `@keras.saving.register_keras_serializable()`." Register it where it is defined';
   const related: RelatedLocation[] = [
-    { range: cls.range, message: `\`${cls.name}\` is defined here`, ...(module.uri !== undefined ? { uri: module.uri } : {}) },
+    { range: cls.range, message: `\`${cls.name}\` is defined here`, ...(uri !== undefined ? { uri } : {}) },
     ...use.uses.map((u) => ({ range: nodeRange(u.save.viaCall ?? u.save.call), message: `\`${u.model.name}\` is saved here` })),
   ];
   context.report({ node: anchor, severity: 'information', message, related, models: use.uses.map((u) => u.model) });

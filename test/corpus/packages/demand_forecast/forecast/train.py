@@ -22,7 +22,7 @@ def main():
     stats = (train.mean, train.std)
     val = WindowDataset(values[split:], hours[split:], stats=stats)
 
-    model = build_forecaster()
+    model = build_forecaster()  # expect: KSM203
     model.fit(train, validation_data=val, epochs=args.epochs)
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
