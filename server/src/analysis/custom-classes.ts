@@ -1,6 +1,6 @@
 import type { Node } from 'web-tree-sitter';
 import { callArguments, lastBinding, ownNodes, unparen, type ClassInfo, type FileFacts, type ModelFact, type Scope } from './facts';
-import { insertAfter, insertBefore } from './edits';
+import { insertImportLine } from './edits';
 import type { ImportedSymbol } from './imported-symbols';
 import { kerasSymbolOf } from './keras-names';
 import type { ModuleClass, ModuleFunction, ModuleSummary, TextEdit } from './types';
@@ -541,8 +541,5 @@ export function importBesideKerasBase(facts: FileFacts, cls: ClassInfo, module: 
   const line = `from ${root}${module.slice('keras'.length)} import ${names.join(', ')}`;
   let topLevel = cls.node;
   while (topLevel.parent && topLevel.parent.type !== 'module') topLevel = topLevel.parent;
-  const lastImport = facts.root.namedChildren
-    .filter((n) => (n.type === 'import_statement' || n.type === 'import_from_statement') && n.startIndex < topLevel.startIndex)
-    .pop();
-  return lastImport ? insertAfter(lastImport, [line], '', facts.text) : insertBefore(topLevel, line, facts.text);
+  return insertImportLine(facts.root, line, facts.text, topLevel);
 }

@@ -147,3 +147,15 @@ export function joinInsertions(edits: TextEdit[]): TextEdit[] {
   }
   return out;
 }
+
+/**
+ * Adds an import line after the file's last top-level import (the last one before `before`, when
+ * given). With no such import, the line goes just before `before`, or nowhere (undefined).
+ */
+export function insertImportLine(root: Node, line: string, text: string, before?: Node): TextEdit | undefined {
+  const last = root.namedChildren
+    .filter((n) => (n.type === 'import_statement' || n.type === 'import_from_statement') && (!before || n.startIndex < before.startIndex))
+    .pop();
+  if (last) return insertAfter(last, [line], '', text);
+  return before ? insertBefore(before, line, text) : undefined;
+}

@@ -2,7 +2,7 @@ import type { Node } from 'web-tree-sitter';
 import {
   arrayOperand, functionOfNode, functionReferenced, instanceClass, methodOf, modelReferenced, resolveValue, dataDtype, type ScopedNode,
 } from '../analysis/data-sources';
-import { insertAfter, insertBefore, removeArgument, replaceNode, startsLine, statementOf } from '../analysis/edits';
+import { insertBefore, insertImportLine, removeArgument, replaceNode, startsLine, statementOf } from '../analysis/edits';
 import {
   callArguments, definingModel, ownNodes, unparen, type ClassInfo, type FileFacts, type FunctionInfo, type LayerEntry,
   type ModelFact, type Scope, type TrainingCall,
@@ -828,9 +828,8 @@ function tensorflowName(facts: FileFacts): { name: string; edits: TextEdit[] } |
   const local = facts.imports.localName('tensorflow');
   if (local) return { name: local, edits: [] };
   if (facts.root.descendantsOfType('identifier').some((n) => n?.text === 'tf')) return undefined;
-  const imports = facts.root.namedChildren.filter((n) => n.type === 'import_statement' || n.type === 'import_from_statement');
-  const last = imports[imports.length - 1];
-  return last ? { name: 'tf', edits: [insertAfter(last, ['import tensorflow as tf'], '', facts.text)] } : undefined;
+  const edit = insertImportLine(facts.root, 'import tensorflow as tf', facts.text);
+  return edit ? { name: 'tf', edits: [edit] } : undefined;
 }
 
 /** The `output_signature` of what a generator yields, when every yield shows the same literal structure. */
