@@ -80,8 +80,11 @@ async function analyzeFiles(paths: string[], settings: AnalysisSettings, fix: bo
     }
     let text = read.text;
     let fixed = 0;
+    // The last round of fixing analysed the text it leaves, so that analysis is reused.
+    let result: AnalysisResult | undefined;
     if (fix) {
       const outcome = fixAll(text, fileSettings);
+      result = outcome.result;
       if (outcome.text !== text) {
         fs.writeFileSync(file, outcome.text, 'utf8');
         modules.invalidate(file);
@@ -89,7 +92,7 @@ async function analyzeFiles(paths: string[], settings: AnalysisSettings, fix: bo
         fixed = outcome.applied;
       }
     }
-    const result = analyzeText(text, fileSettings);
+    result ??= analyzeText(text, fileSettings);
     outcomes.push({ file, result, fixed, ...(result.skipped ? { skipped: result.skipped } : {}) });
   }
   return outcomes;

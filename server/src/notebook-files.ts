@@ -9,7 +9,7 @@ import { applyEdits } from './analysis/apply';
 import { NotebookProgram, type NotebookCellSource } from './analysis/notebook';
 import type { AnalysisSettings } from './analysis/types';
 import { analyzeText, analyzeTree, type AnalysisResult } from './engine';
-import { safeFixEdits } from './fix-all';
+import { fixInRounds, safeFixEdits } from './fix-all';
 
 /**
  * Notebook files larger than this are not read. Their outputs (plots, tables) make them far
@@ -224,28 +224,23 @@ export function analyzeNotebook(program: NotebookProgram, settings: AnalysisSett
   return { ...result, version: program.describeVersion(result.version, notebookSettings) };
 }
 
-/** How many rounds of fixing before giving up, as for files. */
-const maxRounds = 10;
-
 /**
  * Applies every safe fix that stays within cells, re-analysing between rounds, and returns the
  * cells' new texts (only those that changed) and how many fixes applied.
  */
 export function fixNotebookCells(cells: NotebookCellSource[], settings: AnalysisSettings): { texts: Map<number, string>; applied: number } {
-  const current = cells.map((c) => ({ ...c }));
-  let applied = 0;
-  for (let round = 0; round < maxRounds; round++) {
-    const program = new NotebookProgram(current);
+  const { state: current, applied } = fixInRounds(cells, (state) => {
+    const program = new NotebookProgram(state);
     const result = analyzeNotebook(program, settings);
-    if (result.skipped && result.findings.length === 0) break;
-    const fixable = program.withCellFixes(result.findings);
+    const fixable = result.skipped && result.findings.length === 0 ? [] : program.withCellFixes(result.findings);
     const edits = program.mapEdits(safeFixEdits(fixable, program.text));
-    if (!edits || edits.length === 0) break;
-    for (const cell of new Set(edits.map((e) => e.cell))) {
-      current[cell]!.text = applyEdits(current[cell]!.text, edits.filter((e) => e.cell === cell));
-    }
-    applied += fixable.filter((f) => f.fixes.some((x) => x.applicability === 'safe')).length;
-  }
+    if (!edits || edits.length === 0) return { result };
+    const next = state.map((cell, index) => {
+      const own = edits.filter((e) => e.cell === index);
+      return own.length > 0 ? { ...cell, text: applyEdits(cell.text, own) } : cell;
+    });
+    return { result: { ...result, findings: fixable }, next };
+  });
   const texts = new Map<number, string>();
   current.forEach((cell, index) => {
     if (cell.text !== cells[index]!.text) texts.set(index, cell.text);
