@@ -17,6 +17,11 @@ export interface AnalysisResult {
   skipped?: string;
 }
 
+/** The result for a text that was not analysed, with the reason. */
+export function notAnalysed(reason: string): AnalysisResult {
+  return { findings: [], models: [], version: { major: undefined, source: 'not analysed' }, skipped: reason };
+}
+
 /** Files larger than this are skipped with a message rather than slowing the editor. */
 export const maxFileBytes = 2 * 1024 * 1024;
 
@@ -38,16 +43,15 @@ export function unanalysableReason(text: string): string | undefined {
  * Never throws: a failure inside the analysis becomes `skipped`.
  */
 export function analyzeTree(text: string, tree: Tree, settings: AnalysisSettings): AnalysisResult {
-  const unknown: KerasVersionInfo = { major: undefined, source: 'not analysed' };
   const reason = unanalysableReason(text);
-  if (reason) return { findings: [], models: [], version: unknown, skipped: reason };
+  if (reason) return notAnalysed(reason);
   let facts: FileFacts;
   let version: KerasVersionInfo;
   try {
     facts = buildFacts(text, tree, settings.modules);
     version = detectKerasVersion(facts.root, facts.imports, settings.kerasVersion, settings.projectVersion);
   } catch (error) {
-    return { findings: [], models: [], version: unknown, skipped: failureReason(error) };
+    return notAnalysed(failureReason(error));
   }
   const directives = noqaDirectives(facts.root);
   const findings: Finding[] = [];
@@ -92,7 +96,7 @@ export function analyzeTree(text: string, tree: Tree, settings: AnalysisSettings
 /** Parses and analyses a text, freeing the tree afterwards. */
 export function analyzeText(text: string, settings: AnalysisSettings): AnalysisResult {
   const reason = unanalysableReason(text);
-  if (reason) return { findings: [], models: [], version: { major: undefined, source: 'not analysed' }, skipped: reason };
+  if (reason) return notAnalysed(reason);
   const tree = parsePython(text);
   try {
     return analyzeTree(text, tree, settings);

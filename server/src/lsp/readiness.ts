@@ -41,7 +41,3 @@ export function fileReadiness(uri: string, result: AnalysisResult, locate?: Loca
   return readiness;
 }
 
-/** The result for a text that was not analysed (unreadable, or the analysis failed), saying why. */
-export function notAnalysed(reason: string): AnalysisResult {
-  return { findings: [], models: [], version: { major: undefined, source: 'not analysed' }, skipped: reason };
-}
