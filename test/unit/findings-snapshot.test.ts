@@ -7,7 +7,8 @@ import { collectSnapshot, snapshotFile } from '../helpers/snapshot';
 // examples stay exactly as recorded. A deliberate change is recorded with
 // `npm run snapshot:update` and named in the commit that updates the file.
 test('the engine output over fixtures, corpus and examples matches the recorded snapshot', async () => {
-  const actual = await collectSnapshot();
+  // Through JSON, as recorded: an undefined property is no property.
+  const actual = JSON.parse(JSON.stringify(await collectSnapshot())) as Record<string, unknown>;
   if (process.env.UPDATE_SNAPSHOT === '1') {
     fs.writeFileSync(snapshotFile, JSON.stringify(actual, null, 1) + '\n');
     return;
