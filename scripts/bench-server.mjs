@@ -10,8 +10,8 @@ import { pathToFileURL } from 'node:url';
 
 
 const require = createRequire(import.meta.url);
-const { initParser } = require('../out/server/src/analysis/parser.js');
-const { analyzeText } = require('../out/server/src/engine.js');
+const { initParser } = require('../out/server/src/engine/analysis/parser.js');
+const { analyzeText } = require('../out/server/src/engine/engine.js');
 const { createMessageConnection, StreamMessageReader, StreamMessageWriter } = require('vscode-jsonrpc/node');
 
 const block = (i) => [

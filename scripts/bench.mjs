@@ -4,8 +4,8 @@
 import { createRequire } from 'node:module';
 
 const require = createRequire(import.meta.url);
-const { initParser, parsePython } = require('../out/server/src/analysis/parser.js');
-const { analyzeText } = require('../out/server/src/engine.js');
+const { initParser, parsePython } = require('../out/server/src/engine/analysis/parser.js');
+const { analyzeText } = require('../out/server/src/engine/engine.js');
 
 const blocks = [
   (i) => `x_${i} = np.random.rand(100, 30, 4)\nmodel_${i} = keras.Sequential([layers.LSTM(${i % 64 + 1}), layers.Dense(1)])\nmodel_${i}.compile(optimizer="adam", loss="mse")\nmodel_${i}.fit(x_${i}, y)\nmodel_${i}.save("m${i}.keras")\n`,

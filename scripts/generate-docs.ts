@@ -4,8 +4,8 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { renderRuleDoc } from '../server/src/rule-docs';
-import { rules } from '../server/src/rules';
+import { renderRuleDoc } from '../server/src/engine/rule-docs';
+import { rules } from '../server/src/engine/rules/index';
 
 const root = path.resolve(__dirname, '..', '..');
 const dir = path.join(root, 'docs', 'rules');
@@ -16,7 +16,7 @@ for (const rule of rules) pages.set(`${rule.code}.md`, renderRuleDoc(rule));
 pages.set('README.md', [
   '# Rules',
   '',
-  'Generated from the rule modules in `server/src/rules/` by `npm run docs`.',
+  'Generated from the rule modules in `server/src/engine/rules/` by `npm run docs`.',
   '',
   '| Code | Name | Severity | Fix | Summary |',
   '| --- | --- | --- | --- | --- |',

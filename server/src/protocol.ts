@@ -2,11 +2,11 @@
  * The custom requests the language server answers, shared with the VS Code client and
  * documented for other LSP clients in the README.
  */
-import type { KerasVersionInfo, Range, Severity } from './analysis/types';
-import type { CheckResult, ModelReport } from './report';
+import type { KerasVersionInfo, Range, Severity } from './engine/analysis/types';
+import type { CheckResult, ModelReport } from './engine/report';
 
-export type { ModelReport, CheckResult } from './report';
-export type { KerasVersionInfo, Range, Severity } from './analysis/types';
+export type { ModelReport, CheckResult } from './engine/report';
+export type { KerasVersionInfo, Range, Severity } from './engine/analysis/types';
 
 /** `kerasSavedModel/readinessReport`: the report for one document (open or on disk). */
 export const readinessReportMethod = 'kerasSavedModel/readinessReport';

@@ -8,7 +8,7 @@
  *
  * API
  *
- *   import { startCodeServer, e2eDir, requireFromE2e } from '../e2e/code-server.mjs';
+ *   import { startCodeServer, e2eDir, requireFromE2e } from './code-server.mjs';
  *
  *   const server = await startCodeServer({
  *     vsix: 'dist/keras-savedmodel-lint.vsix', // installed before the server starts (optional)

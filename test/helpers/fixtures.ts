@@ -3,11 +3,11 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { before, describe, test } from 'node:test';
 import type { Node } from 'web-tree-sitter';
-import { applyEdits } from '../../server/src/analysis/apply';
-import { initParser, parsePython } from '../../server/src/analysis/parser';
-import type { AnalysisSettings, Finding } from '../../server/src/analysis/types';
-import { analyzeText } from '../../server/src/engine';
-import { fixAll } from '../../server/src/fix-all';
+import { applyEdits } from '../../server/src/engine/analysis/apply';
+import { initParser, parsePython } from '../../server/src/engine/analysis/parser';
+import type { AnalysisSettings, Finding } from '../../server/src/engine/analysis/types';
+import { analyzeText } from '../../server/src/engine/engine';
+import { fixAll } from '../../server/src/engine/fix-all';
 
 /** The repository root, from out/test/helpers. */
 export const repoRoot = path.resolve(__dirname, '..', '..', '..');

@@ -1,13 +1,13 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { initParser } from '../../server/src/analysis/parser';
-import type { AnalysisSettings, Finding, Range } from '../../server/src/analysis/types';
-import { analyzeText, type AnalysisResult } from '../../server/src/engine';
-import { readPythonFile } from '../../server/src/files';
-import { NotebookProgram } from '../../server/src/analysis/notebook';
-import { analyzeNotebook, readNotebookFile } from '../../server/src/notebook-files';
-import { ProjectVersions, isWithin } from '../../server/src/project-files';
-import { WorkspaceIndex } from '../../server/src/workspace-index';
+import { initParser } from '../../server/src/engine/analysis/parser';
+import type { AnalysisSettings, Finding, Range } from '../../server/src/engine/analysis/types';
+import { analyzeText, type AnalysisResult } from '../../server/src/engine/engine';
+import { readPythonFile } from '../../server/src/workspace/files';
+import { NotebookProgram } from '../../server/src/engine/analysis/notebook';
+import { analyzeNotebook, readNotebookFile } from '../../server/src/workspace/notebook-files';
+import { ProjectVersions, isWithin } from '../../server/src/workspace/project-files';
+import { WorkspaceIndex } from '../../server/src/workspace/workspace-index';
 import { parseFixture, repoRoot } from './fixtures';
 
 /**

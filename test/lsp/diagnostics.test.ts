@@ -2,8 +2,8 @@
 import * as assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { DiagnosticSeverity, TextDocumentSyncKind, type InitializeResult } from 'vscode-languageserver';
-import { initParser } from '../../server/src/analysis/parser';
-import { ruleDocUrl } from '../../server/src/docs-location';
+import { initParser } from '../../server/src/engine/analysis/parser';
+import { ruleDocUrl } from '../../server/src/workspace/docs-location';
 import { diagnosticSource, fixAllKind, notebookFixAllKind } from '../../server/src/protocol';
 import { diagnosticKeys, engineFindings, fileUri, LspClient, replaceChange, saveBeforeCompile } from './harness';
 

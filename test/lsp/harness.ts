@@ -17,8 +17,8 @@ import type {
   TextEdit,
   WorkspaceEdit,
 } from 'vscode-languageserver';
-import { defaultSettings, type AnalysisSettings } from '../../server/src/analysis/types';
-import { analyzeText } from '../../server/src/engine';
+import { defaultSettings, type AnalysisSettings } from '../../server/src/engine/analysis/types';
+import { analyzeText } from '../../server/src/engine/engine';
 
 export const repoRoot = path.resolve(__dirname, '..', '..', '..');
 export const serverPath = path.join(repoRoot, 'dist', 'server.js');

@@ -6,7 +6,7 @@ import * as assert from 'node:assert/strict';
 import { before, describe, test } from 'node:test';
 import { TextDocument } from 'vscode-languageserver-textdocument';
 import type { Node } from 'web-tree-sitter';
-import { initParser, parsePython } from '../../server/src/analysis/parser';
+import { initParser, parsePython } from '../../server/src/engine/analysis/parser';
 import { OpenDocument, pointAt, treeEdit } from '../../server/src/lsp/documents';
 import { replaceChange } from './harness';
 

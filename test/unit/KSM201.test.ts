@@ -1,9 +1,9 @@
 import * as assert from 'node:assert/strict';
 import { before, test } from 'node:test';
-import { applyEdits } from '../../server/src/analysis/apply';
-import { initParser } from '../../server/src/analysis/parser';
-import type { Finding } from '../../server/src/analysis/types';
-import { analyzeText } from '../../server/src/engine';
+import { applyEdits } from '../../server/src/engine/analysis/apply';
+import { initParser } from '../../server/src/engine/analysis/parser';
+import type { Finding } from '../../server/src/engine/analysis/types';
+import { analyzeText } from '../../server/src/engine/engine';
 import { analyze, describeFixtures } from '../helpers/fixtures';
 
 describeFixtures('KSM201');

@@ -1,7 +1,7 @@
 import * as assert from 'node:assert/strict';
 import { before, test } from 'node:test';
-import { applyEdits } from '../../server/src/analysis/apply';
-import { initParser } from '../../server/src/analysis/parser';
+import { applyEdits } from '../../server/src/engine/analysis/apply';
+import { initParser } from '../../server/src/engine/analysis/parser';
 import { analyze, describeFixtures } from '../helpers/fixtures';
 
 describeFixtures('KSM402');

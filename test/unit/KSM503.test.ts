@@ -1,8 +1,8 @@
 import * as assert from 'node:assert/strict';
 import { before, test } from 'node:test';
-import { initParser } from '../../server/src/analysis/parser';
-import type { AnalysisSettings, Finding } from '../../server/src/analysis/types';
-import { analyzeText } from '../../server/src/engine';
+import { initParser } from '../../server/src/engine/analysis/parser';
+import type { AnalysisSettings, Finding } from '../../server/src/engine/analysis/types';
+import { analyzeText } from '../../server/src/engine/engine';
 import { analyze, describeFixtures } from '../helpers/fixtures';
 
 describeFixtures('KSM503');

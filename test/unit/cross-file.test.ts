@@ -4,12 +4,12 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { summarizeModule } from '../../server/src/analysis/module-summary';
-import { initParser, parsePython } from '../../server/src/analysis/parser';
-import type { AnalysisSettings, ModuleResolver, ModuleSummary } from '../../server/src/analysis/types';
-import { analyzeText } from '../../server/src/engine';
-import { rules } from '../../server/src/rules';
-import { WorkspaceIndex } from '../../server/src/workspace-index';
+import { summarizeModule } from '../../server/src/workspace/module-summary';
+import { initParser, parsePython } from '../../server/src/engine/analysis/parser';
+import type { AnalysisSettings, ModuleResolver, ModuleSummary } from '../../server/src/engine/analysis/types';
+import { analyzeText } from '../../server/src/engine/engine';
+import { rules } from '../../server/src/engine/rules/index';
+import { WorkspaceIndex } from '../../server/src/workspace/workspace-index';
 import { checkFixture, fixturesDir, scaleLayerSource } from '../helpers/fixtures';
 
 const projectDir = path.join(fixturesDir, 'cross-file', 'project');

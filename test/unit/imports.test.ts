@@ -1,8 +1,8 @@
 import * as assert from 'node:assert/strict';
 import { before, test } from 'node:test';
 import type { Node } from 'web-tree-sitter';
-import { ImportTable } from '../../server/src/analysis/imports';
-import { initParser, parsePython } from '../../server/src/analysis/parser';
+import { ImportTable } from '../../server/src/engine/analysis/imports';
+import { initParser, parsePython } from '../../server/src/engine/analysis/parser';
 
 before(() => initParser());
 

@@ -4,9 +4,9 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { test } from 'node:test';
 import { commandIds } from '../../client/src/command-ids';
-import type { KerasVersionSetting, RuleSetting } from '../../server/src/analysis/types';
+import type { KerasVersionSetting, RuleSetting } from '../../server/src/engine/analysis/types';
 import { fixAllKind, notebookFixAllKind, settingsSection } from '../../server/src/protocol';
-import { rules } from '../../server/src/rules';
+import { rules } from '../../server/src/engine/rules/index';
 import { repoRoot } from '../helpers/fixtures';
 
 interface SettingSchema {

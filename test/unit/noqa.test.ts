@@ -1,8 +1,8 @@
 import * as assert from 'node:assert/strict';
 import { before, test } from 'node:test';
-import { applyEdits } from '../../server/src/analysis/apply';
-import { noqaEdit } from '../../server/src/analysis/noqa';
-import { initParser, parsePython } from '../../server/src/analysis/parser';
+import { applyEdits } from '../../server/src/engine/analysis/apply';
+import { noqaEdit } from '../../server/src/engine/analysis/noqa';
+import { initParser, parsePython } from '../../server/src/engine/analysis/parser';
 import { analyze } from '../helpers/fixtures';
 
 before(() => initParser());

@@ -3,13 +3,13 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { before, describe, test } from 'node:test';
 import { TextDocument } from 'vscode-languageserver-textdocument';
-import { applyEdits } from '../../server/src/analysis/apply';
-import { blankIPython, NotebookProgram, pipInstallArguments, type NotebookCellSource } from '../../server/src/analysis/notebook';
-import { initParser, parsePython } from '../../server/src/analysis/parser';
-import { defaultSettings, type AnalysisSettings } from '../../server/src/analysis/types';
+import { applyEdits } from '../../server/src/engine/analysis/apply';
+import { blankIPython, NotebookProgram, pipInstallArguments, type NotebookCellSource } from '../../server/src/engine/analysis/notebook';
+import { initParser, parsePython } from '../../server/src/engine/analysis/parser';
+import { defaultSettings, type AnalysisSettings } from '../../server/src/engine/analysis/types';
 import { OpenDocument } from '../../server/src/lsp/documents';
 import { syncProgram } from '../../server/src/lsp/notebooks';
-import { analyzeNotebook, fixNotebookCells, parseNotebook, writeNotebook, type NotebookFile } from '../../server/src/notebook-files';
+import { analyzeNotebook, fixNotebookCells, parseNotebook, writeNotebook, type NotebookFile } from '../../server/src/workspace/notebook-files';
 import { countErrorNodes, fixturesDir } from '../helpers/fixtures';
 
 const code = (text: string): NotebookCellSource => ({ text, python: true });

@@ -3,11 +3,11 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { initParser } from '../../server/src/analysis/parser';
-import { isProjectFileName, projectKerasVersion, projectRequirements, type IncludeResolver } from '../../server/src/analysis/project-version';
-import { defaultSettings, type KerasVersionInfo } from '../../server/src/analysis/types';
-import { analyzeText } from '../../server/src/engine';
-import { ProjectVersions } from '../../server/src/project-files';
+import { initParser } from '../../server/src/engine/analysis/parser';
+import { isProjectFileName, projectKerasVersion, projectRequirements, type IncludeResolver } from '../../server/src/engine/analysis/project-version';
+import { defaultSettings, type KerasVersionInfo } from '../../server/src/engine/analysis/types';
+import { analyzeText } from '../../server/src/engine/engine';
+import { ProjectVersions } from '../../server/src/workspace/project-files';
 
 /** The Keras major version that one file of the given name and text declares. */
 function majorOf(name: string, text: string, resolve?: IncludeResolver): 2 | 3 | undefined | 'none' {

@@ -2,10 +2,10 @@ import * as assert from 'node:assert/strict';
 import { before, test } from 'node:test';
 import { escapeHtml, renderReportPage, type ReportFile } from '../../client/src/report-html';
 import { blockingProblems, findingsOutsideModels, kerasVersionLabel } from '../../client/src/readiness-summary';
-import { initParser } from '../../server/src/analysis/parser';
-import { defaultSettings, type Range } from '../../server/src/analysis/types';
-import { analyzeText } from '../../server/src/engine';
-import { fileReadiness } from '../../server/src/lsp/readiness';
+import { initParser } from '../../server/src/engine/analysis/parser';
+import { defaultSettings, type Range } from '../../server/src/engine/analysis/types';
+import { analyzeText } from '../../server/src/engine/engine';
+import { fileReadiness } from '../../server/src/readiness';
 import type { CheckResult, FileReadiness, ModelReport } from '../../server/src/protocol';
 
 before(() => initParser());

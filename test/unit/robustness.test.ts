@@ -1,8 +1,8 @@
 import * as assert from 'node:assert/strict';
 import { before, test } from 'node:test';
-import { initParser } from '../../server/src/analysis/parser';
-import { defaultSettings } from '../../server/src/analysis/types';
-import { analyzeText, maxFileBytes } from '../../server/src/engine';
+import { initParser } from '../../server/src/engine/analysis/parser';
+import { defaultSettings } from '../../server/src/engine/analysis/types';
+import { analyzeText, maxFileBytes } from '../../server/src/engine/engine';
 import { checkFixes } from '../helpers/fixtures';
 
 before(() => initParser());

@@ -8,7 +8,7 @@ import {
   type TextEdit as LspTextEdit,
   type WorkspaceEdit,
 } from 'vscode-languageserver';
-import type { Fix, TextEdit } from '../analysis/types';
+import type { Fix, TextEdit } from '../engine/analysis/types';
 import { diagnosticSource, fixAllKind } from '../protocol';
 import { isDiagnosticData } from './diagnostics';
 

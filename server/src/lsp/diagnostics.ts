@@ -1,8 +1,8 @@
 import { DiagnosticSeverity, type Diagnostic } from 'vscode-languageserver';
 import type { Node } from 'web-tree-sitter';
-import { noqaEdit } from '../analysis/noqa';
-import type { Finding, Fix, Severity, TextEdit } from '../analysis/types';
-import { ruleDocUrl } from '../docs-location';
+import { noqaEdit } from '../engine/analysis/noqa';
+import type { Finding, Fix, Severity, TextEdit } from '../engine/analysis/types';
+import { ruleDocUrl } from '../workspace/docs-location';
 import { diagnosticSource } from '../protocol';
 
 /**

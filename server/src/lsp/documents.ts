@@ -1,8 +1,8 @@
 import { TextDocument } from 'vscode-languageserver-textdocument';
 import { TextDocumentContentChangeEvent } from 'vscode-languageserver';
 import { Edit, type Point, type Tree } from 'web-tree-sitter';
-import { parsePython } from '../analysis/parser';
-import { unanalysableReason } from '../engine';
+import { parsePython } from '../engine/analysis/parser';
+import { unanalysableReason } from '../engine/engine';
 
 /**
  * The tree-sitter point of a string offset. Rows count `\n` only, as tree-sitter does; columns

@@ -6,15 +6,15 @@
  */
 import { NotebookCellKind, type Diagnostic, type NotebookDocument } from 'vscode-languageserver';
 import type { TextDocument } from 'vscode-languageserver-textdocument';
-import { NotebookProgram, type CellEdit } from '../analysis/notebook';
-import type { Finding } from '../analysis/types';
-import type { AnalysisResult } from '../engine';
-import { safeFixEdits } from '../fix-all';
+import { NotebookProgram, type CellEdit } from '../engine/analysis/notebook';
+import type { Finding } from '../engine/analysis/types';
+import type { AnalysisResult } from '../engine/engine';
+import { safeFixEdits } from '../engine/fix-all';
 import type { FileReadiness } from '../protocol';
 import type { DocumentTextEdit } from './code-actions';
 import { isDiagnosticData, type DiagnosticData } from './diagnostics';
 import type { OpenDocument } from './documents';
-import { cellLocator, fileReadiness } from './readiness';
+import { cellLocator, fileReadiness } from '../readiness';
 
 /** The notebook selector the server announces: every notebook, every cell; only Python code cells are analysed. */
 export const notebookDocumentSync = { notebookSelector: [{ notebook: '*' }] };

@@ -1,5 +1,5 @@
 import type { Connection } from 'vscode-languageserver';
-import type { AnalysisSettings, KerasVersionSetting, RuleSetting } from '../analysis/types';
+import type { AnalysisSettings, KerasVersionSetting, RuleSetting } from '../engine/analysis/types';
 import { settingsSection } from '../protocol';
 
 /** The `kerasSavedModel` settings section: the engine's settings plus the on/off switch. */

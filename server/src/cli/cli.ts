@@ -2,20 +2,20 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { Command, CommanderError, Option } from 'commander';
 import pc from 'picocolors';
-import { NotebookProgram, type NotebookFinding } from './analysis/notebook';
-import { initParser } from './analysis/parser';
-import type { AnalysisSettings, Finding, Fix, KerasVersionSetting, Position, Range, RuleSetting } from './analysis/types';
-import { findPackageRoot, ruleDocUrl } from './docs-location';
-import { analyzeText, type AnalysisResult } from './engine';
-import { findPythonFiles, readPythonFile } from './files';
-import { fixAll } from './fix-all';
-import { cellLocator, fileReadiness } from './lsp/readiness';
-import { analyzeNotebook, fixNotebookCells, isNotebookPath, parseNotebook, readNotebookFile, writeNotebook } from './notebook-files';
-import { isWithin, ProjectVersions } from './project-files';
-import type { ModelReadiness } from './protocol';
-import { renderRuleDoc } from './rule-docs';
-import { findRule, rules } from './rules';
-import { WorkspaceIndex } from './workspace-index';
+import { NotebookProgram, type NotebookFinding } from '../engine/analysis/notebook';
+import { initParser } from '../engine/analysis/parser';
+import type { AnalysisSettings, Finding, Fix, KerasVersionSetting, Position, Range, RuleSetting } from '../engine/analysis/types';
+import { findPackageRoot, ruleDocUrl } from '../workspace/docs-location';
+import { analyzeText, type AnalysisResult } from '../engine/engine';
+import { findPythonFiles, readPythonFile } from '../workspace/files';
+import { fixAll } from '../engine/fix-all';
+import { cellLocator, fileReadiness } from '../readiness';
+import { analyzeNotebook, fixNotebookCells, isNotebookPath, parseNotebook, readNotebookFile, writeNotebook } from '../workspace/notebook-files';
+import { isWithin, ProjectVersions } from '../workspace/project-files';
+import type { ModelReadiness } from '../protocol';
+import { renderRuleDoc } from '../engine/rule-docs';
+import { findRule, rules } from '../engine/rules/index';
+import { WorkspaceIndex } from '../workspace/workspace-index';
 
 /** Exit codes, as in ruff and flake8: 0 clean, 1 findings remain, 2 usage or internal error. */
 const exitClean = 0;
@@ -361,7 +361,7 @@ function program(): Command {
         process.argv.push('--stdio');
       }
       // Loaded on demand so that `ksm check` does not pay for the LSP library.
-      const { startServer } = require('./server') as { startServer(): void };
+      const { startServer } = require('../lsp/server') as { startServer(): void };
       startServer();
     });
   return cmd;

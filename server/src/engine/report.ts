@@ -2,7 +2,7 @@ import { importedClassesUsedBy } from './analysis/custom-classes';
 import type { FileFacts, ModelFact } from './analysis/facts';
 import { nodeRange } from './analysis/text';
 import type { Finding, Range, Severity } from './analysis/types';
-import { rules } from './rules';
+import { rules } from './rules/index';
 import type { CheckId } from './rules/rule';
 
 /** The readiness report: per model, each check passed or failed, and a verdict. */

@@ -5,11 +5,11 @@
 import * as fs from 'node:fs';
 import { TextDecoder } from 'node:util';
 import type { Tree } from 'web-tree-sitter';
-import { applyEdits } from './analysis/apply';
-import { NotebookProgram, type NotebookCellSource } from './analysis/notebook';
-import type { AnalysisSettings } from './analysis/types';
-import { analyzeText, analyzeTree, type AnalysisResult } from './engine';
-import { fixInRounds, safeFixEdits } from './fix-all';
+import { applyEdits } from '../engine/analysis/apply';
+import { NotebookProgram, type NotebookCellSource } from '../engine/analysis/notebook';
+import type { AnalysisSettings } from '../engine/analysis/types';
+import { analyzeText, analyzeTree, type AnalysisResult } from '../engine/engine';
+import { fixInRounds, safeFixEdits } from '../engine/fix-all';
 
 /**
  * Notebook files larger than this are not read. Their outputs (plots, tables) make them far

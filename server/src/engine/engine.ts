@@ -6,7 +6,7 @@ import { nodeRange } from './analysis/text';
 import type { AnalysisSettings, Finding, KerasVersionInfo, Severity } from './analysis/types';
 import { detectKerasVersion } from './analysis/version';
 import { buildReport, type ModelReport } from './report';
-import { rules } from './rules';
+import { rules } from './rules/index';
 import type { Rule } from './rules/rule';
 
 export interface AnalysisResult {

@@ -24,21 +24,21 @@ import {
   type Diagnostic,
 } from 'vscode-languageserver/node';
 import { TextDocument } from 'vscode-languageserver-textdocument';
-import { NotebookProgram } from './analysis/notebook';
-import { initParser } from './analysis/parser';
-import { projectFilePatterns } from './analysis/project-version';
-import type { AnalysisSettings } from './analysis/types';
-import { analyzeText, analyzeTree, notAnalysed, type AnalysisResult } from './engine';
-import { findPythonFiles, readPythonFile, type ReadResult } from './files';
-import { safeFixEdits } from './fix-all';
-import { editSupport, fixAllAction, kindRequested, quickFixes, type EditSupport } from './lsp/code-actions';
-import { toDiagnostics } from './lsp/diagnostics';
-import { OpenDocument } from './lsp/documents';
-import { notebookDocumentSync, OpenNotebook, syncProgram } from './lsp/notebooks';
-import { cellLocator, fileReadiness } from './lsp/readiness';
-import { SettingsStore, type ServerSettings } from './lsp/settings';
-import { analyzeNotebook, isNotebookPath, readNotebookFile, type NotebookRead } from './notebook-files';
-import { ProjectVersions } from './project-files';
+import { NotebookProgram } from '../engine/analysis/notebook';
+import { initParser } from '../engine/analysis/parser';
+import { projectFilePatterns } from '../engine/analysis/project-version';
+import type { AnalysisSettings } from '../engine/analysis/types';
+import { analyzeText, analyzeTree, notAnalysed, type AnalysisResult } from '../engine/engine';
+import { findPythonFiles, readPythonFile, type ReadResult } from '../workspace/files';
+import { safeFixEdits } from '../engine/fix-all';
+import { editSupport, fixAllAction, kindRequested, quickFixes, type EditSupport } from './code-actions';
+import { toDiagnostics } from './diagnostics';
+import { OpenDocument } from './documents';
+import { notebookDocumentSync, OpenNotebook, syncProgram } from './notebooks';
+import { cellLocator, fileReadiness } from '../readiness';
+import { SettingsStore, type ServerSettings } from './settings';
+import { analyzeNotebook, isNotebookPath, readNotebookFile, type NotebookRead } from '../workspace/notebook-files';
+import { ProjectVersions } from '../workspace/project-files';
 import {
   diagnosticSource,
   fixAllKind,
@@ -49,8 +49,8 @@ import {
   type FileReadiness,
   type ReadinessReportParams,
   type WorkspaceReadinessReportParams,
-} from './protocol';
-import { WorkspaceIndex } from './workspace-index';
+} from '../protocol';
+import { WorkspaceIndex } from '../workspace/workspace-index';
 
 /** Quiet time after the last keystroke before a document is analysed again. */
 const debounceMs = 200;

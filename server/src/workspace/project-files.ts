@@ -7,8 +7,8 @@ import {
   projectRequirements,
   type IncludeResolver,
   type ProjectFile,
-} from './analysis/project-version';
-import type { KerasVersionInfo } from './analysis/types';
+} from '../engine/analysis/project-version';
+import type { KerasVersionInfo } from '../engine/analysis/types';
 
 /** Dependency files larger than this are not read: real ones are a few KiB. */
 const maxProjectFileBytes = 1024 * 1024;

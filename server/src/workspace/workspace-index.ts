@@ -1,8 +1,8 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { summarizeModule } from './analysis/module-summary';
-import { parsePython } from './analysis/parser';
-import type { ModuleResolver, ModuleSummary } from './analysis/types';
+import { summarizeModule } from './module-summary';
+import { parsePython } from '../engine/analysis/parser';
+import type { ModuleResolver, ModuleSummary } from '../engine/analysis/types';
 import { isWithin } from './project-files';
 
 /**

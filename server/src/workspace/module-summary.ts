@@ -1,17 +1,17 @@
 import type { Node, Tree } from 'web-tree-sitter';
-import { unanalysableReason } from '../engine';
-import { layerMissingGetConfig } from '../rules/KSM201-layer-missing-get-config';
-import { layerInitMissingKwargs } from '../rules/KSM202-layer-init-missing-kwargs';
-import { isRegistered, isSerializable, storingCalls } from '../rules/KSM203-custom-object-not-registered';
-import { lstmMissingInputShape } from '../rules/KSM301-lstm-missing-input-shape';
-import type { Report, Rule } from '../rules/rule';
-import { classesUsedBy, importedClassesUsedBy } from './custom-classes';
-import { allEvents, buildFacts, callArguments, definingModel, isKerasLayerClass, isKerasModelClass, selfCompileCall, type FileFacts, type FunctionInfo, type ModelFact } from './facts';
-import { kerasSymbolOf, recurrentLayers, wrapperLayers } from './keras-names';
-import { isSuppressed, noqaDirectives } from './noqa';
-import { nodeRange } from './text';
-import type { ModuleClass, ModuleFunction, ModuleProblem, ModuleResolver, ModuleSummary, UsedClass } from './types';
-import { detectKerasVersion } from './version';
+import { unanalysableReason } from '../engine/engine';
+import { layerMissingGetConfig } from '../engine/rules/KSM201-layer-missing-get-config';
+import { layerInitMissingKwargs } from '../engine/rules/KSM202-layer-init-missing-kwargs';
+import { isRegistered, isSerializable, storingCalls } from '../engine/rules/KSM203-custom-object-not-registered';
+import { lstmMissingInputShape } from '../engine/rules/KSM301-lstm-missing-input-shape';
+import type { Report, Rule } from '../engine/rules/rule';
+import { classesUsedBy, importedClassesUsedBy } from '../engine/analysis/custom-classes';
+import { allEvents, buildFacts, callArguments, definingModel, isKerasLayerClass, isKerasModelClass, selfCompileCall, type FileFacts, type FunctionInfo, type ModelFact } from '../engine/analysis/facts';
+import { kerasSymbolOf, recurrentLayers, wrapperLayers } from '../engine/analysis/keras-names';
+import { isSuppressed, noqaDirectives } from '../engine/analysis/noqa';
+import { nodeRange } from '../engine/analysis/text';
+import type { ModuleClass, ModuleFunction, ModuleProblem, ModuleResolver, ModuleSummary, UsedClass } from '../engine/analysis/types';
+import { detectKerasVersion } from '../engine/analysis/version';
 
 /**
  * The digest of a module that other files importing it need (see ModuleSummary): computed from

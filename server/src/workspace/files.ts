@@ -2,7 +2,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { TextDecoder } from 'node:util';
 import { glob } from 'tinyglobby';
-import { maxFileBytes } from './engine';
+import { maxFileBytes } from '../engine/engine';
 
 /** Folders never searched: version control, dependencies, virtual environments, caches. */
 export const ignoredFolders = ['.git', '.hg', 'node_modules', '.venv', 'venv', '.tox', '.nox', '__pycache__', 'site-packages', '.mypy_cache', '.ipynb_checkpoints'];

@@ -1,7 +1,7 @@
-import type { NotebookProgram } from '../analysis/notebook';
-import type { Range } from '../analysis/types';
-import type { AnalysisResult } from '../engine';
-import type { CellLocation, FileReadiness } from '../protocol';
+import type { NotebookProgram } from './engine/analysis/notebook';
+import type { Range } from './engine/analysis/types';
+import type { AnalysisResult } from './engine/engine';
+import type { CellLocation, FileReadiness } from './protocol';
 
 /** Where a range of the analysed text is for the reader: a notebook maps program ranges to cells. */
 export type Locate = (range: Range) => CellLocation & { range: Range };
