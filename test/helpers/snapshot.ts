@@ -19,7 +19,7 @@ import { parseFixture, repoRoot } from './fixtures';
 export const snapshotFile = path.join(repoRoot, 'test', 'snapshots', 'findings.json');
 const trees = ['test/fixtures', 'test/corpus', 'examples'];
 
-function filesUnder(dir: string): string[] {
+export function filesUnder(dir: string): string[] {
   const out: string[] = [];
   for (const entry of fs.readdirSync(path.join(repoRoot, dir), { withFileTypes: true })) {
     const relative = path.posix.join(dir, entry.name);

@@ -1,22 +1,18 @@
 import * as assert from 'node:assert/strict';
 import { before, test } from 'node:test';
-import type { Node } from 'web-tree-sitter';
+import type { SyntaxNode } from '../../server/src/engine/analysis/syntax';
 import { ImportTable } from '../../server/src/engine/analysis/imports';
-import { initParser, parsePython } from '../../server/src/engine/analysis/parser';
+import { initParser, parseSyntax } from '../../server/src/engine/analysis/parser';
 
 before(() => initParser());
 
 /** The canonical Keras name of the callee of the last line's call. */
 function resolveLastCall(source: string): string | undefined {
-  const tree = parsePython(source);
-  try {
-    const table = new ImportTable(tree.rootNode);
-    const calls = tree.rootNode.descendantsOfType('call');
-    const last = calls[calls.length - 1] as Node;
-    return table.keras(last.childForFieldName('function'));
-  } finally {
-    tree.delete();
-  }
+  const tree = parseSyntax(source);
+  const table = new ImportTable(tree.root);
+  const calls = tree.root.descendantsOfType('call');
+  const last = calls[calls.length - 1] as SyntaxNode;
+  return table.keras(last.childForFieldName('function'));
 }
 
 test('every spelling of Keras resolves to one canonical name', () => {
@@ -50,12 +46,8 @@ test('names that are not Keras do not resolve', () => {
 
 test('spell finds the shortest spelling the file allows, or extends a from-import', () => {
   const spell = (source: string, name: string) => {
-    const tree = parsePython(source);
-    try {
-      return new ImportTable(tree.rootNode).spell(name, ['keras.layers.Input']);
-    } finally {
-      tree.delete();
-    }
+    const tree = parseSyntax(source);
+    return new ImportTable(tree.root).spell(name, ['keras.layers.Input']);
   };
   assert.equal(spell('import tensorflow as tf\n', 'keras.Input')?.text, 'tf.keras.Input');
   assert.equal(spell('from tensorflow import keras\nimport tensorflow as tf\n', 'keras.Input')?.text, 'keras.Input');

@@ -2,19 +2,14 @@ import * as assert from 'node:assert/strict';
 import { before, test } from 'node:test';
 import { applyEdits } from '../../server/src/engine/analysis/apply';
 import { noqaEdit } from '../../server/src/engine/analysis/noqa';
-import { initParser, parsePython } from '../../server/src/engine/analysis/parser';
+import { initParser, parseSyntax } from '../../server/src/engine/analysis/parser';
 import { analyze } from '../helpers/fixtures';
 
 before(() => initParser());
 
 function disable(text: string, line: number, code: string): string | undefined {
-  const tree = parsePython(text);
-  try {
-    const edit = noqaEdit(tree.rootNode, text, line, code);
-    return edit && applyEdits(text, [edit]);
-  } finally {
-    tree.delete();
-  }
+  const edit = noqaEdit(parseSyntax(text), line, code);
+  return edit && applyEdits(text, [edit]);
 }
 
 test('noqa comments suppress by code, by name, and bare; only on the flagged line', () => {

@@ -1,7 +1,8 @@
 import type { Tree } from 'web-tree-sitter';
 import { buildFacts, type FileFacts } from './analysis/facts';
-import { isSuppressed, noqaDirectives } from './analysis/noqa';
+import { isSuppressed, noqaDirectives, noqaEdit } from './analysis/noqa';
 import { parsePython } from './analysis/parser';
+import { SyntaxTree, type SyntaxNode } from './analysis/syntax';
 import { nodeRange } from './analysis/text';
 import type { AnalysisSettings, Finding, KerasVersionInfo, Severity } from './analysis/types';
 import { detectKerasVersion } from './analysis/version';
@@ -48,12 +49,17 @@ export function analyzeTree(text: string, tree: Tree, settings: AnalysisSettings
   let facts: FileFacts;
   let version: KerasVersionInfo;
   try {
-    facts = buildFacts(text, tree, settings.modules);
+    facts = buildFacts(new SyntaxTree(text, tree), settings.modules);
     version = detectKerasVersion(facts.root, facts.imports, settings.kerasVersion, settings.projectVersion);
   } catch (error) {
     return notAnalysed(failureReason(error));
   }
-  const directives = noqaDirectives(facts.root);
+  const directives = noqaDirectives(facts.tree);
+  const commentsByLine = new Map<number, SyntaxNode[]>();
+  for (const comment of facts.tree.ofType('comment')) {
+    const line = comment.startPosition.row;
+    commentsByLine.set(line, [...(commentsByLine.get(line) ?? []), comment]);
+  }
   const findings: Finding[] = [];
   const errors: string[] = [];
   for (const rule of rules) {
@@ -76,6 +82,7 @@ export function analyzeTree(text: string, tree: Tree, settings: AnalysisSettings
             related: report.related ?? [],
             fixes: report.fixes ?? [],
             modelIds: (report.models ?? []).map((m) => m.id),
+            noqa: noqaEdit(facts.tree, range.start.line, rule.code, commentsByLine.get(range.start.line) ?? []),
           });
         },
       });

@@ -1,6 +1,4 @@
 import { DiagnosticSeverity, type Diagnostic } from 'vscode-languageserver';
-import type { Node } from 'web-tree-sitter';
-import { noqaEdit } from '../engine/analysis/noqa';
 import type { Finding, Fix, Severity, TextEdit } from '../engine/analysis/types';
 import { ruleDocUrl } from '../workspace/docs-location';
 import { diagnosticSource } from '../protocol';
@@ -42,24 +40,9 @@ function toDiagnostic(finding: Finding, uri: string, version: number, noqa: Text
   return diagnostic;
 }
 
-/**
- * The diagnostics of one analysis of `text` (document `version`). The file's comments are read
- * once for every finding's noqa edit: a file with hundreds of findings would otherwise walk its
- * tree hundreds of times. Without a tree there is no noqa edit.
- */
-export function toDiagnostics(findings: Finding[], uri: string, version: number, root: Node | undefined, text: string): Diagnostic[] {
-  const commentsByLine = new Map<number, Node[]>();
-  if (root && findings.length > 0) {
-    for (const comment of root.descendantsOfType('comment')) {
-      const line = comment.startPosition.row;
-      commentsByLine.set(line, [...(commentsByLine.get(line) ?? []), comment]);
-    }
-  }
-  return findings.map((finding) => {
-    const line = finding.range.start.line;
-    const noqa = root ? noqaEdit(root, text, line, finding.code, commentsByLine.get(line) ?? []) : undefined;
-    return toDiagnostic(finding, uri, version, noqa);
-  });
+/** The diagnostics of one analysis of document `version`. */
+export function toDiagnostics(findings: Finding[], uri: string, version: number): Diagnostic[] {
+  return findings.map((finding) => toDiagnostic(finding, uri, version, finding.noqa));
 }
 
 export function isDiagnosticData(value: unknown): value is DiagnosticData {

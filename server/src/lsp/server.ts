@@ -214,7 +214,7 @@ export function startServer(connection: Connection = createConnection(ProposedFe
       // Without a tree the text is not analysable, and analyzeText says why without parsing.
       if (state.notebook) result = analyzeNotebook(state.notebook.program, fileSettings, tree);
       else result = tree ? analyzeTree(text, tree, fileSettings) : analyzeText(text, fileSettings);
-      diagnostics = toDiagnostics(result.findings, open.uri, open.version, tree?.rootNode, text);
+      diagnostics = toDiagnostics(result.findings, open.uri, open.version);
     } catch (error) {
       // The version still gets its (empty) diagnostics, so nothing from an older text lingers.
       connection.console.error(`Analysis of ${open.uri} failed: ${describeError(error)}`);

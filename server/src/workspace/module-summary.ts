@@ -1,4 +1,5 @@
-import type { Node, Tree } from 'web-tree-sitter';
+import { SyntaxTree, type SyntaxNode } from '../engine/analysis/syntax';
+import type { Tree } from 'web-tree-sitter';
 import { unanalysableReason } from '../engine/engine';
 import { layerMissingGetConfig } from '../engine/rules/KSM201-layer-missing-get-config';
 import { layerInitMissingKwargs } from '../engine/rules/KSM202-layer-init-missing-kwargs';
@@ -41,11 +42,11 @@ interface RuleFinding {
 export function summarizeModule(text: string, tree: Tree, modules?: ModuleResolver): ModuleSummary {
   if (unanalysableReason(text)) return emptySummary();
   try {
-    const facts = buildFacts(text, tree, modules);
+    const facts = buildFacts(new SyntaxTree(text, tree), modules);
     const found = ruleFindings(facts);
     const classes = [...facts.classes.values()].filter((cls) => cls.kerasBases.size > 0).map((cls): ModuleClass => {
       const anchors = [cls.nameNode, cls.methods.get('__init__')?.childForFieldName('name')]
-        .filter((n): n is Node => n !== null && n !== undefined)
+        .filter((n): n is SyntaxNode => n !== null && n !== undefined)
         .map((n) => n.startIndex);
       return {
         name: cls.name,
@@ -74,7 +75,7 @@ export function summarizeModule(text: string, tree: Tree, modules?: ModuleResolv
 /** The findings of the summary rules, as the module's own analysis reports them (`# noqa` respected). */
 function ruleFindings(facts: FileFacts): RuleFinding[] {
   const version = detectKerasVersion(facts.root, facts.imports, 'auto');
-  const directives = noqaDirectives(facts.root);
+  const directives = noqaDirectives(facts.tree);
   const found: RuleFinding[] = [];
   for (const rule of summaryRules) {
     rule.run({
@@ -116,7 +117,7 @@ function returnedModel(facts: FileFacts, fn: FunctionInfo, model: ModelFact, fou
 /** The module's classes and the imported ones that the model uses, each marked when the saved model stores it by name. */
 function usedClasses(facts: FileFacts, model: ModelFact, classes: ModuleClass[]): UsedClass[] {
   const storing = storingCalls(facts, model);
-  const stores = (calls: Node[]): boolean => calls.some((call) => storing.some((s) => s.id === call.id));
+  const stores = (calls: SyntaxNode[]): boolean => calls.some((call) => storing.some((s) => s.id === call.id));
   const own = [...classesUsedBy(facts, model)].flatMap((info): UsedClass[] => {
     const cls = classes.find((c) => c.name === info.name);
     if (!cls) return [];
@@ -132,7 +133,7 @@ function usedClasses(facts: FileFacts, model: ModelFact, classes: ModuleClass[])
 }
 
 /** `LSTM`, `Bidirectional(LSTM)`, or the callee as written for a layer that is not Keras's own. */
-function layerName(facts: FileFacts, call: Node): { name: string; recurrent: boolean } {
+function layerName(facts: FileFacts, call: SyntaxNode): { name: string; recurrent: boolean } {
   const fn = call.childForFieldName('function');
   const keras = facts.imports.keras(fn);
   if (!keras) return { name: fn?.text ?? call.text, recurrent: false };

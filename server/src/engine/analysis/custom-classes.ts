@@ -1,7 +1,6 @@
-import type { Node } from 'web-tree-sitter';
-import { callArguments, lastBinding, ownNodes, unparen, type ClassInfo, type FileFacts, type ModelFact, type Scope } from './facts';
+import type { SyntaxNode } from './syntax';
+import { callArguments, lastBinding, ownNodes, unparen, type ClassInfo, type FileFacts, type FunctionInfo, type ModelFact, type Scope } from './facts';
 import { insertImportLine } from './edits';
-import type { ImportedSymbol } from './imported-symbols';
 import { kerasSymbolOf } from './keras-names';
 import type { ModuleClass, ModuleFunction, ModuleSummary, TextEdit } from './types';
 
@@ -14,17 +13,17 @@ import type { ModuleClass, ModuleFunction, ModuleSummary, TextEdit } from './typ
 export interface InitParameter {
   name: string;
   /** The parameter as written, annotation and default included. */
-  node: Node;
-  defaultValue: Node | undefined;
-  annotation: Node | undefined;
+  node: SyntaxNode;
+  defaultValue: SyntaxNode | undefined;
+  annotation: SyntaxNode | undefined;
   /** Can be given by position: it comes before any `*` or `*args`. */
   positional: boolean;
 }
 
 export interface InitSignature {
   /** The `__init__` function definition. */
-  definition: Node;
-  nameNode: Node;
+  definition: SyntaxNode;
+  nameNode: SyntaxNode;
   /** The first parameter's name, `self` by convention. */
   selfName: string;
   /** The named parameters after `self`, in order. */
@@ -75,7 +74,7 @@ export function initSignature(cls: ClassInfo): InitSignature | undefined {
   return { definition, nameNode, selfName, params, varArgs, varKwargs };
 }
 
-function identifierIn(node: Node): string | undefined {
+function identifierIn(node: SyntaxNode): string | undefined {
   return node.namedChildren.find((c) => c.type === 'identifier')?.text;
 }
 
@@ -92,7 +91,7 @@ export function ancestry(cls: ClassInfo): ClassInfo[] {
 }
 
 /** The definition of a method in the class or one of its in-file bases. */
-export function inheritedMethod(cls: ClassInfo, name: string): Node | undefined {
+export function inheritedMethod(cls: ClassInfo, name: string): SyntaxNode | undefined {
   for (const c of ancestry(cls)) {
     const method = c.methods.get(name);
     if (method) return method;
@@ -100,7 +99,7 @@ export function inheritedMethod(cls: ClassInfo, name: string): Node | undefined 
   return undefined;
 }
 
-/** Node types to pass to `ownNodes`. */
+/** SyntaxNode types to pass to `ownNodes`. */
 export const callTypes: ReadonlySet<string> = new Set(['call']);
 export const assignmentTypes: ReadonlySet<string> = new Set(['assignment']);
 
@@ -108,11 +107,11 @@ export const assignmentTypes: ReadonlySet<string> = new Set(['assignment']);
  * Calls in a method's own body to the base class's version of `method`: `super().m(...)`,
  * `super(C, self).m(...)`, or `Base.m(self, ...)`.
  */
-export function baseMethodCalls(definition: Node, method: string, selfName: string): Node[] {
+export function baseMethodCalls(definition: SyntaxNode, method: string, selfName: string): SyntaxNode[] {
   return ownNodes(definition, callTypes).filter((node) => isBaseMethodCall(node, method, selfName));
 }
 
-function isBaseMethodCall(call: Node, method: string, selfName: string): boolean {
+function isBaseMethodCall(call: SyntaxNode, method: string, selfName: string): boolean {
   const fn = call.childForFieldName('function');
   if (fn?.type !== 'attribute' || fn.childForFieldName('attribute')?.text !== method) return false;
   const object = fn.childForFieldName('object');
@@ -169,7 +168,7 @@ export function storedAttribute(signature: InitSignature, param: string): string
 }
 
 /** `a, b = x, y` pairs each target with its value; anything else is one pair. */
-function pairTargets(left: Node, right: Node): Array<[Node, Node]> {
+function pairTargets(left: SyntaxNode, right: SyntaxNode): Array<[SyntaxNode, SyntaxNode]> {
   const targets = new Set(['pattern_list', 'tuple_pattern', 'tuple']);
   if (targets.has(left.type) && (right.type === 'expression_list' || right.type === 'tuple')) {
     const names = left.namedChildren.filter((c) => c.type !== 'comment');
@@ -194,16 +193,16 @@ export function selfAttributes(cls: ClassInfo): Set<string> {
 
 /** A place that passes values to the class's `__init__`. */
 export interface ArgumentSite {
-  call: Node;
+  call: SyntaxNode;
   /** Positional values, after the explicit `self` of `Base.__init__(self, ...)`, without splats. */
-  positional: Node[];
-  keywords: Map<string, Node>;
+  positional: SyntaxNode[];
+  keywords: Map<string, SyntaxNode>;
   /** A `*values` splat hides how many positional values there are. */
   hasListSplat: boolean;
 }
 
 /** Calls `Cls(...)` in the file. */
-export function instantiations(facts: FileFacts, cls: ClassInfo): Node[] {
+export function instantiations(facts: FileFacts, cls: ClassInfo): SyntaxNode[] {
   return indexOf(facts).instantiations.get(cls.name) ?? [];
 }
 
@@ -226,7 +225,7 @@ export function argumentSites(facts: FileFacts, cls: ClassInfo): ArgumentSite[] 
   return sites;
 }
 
-function siteOf(call: Node, explicitSelf: boolean): ArgumentSite {
+function siteOf(call: SyntaxNode, explicitSelf: boolean): ArgumentSite {
   const { positional, keywords } = callArguments(call);
   const values = positional.slice(explicitSelf ? 1 : 0);
   return {
@@ -252,7 +251,7 @@ const literalConstants = new Set(['pi', 'e', 'tau', 'inf', 'nan']);
  * tuples and dicts of those): the values that Keras ≥ 2.11 and Keras 3 record into an automatic
  * config. Names are followed to the values bound to them; what cannot be seen is `unknown`.
  */
-export function valueKind(facts: FileFacts, node: Node, depth = 0): ValueKind {
+export function valueKind(facts: FileFacts, node: SyntaxNode, depth = 0): ValueKind {
   const n = unparen(node);
   if (literalNodes.has(n.type)) return 'literal';
   if (nonLiteralNodes.has(n.type)) return 'non-literal';
@@ -285,7 +284,7 @@ function importedKind(qualified: string | undefined): ValueKind {
   return literalConstants.has(last) || /^[A-Z][A-Z0-9_]*$/.test(last) ? 'unknown' : 'non-literal';
 }
 
-function nameKind(facts: FileFacts, name: Node, depth: number): ValueKind {
+function nameKind(facts: FileFacts, name: SyntaxNode, depth: number): ValueKind {
   const values = boundValues(facts, name);
   if (values === 'parameter') return 'unknown';
   if (values.length > 0) return combine(values.map((v) => valueKind(facts, v, depth + 1)));
@@ -299,7 +298,7 @@ function nameKind(facts: FileFacts, name: Node, depth: number): ValueKind {
  * The values a name can hold where it is used: its last binding in its own scope, else, from
  * inside a function, every module-level binding. `parameter` when it names a parameter.
  */
-function boundValues(facts: FileFacts, name: Node): Node[] | 'parameter' {
+function boundValues(facts: FileFacts, name: SyntaxNode): SyntaxNode[] | 'parameter' {
   const scope = scopeAt(facts, name);
   if (scope.function?.params.includes(name.text)) return 'parameter';
   const local = lastBinding(scope, name.text, name.startIndex);
@@ -312,7 +311,7 @@ function boundValues(facts: FileFacts, name: Node): Node[] | 'parameter' {
  * True when a value is a Keras object (a layer or other Keras class instance, an instance of
  * one of the file's Keras classes, or a Keras function), which a config must hold serialized.
  */
-export function holdsKerasObject(facts: FileFacts, node: Node, depth = 0): boolean {
+export function holdsKerasObject(facts: FileFacts, node: SyntaxNode, depth = 0): boolean {
   const n = unparen(node);
   if (depth > 8) return false;
   if (n.type === 'list' || n.type === 'tuple') return n.namedChildren.some((c) => holdsKerasObject(facts, c, depth + 1));
@@ -332,14 +331,14 @@ export function holdsKerasObject(facts: FileFacts, node: Node, depth = 0): boole
 }
 
 /** `keras.activations.relu` and the like: a function of a Keras module. */
-function isKerasFunction(facts: FileFacts, node: Node): boolean {
+function isKerasFunction(facts: FileFacts, node: SyntaxNode): boolean {
   if (node.type !== 'identifier' && node.type !== 'attribute') return false;
   const keras = facts.imports.keras(node);
   return keras !== undefined && keras.split('.').length >= 3 && /^[a-z_]/.test(kerasSymbolOf(keras));
 }
 
 /** True when a type annotation names a Keras class (`layer: keras.layers.Layer`, `Optional[Layer]`). */
-export function annotatesKerasClass(facts: FileFacts, annotation: Node): boolean {
+export function annotatesKerasClass(facts: FileFacts, annotation: SyntaxNode): boolean {
   return annotation.descendantsOfType(['identifier', 'attribute']).some((n) => {
     const keras = facts.imports.keras(n);
     return keras !== undefined && /^[A-Z]/.test(kerasSymbolOf(keras));
@@ -367,7 +366,7 @@ export interface ImportedClassUse {
   /** The module that defines it (see ModuleSummary.uri). */
   uri: string | undefined;
   /** The calls creating it (for a model that is an instance of it, or comes from a helper that uses it, the model's definition). */
-  calls: Node[];
+  calls: SyntaxNode[];
 }
 
 /**
@@ -381,8 +380,8 @@ export function importedClassesUsedBy(facts: FileFacts, model: ModelFact): Map<s
 }
 
 /** The functions of other modules that returned the model (through the local helpers that passed it on), with their calls here. */
-export function importedHelpers(model: ModelFact): Array<{ fn: ModuleFunction; module: ModuleSummary; call: Node }> {
-  const found: Array<{ fn: ModuleFunction; module: ModuleSummary; call: Node }> = [];
+export function importedHelpers(model: ModelFact): Array<{ fn: ModuleFunction; module: ModuleSummary; call: SyntaxNode }> {
+  const found: Array<{ fn: ModuleFunction; module: ModuleSummary; call: SyntaxNode }> = [];
   const seen = new Set<ModelFact>();
   for (let m: ModelFact | undefined = model; m && !seen.has(m); m = m.origin) {
     seen.add(m);
@@ -396,66 +395,102 @@ interface ClassUses {
   imported: Map<string, ImportedClassUse>;
 }
 
+/**
+ * What a call contributes to the classes a model uses: it creates a class of another module,
+ * creates one of the file's classes, or calls a local function whose own calls count too.
+ */
+type ClassUseItem =
+  | { kind: 'imported'; cls: ModuleClass; uri: string | undefined; call: SyntaxNode }
+  | { kind: 'local'; cls: ClassInfo }
+  | { kind: 'function'; fn: FunctionInfo };
+
+function useItemOf(facts: FileFacts, index: ClassIndex, call: SyntaxNode): ClassUseItem | undefined {
+  const fn = call.childForFieldName('function');
+  const symbol = facts.imported.lookupClass(fn);
+  if (symbol?.kind === 'class') return { kind: 'imported', cls: symbol.cls, uri: symbol.module.uri, call };
+  if (fn?.type !== 'identifier') return undefined;
+  const cls = facts.classes.get(fn.text);
+  if (cls) return { kind: 'local', cls };
+  const local = index.functionsByName.get(fn.text);
+  return local ? { kind: 'function', fn: local } : undefined;
+}
+
+/** The use items of a scope's calls, in order; made once per scope, however many models it builds. */
+function scopeUseItems(facts: FileFacts, index: ClassIndex, scopeNode: SyntaxNode): readonly ClassUseItem[] {
+  let items = index.itemsByScope.get(scopeNode.id);
+  if (!items) {
+    items = (index.callsByScope.get(scopeNode.id) ?? []).map((call) => useItemOf(facts, index, call)).filter((i) => i !== undefined);
+    index.itemsByScope.set(scopeNode.id, items);
+  }
+  return items;
+}
+
+/** The file's classes a class creates, and the classes of other modules it creates, in order; once per class. */
+function classCreations(facts: FileFacts, index: ClassIndex, cls: ClassInfo): readonly ClassUseItem[] {
+  let items = index.itemsByClass.get(cls);
+  if (!items) {
+    const found: ClassUseItem[] = [];
+    for (const call of cls.node.descendantsOfType('call')) {
+      const fn = call.childForFieldName('function');
+      const created = fn?.type === 'identifier' ? facts.classes.get(fn.text) : undefined;
+      const symbol = created ? undefined : facts.imported.lookupClass(fn);
+      if (created) found.push({ kind: 'local', cls: created });
+      else if (symbol?.kind === 'class') found.push({ kind: 'imported', cls: symbol.cls, uri: symbol.module.uri, call });
+    }
+    index.itemsByClass.set(cls, (items = found));
+  }
+  return items;
+}
+
 function classUsesOf(facts: FileFacts, model: ModelFact): ClassUses {
   const index = indexOf(facts);
   const cached = index.usedByModel.get(model.id);
   if (cached) return cached;
   const used = new Set<ClassInfo>();
   const imported = new Map<string, ImportedClassUse>();
-  const addUse = (cls: ModuleClass, uri: string | undefined, call: Node): void => {
+  const addUse = (cls: ModuleClass, uri: string | undefined, call: SyntaxNode): void => {
     const key = `${uri ?? ''}\0${cls.name}`;
     const use = imported.get(key) ?? { cls, uri, calls: [] };
-    if (!use.calls.some((c) => c.id === call.id)) use.calls.push(call);
+    if (!use.calls.includes(call)) use.calls.push(call);
     imported.set(key, use);
-  };
-  const addImported = (symbol: ImportedSymbol | undefined, call: Node): boolean => {
-    if (symbol?.kind !== 'class') return false;
-    addUse(symbol.cls, symbol.module.uri, call);
-    return true;
   };
   for (const { fn, module, call } of importedHelpers(model)) {
     for (const used of fn.classes) addUse(used.cls, used.uri ?? module.uri, call);
   }
-  const visitedFunctions = new Set<number>();
-  const addCalls = (calls: Node[]): void => {
-    for (const call of calls) {
-      const fn = call.childForFieldName('function');
-      if (addImported(facts.imported.lookupClass(fn), call)) continue;
-      if (fn?.type !== 'identifier') continue;
-      const cls = facts.classes.get(fn.text);
-      if (cls) {
-        used.add(cls);
-        continue;
-      }
-      const local = facts.functions.find((f) => f.name === fn.text && !f.owner);
-      if (local && !visitedFunctions.has(local.node.id)) {
-        visitedFunctions.add(local.node.id);
-        addCalls(index.callsByScope.get(local.node.id) ?? []);
+  // Local functions are entered at their first call, as if their calls stood there.
+  const visitedFunctions = new Set<FunctionInfo>();
+  const replay = (items: readonly ClassUseItem[]): void => {
+    for (const item of items) {
+      if (item.kind === 'imported') addUse(item.cls, item.uri, item.call);
+      else if (item.kind === 'local') used.add(item.cls);
+      else if (!visitedFunctions.has(item.fn)) {
+        visitedFunctions.add(item.fn);
+        replay(scopeUseItems(facts, index, item.fn.node));
       }
     }
   };
+  const replayCalls = (calls: readonly SyntaxNode[]): void => replay(calls.map((call) => useItemOf(facts, index, call)).filter((i) => i !== undefined));
   const seen = new Set<ModelFact>();
   for (let m: ModelFact | undefined = model; m && !seen.has(m); m = m.origin) {
     seen.add(m);
     if (m.subclass) used.add(m.subclass);
-    addImported(m.imported, m.definition);
+    if (m.imported?.kind === 'class') addUse(m.imported.cls, m.imported.module.uri, m.definition);
     if (m.kind === 'sequential') {
       for (const entry of m.layers) {
-        addCalls(entry.element.descendantsOfType('call'));
-        if (entry.call) addCalls(entry.call.descendantsOfType('call'));
+        replayCalls(entry.element.descendantsOfType('call'));
+        if (entry.call) replayCalls(entry.call.descendantsOfType('call'));
       }
     } else if (m.kind === 'functional') {
-      addCalls(index.callsByScope.get(m.scope.node.id) ?? []);
+      replay(scopeUseItems(facts, index, m.scope.node));
     }
   }
   const queue = [...used];
   while (queue.length > 0) {
     const cls = queue.pop()!;
     const created: ClassInfo[] = [];
-    for (const call of cls.node.descendantsOfType('call')) {
-      const fn = call.childForFieldName('function');
-      if (fn?.type === 'identifier' && facts.classes.has(fn.text)) created.push(facts.classes.get(fn.text)!);
-      else addImported(facts.imported.lookupClass(fn), call);
+    for (const item of classCreations(facts, index, cls)) {
+      if (item.kind === 'local') created.push(item.cls);
+      else if (item.kind === 'imported') addUse(item.cls, item.uri, item.call);
     }
     for (const next of [...cls.fileBases, ...created]) {
       if (used.has(next)) continue;
@@ -469,13 +504,13 @@ function classUsesOf(facts: FileFacts, model: ModelFact): ClassUses {
 }
 
 /** The scope (module or function) whose code contains a node. */
-export function scopeAt(facts: FileFacts, node: Node): Scope {
+export function scopeAt(facts: FileFacts, node: SyntaxNode): Scope {
   const index = indexOf(facts);
   return index.scopes.get(scopeNodeOf(node).id) ?? index.moduleScope;
 }
 
-function scopeNodeOf(node: Node): Node {
-  let n: Node | null = node.parent;
+function scopeNodeOf(node: SyntaxNode): SyntaxNode {
+  let n: SyntaxNode | null = node.parent;
   while (n && n.type !== 'function_definition' && n.type !== 'module') n = n.parent;
   return n ?? node;
 }
@@ -484,10 +519,14 @@ interface ClassIndex {
   moduleScope: Scope;
   scopes: Map<number, Scope>;
   /** Calls by the node id of the scope whose code holds them. */
-  callsByScope: Map<number, Node[]>;
+  callsByScope: Map<number, SyntaxNode[]>;
   /** Calls `Cls(...)` by class name. */
-  instantiations: Map<string, Node[]>;
+  instantiations: Map<string, SyntaxNode[]>;
   usedByModel: Map<number, ClassUses>;
+  /** Module-level and nested functions (not methods) by name, the first defined winning. */
+  functionsByName: Map<string, FunctionInfo>;
+  itemsByScope: Map<number, readonly ClassUseItem[]>;
+  itemsByClass: Map<ClassInfo, readonly ClassUseItem[]>;
 }
 
 /** Built once per file's facts and shared by the rules that ask. */
@@ -498,19 +537,23 @@ function indexOf(facts: FileFacts): ClassIndex {
   if (existing) return existing;
   const scopes = new Map(facts.scopes.map((s) => [s.node.id, s]));
   const moduleScope = scopes.get(facts.root.id) ?? facts.scopes[0]!;
-  const callsByScope = new Map<number, Node[]>();
-  const created = new Map<string, Node[]>();
+  const callsByScope = new Map<number, SyntaxNode[]>();
+  const created = new Map<string, SyntaxNode[]>();
   for (const call of facts.root.descendantsOfType('call')) {
     pushTo(callsByScope, scopeNodeOf(call).id, call);
     const fn = call.childForFieldName('function');
     if (fn?.type === 'identifier' && facts.classes.has(fn.text)) pushTo(created, fn.text, call);
   }
-  const index: ClassIndex = { moduleScope, scopes, callsByScope, instantiations: created, usedByModel: new Map() };
+  const functionsByName = new Map<string, FunctionInfo>();
+  for (const fn of facts.functions) if (!fn.owner && !functionsByName.has(fn.name)) functionsByName.set(fn.name, fn);
+  const index: ClassIndex = {
+    moduleScope, scopes, callsByScope, instantiations: created, usedByModel: new Map(), functionsByName, itemsByScope: new Map(), itemsByClass: new Map(),
+  };
   indexes.set(facts, index);
   return index;
 }
 
-function pushTo<K>(map: Map<K, Node[]>, key: K, node: Node): void {
+function pushTo<K>(map: Map<K, SyntaxNode[]>, key: K, node: SyntaxNode): void {
   const list = map.get(key);
   if (list) list.push(node);
   else map.set(key, [node]);

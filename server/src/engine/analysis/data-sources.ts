@@ -1,4 +1,4 @@
-import type { Node } from 'web-tree-sitter';
+import type { SyntaxNode } from './syntax';
 import {
   callArguments, lastBinding, unparen, type ClassInfo, type FileFacts, type FunctionInfo, type ModelFact, type Scope,
 } from './facts';
@@ -14,7 +14,7 @@ import { stringValue } from './text';
 
 /** A node together with the scope its names are resolved in. */
 export interface ScopedNode {
-  node: Node;
+  node: SyntaxNode;
   scope: Scope;
 }
 
@@ -37,7 +37,7 @@ export function bindingOf(facts: FileFacts, scope: Scope, name: string, before: 
 }
 
 /** What an expression stands for: names followed through their bindings, parentheses removed. */
-export function resolveValue(facts: FileFacts, scope: Scope, node: Node): ScopedNode {
+export function resolveValue(facts: FileFacts, scope: Scope, node: SyntaxNode): ScopedNode {
   let current: ScopedNode = { node: unparen(node), scope };
   // Each step moves to an earlier binding, so this ends; the bound guards against broken trees.
   for (let step = 0; step < 32 && current.node.type === 'identifier'; step++) {
@@ -53,13 +53,13 @@ export function resolveValue(facts: FileFacts, scope: Scope, node: Node): Scoped
  * also finds a module-level model bound once when it is used inside a function, where the
  * per-scope model facts do not follow it.
  */
-export function modelReferenced(facts: FileFacts, scope: Scope, node: Node): ModelFact | undefined {
+export function modelReferenced(facts: FileFacts, scope: Scope, node: SyntaxNode): ModelFact | undefined {
   const value = resolveValue(facts, scope, node);
   return facts.models.find((m) => m.definition.id === value.node.id);
 }
 
 /** The function or module whose body holds a definition (classes are skipped: methods have an owner). */
-function enclosingScopeNode(node: Node): Node | undefined {
+function enclosingScopeNode(node: SyntaxNode): SyntaxNode | undefined {
   for (let n = node.parent; n; n = n.parent) {
     if (n.type === 'function_definition' || n.type === 'module') return n;
   }
@@ -74,7 +74,7 @@ function functionNamed(facts: FileFacts, scope: Scope, name: string): FunctionIn
 }
 
 /** A method of a class of the file, looked up through its in-file bases as Python does. */
-export function methodOf(cls: ClassInfo, name: string, seen = new Set<ClassInfo>()): Node | undefined {
+export function methodOf(cls: ClassInfo, name: string, seen = new Set<ClassInfo>()): SyntaxNode | undefined {
   if (seen.has(cls)) return undefined;
   seen.add(cls);
   const own = cls.methods.get(name);
@@ -86,7 +86,7 @@ export function methodOf(cls: ClassInfo, name: string, seen = new Set<ClassInfo>
   return undefined;
 }
 
-export function functionOfNode(facts: FileFacts, def: Node): FunctionInfo | undefined {
+export function functionOfNode(facts: FileFacts, def: SyntaxNode): FunctionInfo | undefined {
   return facts.functions.find((f) => f.node.id === def.id);
 }
 
@@ -94,7 +94,7 @@ export function functionOfNode(facts: FileFacts, def: Node): FunctionInfo | unde
  * The class of the file whose instance a value is: a call of the class (directly or through
  * names), or `self` inside one of its methods.
  */
-export function instanceClass(facts: FileFacts, scope: Scope, node: Node): ClassInfo | undefined {
+export function instanceClass(facts: FileFacts, scope: Scope, node: SyntaxNode): ClassInfo | undefined {
   const value = resolveValue(facts, scope, node);
   if (value.node.type === 'identifier' && value.node.text === 'self') return value.scope.function?.owner;
   if (value.node.type !== 'call') return undefined;
@@ -108,7 +108,7 @@ export function instanceClass(facts: FileFacts, scope: Scope, node: Node): Class
  * scope or defined at module level, also through names bound to it), `self.batches` inside a
  * method, or `loader.batches` where `loader` is an instance of a class of the file.
  */
-export function functionReferenced(facts: FileFacts, scope: Scope, node: Node): FunctionInfo | undefined {
+export function functionReferenced(facts: FileFacts, scope: Scope, node: SyntaxNode): FunctionInfo | undefined {
   const value = resolveValue(facts, scope, node);
   // resolveValue stops at a name that is not bound: it can only name a function.
   if (value.node.type === 'identifier') return functionNamed(facts, value.scope, value.node.text);
@@ -129,7 +129,7 @@ const dtypeNames = new Set([
 const builtinDtypes: Record<string, string> = { float: 'float64', int: 'int64', bool: 'bool' };
 
 /** The dtype a `dtype=` value names: `"float32"`, `np.float32`, `tf.float32`, `float`. */
-export function dtypeName(node: Node | undefined, imports: ImportTable): string | undefined {
+export function dtypeName(node: SyntaxNode | undefined, imports: ImportTable): string | undefined {
   if (!node) return undefined;
   const text = stringValue(node);
   if (text !== undefined) return dtypeNames.has(text) ? text : builtinDtypes[text];
@@ -175,7 +175,7 @@ function isFloatDtype(dtype: string): boolean {
  * `dataShape` does for the shape: constructors (with their default dtype), `.astype(...)`,
  * `tf.cast(...)`, reshapes, and arithmetic with a number literal. Undefined when not visible.
  */
-export function dataDtype(expr: Node | undefined, scope: Scope, imports: ImportTable, before: number, depth = 0): string | undefined {
+export function dataDtype(expr: SyntaxNode | undefined, scope: Scope, imports: ImportTable, before: number, depth = 0): string | undefined {
   if (!expr || depth > 8) return undefined;
   const node = unparen(expr);
   if (node.type === 'identifier') {
@@ -209,7 +209,7 @@ export function dataDtype(expr: Node | undefined, scope: Scope, imports: ImportT
 }
 
 /** For arithmetic with a number literal on one side (`x / 255.0`, `2 * x`), the other side. */
-export function arrayOperand(node: Node): Node | undefined {
+export function arrayOperand(node: SyntaxNode): SyntaxNode | undefined {
   if (node.type !== 'binary_operator' || !arithmetic.has(node.childForFieldName('operator')?.text ?? '')) return undefined;
   const left = node.childForFieldName('left');
   const right = node.childForFieldName('right');
@@ -218,12 +218,12 @@ export function arrayOperand(node: Node): Node | undefined {
   return isNumberLiteral(left) ? right : undefined;
 }
 
-function isNumberLiteral(node: Node): boolean {
+function isNumberLiteral(node: SyntaxNode): boolean {
   return node.type === 'integer' || node.type === 'float';
 }
 
 /** NumPy's promotion for arithmetic with a Python number: an integer array becomes float64 by `/` or a float. */
-function arithmeticDtype(node: Node, scope: Scope, imports: ImportTable, before: number, depth: number): string | undefined {
+function arithmeticDtype(node: SyntaxNode, scope: Scope, imports: ImportTable, before: number, depth: number): string | undefined {
   const array = arrayOperand(node);
   const number = array && (node.childForFieldName('left')?.id === array.id ? node.childForFieldName('right') : node.childForFieldName('left'));
   if (!array || !number) return undefined;

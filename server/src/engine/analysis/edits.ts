@@ -1,16 +1,16 @@
-import type { Node } from 'web-tree-sitter';
+import type { SyntaxNode } from './syntax';
 import { eolOf, indentOf, nodeRange, positionOf } from './text';
 import type { TextEdit } from './types';
 
 /** The statement that holds a node: the ancestor that sits directly in a block or the module. */
-export function statementOf(node: Node): Node {
+export function statementOf(node: SyntaxNode): SyntaxNode {
   let n = node;
   while (n.parent && n.parent.type !== 'block' && n.parent.type !== 'module') n = n.parent;
   return n;
 }
 
 /** True when only whitespace precedes the node on its line. */
-export function startsLine(node: Node, text: string): boolean {
+export function startsLine(node: SyntaxNode, text: string): boolean {
   const lineStart = text.lastIndexOf('\n', node.startIndex - 1) + 1;
   return /^[ \t]*$/.test(text.slice(lineStart, node.startIndex));
 }
@@ -20,7 +20,7 @@ export function startsLine(node: Node, text: string): boolean {
  * statement's indentation, or, when the statement shares its line (`else: model.save(p)`),
  * joined to it with `;` (possible for one line only; undefined otherwise).
  */
-export function insertBefore(statement: Node, code: string | string[], text: string): TextEdit | undefined {
+export function insertBefore(statement: SyntaxNode, code: string | string[], text: string): TextEdit | undefined {
   const lines = typeof code === 'string' ? [code] : code;
   const start = positionOf(statement.startPosition);
   if (startsLine(statement, text)) {
@@ -39,7 +39,7 @@ export function insertBefore(statement: Node, code: string | string[], text: str
  * otherwise only its own text. Returns the edit and the statement's text re-indented to
  * start at column 0, for moving it elsewhere.
  */
-export function removeStatement(statement: Node, text: string): { edit: TextEdit; body: string[] } | undefined {
+export function removeStatement(statement: SyntaxNode, text: string): { edit: TextEdit; body: string[] } | undefined {
   if (!startsLine(statement, text)) return undefined;
   const lineEnd = text.indexOf('\n', statement.endIndex);
   const rest = text.slice(statement.endIndex, lineEnd < 0 ? text.length : lineEnd);
@@ -56,7 +56,7 @@ export function removeStatement(statement: Node, text: string): { edit: TextEdit
 }
 
 /** Replaces a node's text. */
-export function replaceNode(node: Node, newText: string): TextEdit {
+export function replaceNode(node: SyntaxNode, newText: string): TextEdit {
   return { range: nodeRange(node), newText };
 }
 
@@ -64,7 +64,7 @@ export function replaceNode(node: Node, newText: string): TextEdit {
  * Removes one argument from an argument list together with the comma that separates it,
  * keeping the rest of the call well formed.
  */
-export function removeArgument(argument: Node): TextEdit {
+export function removeArgument(argument: SyntaxNode): TextEdit {
   const prev = argument.previousSibling;
   const next = argument.nextSibling;
   if (prev && prev.type === ',') {
@@ -79,20 +79,20 @@ export function removeArgument(argument: Node): TextEdit {
 }
 
 /** Adds a keyword argument at the end of a call's argument list. */
-export function appendArgument(call: Node, argumentText: string): TextEdit | undefined {
+export function appendArgument(call: SyntaxNode, argumentText: string): TextEdit | undefined {
   const args = call.childForFieldName('arguments');
   if (!args || args.type !== 'argument_list') return undefined;
   return appendToList(args, argumentText);
 }
 
 /** Adds a parameter (`**kwargs`) at the end of a function definition's parameter list. */
-export function appendParameter(definition: Node, parameterText: string): TextEdit | undefined {
+export function appendParameter(definition: SyntaxNode, parameterText: string): TextEdit | undefined {
   const params = definition.childForFieldName('parameters');
   return params ? appendToList(params, parameterText) : undefined;
 }
 
 /** Adds an item at the end of a parenthesised, comma-separated list (arguments or parameters). */
-function appendToList(args: Node, argumentText: string): TextEdit | undefined {
+function appendToList(args: SyntaxNode, argumentText: string): TextEdit | undefined {
   const close = args.lastChild;
   if (!close || close.type !== ')') return undefined;
   const items = args.namedChildren.filter((c) => c.type !== 'comment');
@@ -107,7 +107,7 @@ function appendToList(args: Node, argumentText: string): TextEdit | undefined {
  * Inserts lines after the line on which `node` ends (after any comment there), each prefixed
  * with `indent`, in the text's own line ending; `blankLine` puts an empty line first.
  */
-export function insertAfter(node: Node, lines: string[], indent: string, text: string, blankLine = false): TextEdit {
+export function insertAfter(node: SyntaxNode, lines: string[], indent: string, text: string, blankLine = false): TextEdit {
   const eol = eolOf(text);
   let lineEnd = text.indexOf('\n', node.endIndex);
   if (lineEnd < 0) lineEnd = text.length;
@@ -122,7 +122,7 @@ export function insertAfter(node: Node, lines: string[], indent: string, text: s
  * Inserts statements at the start of a function's body, after its docstring. Undefined when
  * the body shares the `def` line or holds no statement (code that does not parse).
  */
-export function insertAtBodyStart(definition: Node, lines: string[], text: string): TextEdit | undefined {
+export function insertAtBodyStart(definition: SyntaxNode, lines: string[], text: string): TextEdit | undefined {
   const body = definition.childForFieldName('body');
   if (!body || body.startPosition.row === definition.startPosition.row) return undefined;
   const first = body.namedChildren.find((c) => c.type !== 'comment');
@@ -152,7 +152,7 @@ export function joinInsertions(edits: TextEdit[]): TextEdit[] {
  * Adds an import line after the file's last top-level import (the last one before `before`, when
  * given). With no such import, the line goes just before `before`, or nowhere (undefined).
  */
-export function insertImportLine(root: Node, line: string, text: string, before?: Node): TextEdit | undefined {
+export function insertImportLine(root: SyntaxNode, line: string, text: string, before?: SyntaxNode): TextEdit | undefined {
   const last = root.namedChildren
     .filter((n) => (n.type === 'import_statement' || n.type === 'import_from_statement') && (!before || n.startIndex < before.startIndex))
     .pop();

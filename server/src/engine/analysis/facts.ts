@@ -1,4 +1,4 @@
-import type { Node, Tree } from 'web-tree-sitter';
+import type { SyntaxNode, SyntaxTree } from './syntax';
 import { ImportedSymbols, type ImportedSymbol } from './imported-symbols';
 import { ImportTable } from './imports';
 import { kerasSymbolOf, knownLayers, modelConstructors } from './keras-names';
@@ -23,11 +23,11 @@ export interface ModelEvent {
   kind: EventKind;
   /** `fit`, `save`, `save_model`, `tf.saved_model.save`, `__call__` ... */
   method: string;
-  call: Node;
+  call: SyntaxNode;
   /** Where the event happens in its scope; for an event inside a local function, the call site. */
   offset: number;
   /** The call of a local function that performs this event on the model passed to it. */
-  viaCall?: Node;
+  viaCall?: SyntaxNode;
 }
 
 export type ModelKind =
@@ -42,9 +42,9 @@ export type ModelKind =
 
 export interface LayerEntry {
   /** The list element or `add` argument as written (the anchor). */
-  element: Node;
+  element: SyntaxNode;
   /** The layer call it stands for: the element itself, or the call a name was bound to. */
-  call: Node | undefined;
+  call: SyntaxNode | undefined;
 }
 
 export interface ModelFact {
@@ -54,13 +54,13 @@ export interface ModelFact {
   scope: Scope;
   kind: ModelKind;
   /** The expression that created the model (a call), or the parameter. */
-  definition: Node;
+  definition: SyntaxNode;
   start: number;
   end: number;
   /** For Sequential: the list elements, then `add` arguments, in order. */
   layers: LayerEntry[];
   /** The list literal passed to Sequential, where a first element can be inserted. */
-  layerList: Node | undefined;
+  layerList: SyntaxNode | undefined;
   events: ModelEvent[];
   /** For a model returned by a local function: the model inside that function. */
   origin: ModelFact | undefined;
@@ -74,12 +74,12 @@ export interface ModelFact {
 }
 
 export interface Binding {
-  value: Node;
+  value: SyntaxNode;
   offset: number;
 }
 
 export interface Scope {
-  node: Node;
+  node: SyntaxNode;
   function: FunctionInfo | undefined;
   models: ModelFact[];
   /** Every plain name assigned in the scope, with its values in order. */
@@ -88,7 +88,7 @@ export interface Scope {
 
 export interface FunctionInfo {
   name: string;
-  node: Node;
+  node: SyntaxNode;
   params: string[];
   scope: Scope;
   /** The class whose method this is. */
@@ -101,19 +101,19 @@ export interface FunctionInfo {
 
 export interface ClassInfo {
   name: string;
-  node: Node;
-  nameNode: Node;
+  node: SyntaxNode;
+  nameNode: SyntaxNode;
   /** Base classes of the same file. */
   fileBases: ClassInfo[];
   /** Symbols of the Keras classes it derives from, directly or through file bases. */
   kerasBases: Set<string>;
-  methods: Map<string, Node>;
+  methods: Map<string, SyntaxNode>;
 }
 
 export interface FileFacts {
   text: string;
-  tree: Tree;
-  root: Node;
+  tree: SyntaxTree;
+  root: SyntaxNode;
   imports: ImportTable;
   /** Names imported from other modules of the workspace, resolved on use. */
   imported: ImportedSymbols;
@@ -127,9 +127,9 @@ export interface FileFacts {
 }
 
 export interface TrainingCall {
-  call: Node;
+  call: SyntaxNode;
   method: string;
-  methodNode: Node;
+  methodNode: SyntaxNode;
   scope: Scope;
   model: ModelFact | undefined;
 }
@@ -154,10 +154,10 @@ export function isKerasModelClass(cls: ClassInfo): boolean {
 }
 
 /** Arguments of a call: positional values and keyword values by name. */
-export function callArguments(call: Node): { positional: Node[]; keywords: Map<string, Node>; keywordNodes: Map<string, Node> } {
-  const positional: Node[] = [];
-  const keywords = new Map<string, Node>();
-  const keywordNodes = new Map<string, Node>();
+export function callArguments(call: SyntaxNode): { positional: SyntaxNode[]; keywords: Map<string, SyntaxNode>; keywordNodes: Map<string, SyntaxNode> } {
+  const positional: SyntaxNode[] = [];
+  const keywords = new Map<string, SyntaxNode>();
+  const keywordNodes = new Map<string, SyntaxNode>();
   const args = call.childForFieldName('arguments');
   if (args?.type === 'argument_list') {
     for (const arg of args.namedChildren) {
@@ -177,22 +177,21 @@ export function callArguments(call: Node): { positional: Node[]; keywords: Map<s
 }
 
 /** Unwraps `(x)` to `x`. */
-export function unparen(node: Node): Node {
+export function unparen(node: SyntaxNode): SyntaxNode {
   let n = node;
   while (n.type === 'parenthesized_expression' && n.namedChildCount === 1 && n.firstNamedChild) n = n.firstNamedChild;
   return n;
 }
 
-function defName(def: Node): string | undefined {
+function defName(def: SyntaxNode): string | undefined {
   return def.childForFieldName('name')?.text;
 }
 
 /**
  * The named nodes of the given types (all of them by default) in a scope's own body, in
- * document order, without entering nested scopes. A cursor walk: only the matching nodes are materialised, which keeps the
- * crossings into WebAssembly few.
+ * document order, without entering nested scopes.
  */
-export function ownNodes(scopeNode: Node, types?: ReadonlySet<string>): readonly Node[] {
+export function ownNodes(scopeNode: SyntaxNode, types?: ReadonlySet<string>): readonly SyntaxNode[] {
   // Rules ask for the same nodes of the same scopes again and again: walk each scope once per
   // tree and type set, and answer a narrower request from a wider walk already made.
   let byScope = ownNodesCache.get(scopeNode.tree);
@@ -214,32 +213,23 @@ export function ownNodes(scopeNode: Node, types?: ReadonlySet<string>): readonly
 }
 
 /** Per tree, per scope node id: the walks made so far, by the type set they were made for. */
-const ownNodesCache = new WeakMap<Tree, Map<number, Array<{ types: ReadonlySet<string> | undefined; nodes: readonly Node[] }>>>();
+const ownNodesCache = new WeakMap<SyntaxTree, Map<number, Array<{ types: ReadonlySet<string> | undefined; nodes: readonly SyntaxNode[] }>>>();
 
-function walkOwnNodes(scopeNode: Node, types?: ReadonlySet<string>): Node[] {
-  const out: Node[] = [];
+const nestedScopeTypes = new Set(['function_definition', 'class_definition', 'lambda']);
+
+function walkOwnNodes(scopeNode: SyntaxNode, types?: ReadonlySet<string>): SyntaxNode[] {
+  const out: SyntaxNode[] = [];
   const body = scopeNode.type === 'module' ? scopeNode : scopeNode.childForFieldName('body');
   if (!body) return out;
-  const cursor = body.walk();
-  try {
-    if (!cursor.gotoFirstChild()) return out;
-    let depth = 1;
-    for (;;) {
-      const type = cursor.nodeType;
-      const nested = type === 'function_definition' || type === 'class_definition' || type === 'lambda';
-      if (!nested && cursor.nodeIsNamed && (!types || types.has(type))) out.push(cursor.currentNode);
-      if (!nested && cursor.gotoFirstChild()) {
-        depth++;
-        continue;
-      }
-      while (!cursor.gotoNextSibling()) {
-        cursor.gotoParent();
-        if (--depth === 0) return out;
-      }
-    }
-  } finally {
-    cursor.delete();
+  // Preorder over an explicit stack: deep nesting cannot overflow the call stack.
+  const pending = [...body.children].reverse();
+  while (pending.length > 0) {
+    const node = pending.pop()!;
+    if (nestedScopeTypes.has(node.type)) continue;
+    if (node.isNamed && (!types || types.has(node.type))) out.push(node);
+    for (let i = node.children.length - 1; i >= 0; i--) pending.push(node.children[i]!);
   }
+  return out;
 }
 
 const walkedTypes = new Set(['assignment', 'for_statement', 'with_item', 'as_pattern', 'call', 'return_statement', 'yield']);
@@ -263,8 +253,8 @@ class FactBuilder {
   private nextId = 1;
   private readonly moduleScope: Scope;
 
-  constructor(private readonly text: string, private readonly tree: Tree, modules: ModuleResolver | undefined) {
-    const root = tree.rootNode;
+  constructor(private readonly text: string, private readonly tree: SyntaxTree, modules: ModuleResolver | undefined) {
+    const root = tree.root;
     this.imports = new ImportTable(root);
     this.imported = new ImportedSymbols(this.imports, modules);
     this.moduleScope = this.newScope(root, undefined);
@@ -272,18 +262,18 @@ class FactBuilder {
     this.collectFunctions(root);
   }
 
-  private newScope(node: Node, fn: FunctionInfo | undefined): Scope {
+  private newScope(node: SyntaxNode, fn: FunctionInfo | undefined): Scope {
     const scope: Scope = { node, function: fn, models: [], bindings: new Map() };
     this.scopes.push(scope);
     return scope;
   }
 
-  private collectClasses(root: Node): void {
+  private collectClasses(root: SyntaxNode): void {
     const defs = root.descendantsOfType('class_definition');
     for (const def of defs) {
       const nameNode = def.childForFieldName('name');
       if (!nameNode) continue;
-      const methods = new Map<string, Node>();
+      const methods = new Map<string, SyntaxNode>();
       for (const stmt of def.childForFieldName('body')?.namedChildren ?? []) {
         const fn = stmt.type === 'decorated_definition' ? stmt.childForFieldName('definition') : stmt;
         if (fn?.type === 'function_definition') {
@@ -316,7 +306,7 @@ class FactBuilder {
     for (const cls of this.classes.values()) resolve(cls, new Set());
   }
 
-  private collectFunctions(root: Node): void {
+  private collectFunctions(root: SyntaxNode): void {
     for (const def of root.descendantsOfType('function_definition')) {
       const name = defName(def);
       if (!name) continue;
@@ -352,7 +342,7 @@ class FactBuilder {
     return {
       text: this.text,
       tree: this.tree,
-      root: this.tree.rootNode,
+      root: this.tree.root,
       imports: this.imports,
       imported: this.imported,
       classes: this.classes,
@@ -386,7 +376,7 @@ class FactBuilder {
   }
 
   /** The local function a call reaches, processed first so that its summary is known. */
-  calledFunction(fnNode: Node, scope: Scope): FunctionInfo | undefined {
+  calledFunction(fnNode: SyntaxNode, scope: Scope): FunctionInfo | undefined {
     let info: FunctionInfo | undefined;
     if (fnNode.type === 'identifier') {
       // A nested function of this scope wins over a module-level one.
@@ -418,7 +408,7 @@ class FactBuilder {
   }
 }
 
-function enclosingClass(def: Node): Node | undefined {
+function enclosingClass(def: SyntaxNode): SyntaxNode | undefined {
   // function_definition -> block -> class_definition (possibly through decorated_definition)
   let parent = def.parent;
   if (parent?.type === 'decorated_definition') parent = parent.parent;
@@ -428,9 +418,9 @@ function enclosingClass(def: Node): Node | undefined {
 
 interface Action {
   offset: number;
-  bind?: { targets: Node[]; value: Node | undefined };
-  call?: Node;
-  ret?: Node;
+  bind?: { targets: SyntaxNode[]; value: SyntaxNode | undefined };
+  call?: SyntaxNode;
+  ret?: SyntaxNode;
 }
 
 /** Walks one scope's statements in order and records its models and their events. */
@@ -486,7 +476,7 @@ class ScopeWalker {
     }
   }
 
-  private bind(targets: Node[], value: Node | undefined, offset: number): void {
+  private bind(targets: SyntaxNode[], value: SyntaxNode | undefined, offset: number): void {
     // `a, b = 30, 4` binds each name to its own value.
     const values = targets.length > 1 && value && (value.type === 'expression_list' || value.type === 'tuple')
       ? value.namedChildren.filter((c) => c.type !== 'comment')
@@ -525,11 +515,11 @@ class ScopeWalker {
   }
 
   /** A new model when `value` creates one, else undefined. */
-  private modelFrom(value: Node, name: string, offset: number): ModelFact | undefined {
+  private modelFrom(value: SyntaxNode, name: string, offset: number): ModelFact | undefined {
     if (value.type !== 'call') return undefined;
     const fnNode = value.childForFieldName('function');
     if (!fnNode) return undefined;
-    const base = { name, scope: this.scope, definition: value, start: offset, layers: [] as LayerEntry[], layerList: undefined as Node | undefined, origin: undefined as ModelFact | undefined, subclass: undefined as ClassInfo | undefined };
+    const base = { name, scope: this.scope, definition: value, start: offset, layers: [] as LayerEntry[], layerList: undefined as SyntaxNode | undefined, origin: undefined as ModelFact | undefined, subclass: undefined as ClassInfo | undefined };
     const keras = this.imports.keras(fnNode);
     if (keras) {
       const symbol = kerasSymbolOf(keras);
@@ -574,7 +564,7 @@ class ScopeWalker {
    * A model made by another module: returned by its function, or an instance of its model class.
    * What that module does to it before it arrives here (compile) counts at the call.
    */
-  private importedModel(value: Node, fnNode: Node, base: Omit<ModelFact, 'id' | 'events' | 'usedAsBlock' | 'unordered' | 'end' | 'kind'>, offset: number): ModelFact | undefined {
+  private importedModel(value: SyntaxNode, fnNode: SyntaxNode, base: Omit<ModelFact, 'id' | 'events' | 'usedAsBlock' | 'unordered' | 'end' | 'kind'>, offset: number): ModelFact | undefined {
     const imported = this.file.importedSymbols.lookup(fnNode);
     if (!imported || (imported.kind === 'class' && !imported.cls.model)) return undefined;
     const model = this.file.newModel({ ...base, kind: imported.kind === 'function' ? 'helper' : 'subclass', imported });
@@ -584,7 +574,7 @@ class ScopeWalker {
   }
 
   /** The layer call a list element or `add` argument stands for, following a name bound in this scope. */
-  private layerCall(element: Node, before: number): Node | undefined {
+  private layerCall(element: SyntaxNode, before: number): SyntaxNode | undefined {
     const node = unparen(element);
     if (node.type === 'call') return node;
     if (node.type === 'identifier') {
@@ -595,19 +585,19 @@ class ScopeWalker {
   }
 
   /** A model listed or added inside another model is a block of it. */
-  private markBlock(element: Node): void {
+  private markBlock(element: SyntaxNode): void {
     const model = this.current.get(unparen(element).text);
     if (model) model.usedAsBlock = true;
   }
 
-  private onReturn(value: Node, offset: number): void {
+  private onReturn(value: SyntaxNode, offset: number): void {
     const fn = this.scope.function;
     if (!fn || fn.returns) return;
     const model = this.current.get(value.text) ?? this.modelFrom(value, '<returned>', offset);
     if (model && model.kind !== 'param') fn.returns = model;
   }
 
-  private onCall(call: Node): void {
+  private onCall(call: SyntaxNode): void {
     const fnNode = call.childForFieldName('function');
     if (!fnNode) return;
     const { positional, keywords } = callArguments(call);
@@ -676,7 +666,7 @@ class ScopeWalker {
     const fn = this.file.calledFunction(fnNode, this.scope);
     if (fn) {
       const params = fn.params.filter((p) => p !== 'self' && p !== 'cls');
-      const passed: Array<[string, Node]> = positional.map((arg, i) => [params[i] ?? '', arg]);
+      const passed: Array<[string, SyntaxNode]> = positional.map((arg, i) => [params[i] ?? '', arg]);
       for (const [name, value] of keywords) passed.push([name, value]);
       for (const [param, arg] of passed) {
         const model = this.current.get(arg.text);
@@ -694,9 +684,9 @@ class ScopeWalker {
   }
 
   /** A value of a functional model: `keras.Input(...)` or the result of calling a layer on one. */
-  private isTensor(arg: Node, before: number): boolean {
+  private isTensor(arg: SyntaxNode, before: number): boolean {
     const node = unparen(arg);
-    let value: Node | undefined = node;
+    let value: SyntaxNode | undefined = node;
     if (node.type === 'identifier') value = lastBinding(this.scope, node.text, before)?.value;
     if (!value || value.type !== 'call') return false;
     const fnNode = value.childForFieldName('function');
@@ -710,7 +700,7 @@ class ScopeWalker {
 }
 
 /** The `self.compile(...)` call in the `__init__` of a class or of one of its in-file bases. */
-export function selfCompileCall(cls: ClassInfo, seen = new Set<ClassInfo>()): Node | undefined {
+export function selfCompileCall(cls: ClassInfo, seen = new Set<ClassInfo>()): SyntaxNode | undefined {
   if (seen.has(cls)) return undefined;
   seen.add(cls);
   const init = cls.methods.get('__init__');
@@ -738,7 +728,7 @@ function methodKind(method: string, hasArgument: boolean): EventKind {
   return 'other';
 }
 
-function flattenTargets(left: Node): Node[] {
+function flattenTargets(left: SyntaxNode): SyntaxNode[] {
   const node = unparen(left);
   if (node.type === 'pattern_list' || node.type === 'tuple_pattern' || node.type === 'list_pattern' || node.type === 'tuple' || node.type === 'list') {
     return node.namedChildren.flatMap(flattenTargets);
@@ -756,8 +746,8 @@ export function lastBinding(scope: Scope, name: string, offset: number): Binding
 }
 
 /** The facts of a file; `modules` resolves the names it imports from other modules of its workspace. */
-export function buildFacts(text: string, tree: Tree, modules?: ModuleResolver): FileFacts {
-  return new FactBuilder(text, tree, modules).build();
+export function buildFacts(tree: SyntaxTree, modules?: ModuleResolver): FileFacts {
+  return new FactBuilder(tree.text, tree, modules).build();
 }
 
 /** Events of a model including those done inside the helper that returned it, in order. */

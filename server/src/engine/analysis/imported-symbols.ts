@@ -1,4 +1,4 @@
-import type { Node } from 'web-tree-sitter';
+import type { SyntaxNode } from './syntax';
 import type { ImportTable } from './imports';
 import { canonicalKeras } from './keras-names';
 import type { ModuleClass, ModuleFunction, ModuleResolver, ModuleSummary } from './types';
@@ -36,7 +36,7 @@ export class ImportedSymbols {
   constructor(private readonly imports: ImportTable, private readonly resolver: ModuleResolver | undefined) {}
 
   /** What a reference (`Scale`, `L.Scale`, `build_model`) names in another module of the workspace. */
-  lookup(node: Node | null | undefined): ImportedSymbol | undefined {
+  lookup(node: SyntaxNode | null | undefined): ImportedSymbol | undefined {
     if (!this.resolver || !node) return undefined;
     const qualified = this.imports.qualify(node);
     if (qualified === undefined || isLibrary(qualified)) return undefined;
@@ -47,7 +47,7 @@ export class ImportedSymbols {
   }
 
   /** The class a reference names, when it is a Keras class of another module. */
-  lookupClass(node: Node | null | undefined): (ImportedSymbol & { kind: 'class' }) | undefined {
+  lookupClass(node: SyntaxNode | null | undefined): (ImportedSymbol & { kind: 'class' }) | undefined {
     const found = this.lookup(node);
     return found?.kind === 'class' ? found : undefined;
   }

@@ -1,4 +1,4 @@
-import type { Node } from 'web-tree-sitter';
+import type { SyntaxNode } from './syntax';
 import { canonicalKeras, starExports } from './keras-names';
 import type { TextEdit } from './types';
 import { rangeOf } from './text';
@@ -7,7 +7,7 @@ interface FromImport {
   /** The canonical Keras module, e.g. `keras.layers`. */
   module: string;
   /** The last imported name node, after which more names can be appended. */
-  lastName: Node;
+  lastName: SyntaxNode;
 }
 
 /**
@@ -20,7 +20,7 @@ export class ImportTable {
   private readonly shadowed = new Set<string>();
   private readonly kerasFromImports: FromImport[] = [];
 
-  constructor(root: Node) {
+  constructor(root: SyntaxNode) {
     for (const node of root.descendantsOfType(['import_statement', 'import_from_statement'])) {
       if (!node) continue;
       if (node.type === 'import_statement') this.addImport(node);
@@ -36,7 +36,7 @@ export class ImportTable {
     }
   }
 
-  private addImport(node: Node): void {
+  private addImport(node: SyntaxNode): void {
     for (const name of node.childrenForFieldName('name')) {
       if (!name) continue;
       if (name.type === 'aliased_import') {
@@ -51,7 +51,7 @@ export class ImportTable {
     }
   }
 
-  private addFromImport(node: Node): void {
+  private addFromImport(node: SyntaxNode): void {
     const moduleNode = node.childForFieldName('module_name');
     if (!moduleNode) return;
     // A relative module keeps its dots (`.layers`, `..`): its names are the workspace's, never Keras.
@@ -63,7 +63,7 @@ export class ImportTable {
       return;
     }
     const member = (name: string) => (module.endsWith('.') ? `${module}${name}` : `${module}.${name}`);
-    const names = node.childrenForFieldName('name').filter((n): n is Node => n !== null);
+    const names = node.childrenForFieldName('name').filter((n): n is SyntaxNode => n !== null);
     for (const name of names) {
       if (name.type === 'aliased_import') {
         const imported = name.childForFieldName('name')?.text;
@@ -78,7 +78,7 @@ export class ImportTable {
   }
 
   /** The qualified name an identifier or attribute chain refers to, if it comes from an import. */
-  qualify(node: Node | null | undefined): string | undefined {
+  qualify(node: SyntaxNode | null | undefined): string | undefined {
     if (!node) return undefined;
     if (node.type === 'identifier') {
       const name = node.text;
@@ -99,7 +99,7 @@ export class ImportTable {
   }
 
   /** The canonical Keras name (`keras.layers.LSTM`) of a reference, or undefined if not Keras. */
-  keras(node: Node | null | undefined): string | undefined {
+  keras(node: SyntaxNode | null | undefined): string | undefined {
     const qualified = this.qualify(node);
     return qualified === undefined ? undefined : canonicalKeras(qualified);
   }

@@ -1,4 +1,4 @@
-import type { Node } from 'web-tree-sitter';
+import type { SyntaxNode, SyntaxTree } from './syntax';
 import type { TextEdit } from './types';
 
 /** `# noqa`, or `# noqa: A, B` (codes or rule names), anywhere in a comment, as flake8 and ruff read it. */
@@ -7,9 +7,9 @@ const noqaPattern = /#\s*noqa(?:\s*:\s*([\w-]+(?:[\s,]+[\w-]+)*))?/i;
 export type NoqaDirective = 'all' | Set<string>;
 
 /** The noqa directives of a file, by zero-based line. Only real comments count, never strings. */
-export function noqaDirectives(root: Node): Map<number, NoqaDirective> {
+export function noqaDirectives(tree: SyntaxTree): Map<number, NoqaDirective> {
   const byLine = new Map<number, NoqaDirective>();
-  for (const comment of root.descendantsOfType('comment')) {
+  for (const comment of tree.ofType('comment')) {
     const match = noqaPattern.exec(comment.text);
     if (!match) continue;
     const line = comment.startPosition.row;
@@ -32,11 +32,12 @@ export function isSuppressed(directives: Map<number, NoqaDirective>, line: numbe
 /**
  * The edit that adds `code` to the noqa comment of a line, writing one if there is none.
  * Undefined when the line ends inside a string (a comment cannot go there) or is already suppressed.
- * A caller that asks for many lines passes the comments it collected once (all of them, or
- * those of `line`), rather than having every call walk the whole tree.
+ * A caller that asks for many lines passes the comments of `line` it collected once, rather
+ * than having every call look through all of the file's comments.
  */
-export function noqaEdit(root: Node, text: string, line: number, code: string, comments: Node[] = root.descendantsOfType('comment')): TextEdit | undefined {
-  const lineStart = lineOffset(text, line);
+export function noqaEdit(tree: SyntaxTree, line: number, code: string, comments: readonly SyntaxNode[] = tree.ofType('comment')): TextEdit | undefined {
+  const text = tree.text;
+  const lineStart = tree.lineStart(line);
   if (lineStart === undefined) return undefined;
   let lineEnd = text.indexOf('\n', lineStart);
   if (lineEnd < 0) lineEnd = text.length;
@@ -52,7 +53,7 @@ export function noqaEdit(root: Node, text: string, line: number, code: string, c
       return { range: { start: { line, character: at }, end: { line, character: at } }, newText: `, ${code}` };
     }
   } else {
-    const last = root.descendantForIndex(Math.max(lineStart, lineEnd - 1));
+    const last = tree.root.descendantForIndex(Math.max(lineStart, lineEnd - 1));
     if (last && (last.type === 'string_content' || last.type === 'string' || last.type === 'string_start') && last.endIndex > lineEnd) {
       return undefined;
     }
@@ -64,14 +65,4 @@ export function noqaEdit(root: Node, text: string, line: number, code: string, c
     range: { start: { line, character: column }, end: { line, character: lineText.length } },
     newText: `${separator}# noqa: ${code}`,
   };
-}
-
-function lineOffset(text: string, line: number): number | undefined {
-  let offset = 0;
-  for (let i = 0; i < line; i++) {
-    const next = text.indexOf('\n', offset);
-    if (next < 0) return undefined;
-    offset = next + 1;
-  }
-  return offset;
 }

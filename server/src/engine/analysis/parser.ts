@@ -1,6 +1,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { Language, Parser, type Tree } from 'web-tree-sitter';
+import { SyntaxTree } from './syntax';
 
 let pythonParser: Parser | undefined;
 
@@ -34,4 +35,14 @@ export function parsePython(text: string, oldTree?: Tree): Tree {
   const tree = pythonParser.parse(text, oldTree ?? null);
   if (!tree) throw new Error('tree-sitter returned no tree');
   return tree;
+}
+
+/** Parses Python source into the engine's own copy of the tree; nothing is left to free. */
+export function parseSyntax(text: string): SyntaxTree {
+  const tree = parsePython(text);
+  try {
+    return new SyntaxTree(text, tree);
+  } finally {
+    tree.delete();
+  }
 }

@@ -1,4 +1,4 @@
-import type { Node } from 'web-tree-sitter';
+import type { SyntaxNode } from './syntax';
 import {
   callArguments, isKerasModelClass, lastBinding, ownNodes, unparen, type FileFacts, type ModelEvent, type ModelFact, type Scope,
 } from './facts';
@@ -13,13 +13,13 @@ import type { TextEdit } from './types';
  */
 
 export interface SaveCall {
-  call: Node;
+  call: SyntaxNode;
   /** The saved model as written: the receiver of `save`, or the model argument of `save_model`. */
-  target: Node | undefined;
+  target: SyntaxNode | undefined;
   /** The path argument. */
-  path: Node | undefined;
+  path: SyntaxNode | undefined;
   /** The whole `save_format=...` keyword argument. */
-  saveFormat: Node | undefined;
+  saveFormat: SyntaxNode | undefined;
   scope: Scope;
   /** The file's models saved by this call (several when a local function saves the model passed to it). */
   models: ModelFact[];
@@ -93,7 +93,7 @@ function indexOf(facts: FileFacts): SaveIndex {
 }
 
 /** A save call, or undefined; `trained` holds the receivers compiled or fitted in the scope. */
-function readSaveCall(facts: FileFacts, scope: Scope, call: Node, models: ModelFact[], trained: Set<string>): SaveCall | undefined {
+function readSaveCall(facts: FileFacts, scope: Scope, call: SyntaxNode, models: ModelFact[], trained: Set<string>): SaveCall | undefined {
   const fn = call.childForFieldName('function');
   if (!fn) return undefined;
   const { positional, keywords, keywordNodes } = callArguments(call);
@@ -127,7 +127,7 @@ export interface PathTail {
   /** The literal text at the end of the path (`/model` for `f"{out}/model"`). */
   tail: string;
   /** The string literal that ends the path, when it is written inside the path argument itself (not behind a name). */
-  literal: Node | undefined;
+  literal: SyntaxNode | undefined;
 }
 
 const joinFunctions = new Set(['os.path.join', 'posixpath.join', 'ntpath.join']);
@@ -148,7 +148,7 @@ const otherBindingTypes: ReadonlySet<string> = new Set(Object.keys(otherBindings
  * `a + "lit"`, `base / "lit"`, `os.path.join(..., "lit")`, or a name bound once in the same
  * scope, before `before`, to one of these. Undefined when the end of the path cannot be seen.
  */
-export function pathTail(facts: FileFacts, scope: Scope, node: Node, before: number, depth = 0): PathTail | undefined {
+export function pathTail(facts: FileFacts, scope: Scope, node: SyntaxNode, before: number, depth = 0): PathTail | undefined {
   const n = unparen(node);
   if (depth > 6) return undefined;
   if (n.type === 'string') {
@@ -180,7 +180,7 @@ export function pathTail(facts: FileFacts, scope: Scope, node: Node, before: num
 }
 
 /** The literal end of a string or f-string; undefined when it ends in an interpolation or is bytes. */
-function stringTail(node: Node): string | undefined {
+function stringTail(node: SyntaxNode): string | undefined {
   const start = node.firstNamedChild;
   if (start?.type === 'string_start' && /[bB]/.test(start.text)) return undefined;
   const parts = node.namedChildren.filter((c) => c.type !== 'string_start' && c.type !== 'string_end');
@@ -197,7 +197,7 @@ function stringTail(node: Node): string | undefined {
  * The value of a name bound exactly once in the scope, by a plain assignment before `before`;
  * undefined when it is a parameter, or is rebound in any other way (`+=`, a loop, `global`).
  */
-function boundOnce(scope: Scope, name: string, before: number): Node | undefined {
+function boundOnce(scope: Scope, name: string, before: number): SyntaxNode | undefined {
   const bindings = scope.bindings.get(name);
   const binding = bindings?.length === 1 ? bindings[0] : undefined;
   if (!binding || binding.offset > before || scope.function?.params.includes(name)) return undefined;
@@ -225,7 +225,7 @@ export interface PathEdit {
  * Undefined when a name's value ends with a separator, where the suffix would make a hidden file,
  * and for a literal with nothing to name the file after.
  */
-export function pathWithSuffix(path: Node, tail: PathTail | undefined, suffix: string): PathEdit | undefined {
+export function pathWithSuffix(path: SyntaxNode, tail: PathTail | undefined, suffix: string): PathEdit | undefined {
   const node = unparen(path);
   // An f-string that ends in an interpolation takes the suffix inside its quotes too.
   const literal = tail?.literal ?? (node.type === 'string' && !/[bB]/.test(node.firstChild?.text ?? '') ? node : undefined);
@@ -279,8 +279,8 @@ export function suggestsServing(text: string): boolean {
  * they call. For a model returned by a helper, those of the model inside it. Calls made inside a
  * custom layer's own code are not included: that code rebuilds them on load.
  */
-export function layerCalls(facts: FileFacts, model: ModelFact): Node[] {
-  const found = new Map<number, Node>();
+export function layerCalls(facts: FileFacts, model: ModelFact): SyntaxNode[] {
+  const found = new Map<number, SyntaxNode>();
   const seen = new Set<ModelFact>();
   for (let m: ModelFact | undefined = model; m && !seen.has(m); m = m.origin) {
     seen.add(m);
@@ -298,7 +298,7 @@ export function layerCalls(facts: FileFacts, model: ModelFact): Node[] {
 }
 
 /** Follows values to the calls that compute them: names to their bindings, local functions to their bodies. */
-function walkGraph(facts: FileFacts, scope: Scope, roots: readonly Node[], found: Map<number, Node>, visited: Set<number>): void {
+function walkGraph(facts: FileFacts, scope: Scope, roots: readonly SyntaxNode[], found: Map<number, SyntaxNode>, visited: Set<number>): void {
   const pending = [...roots];
   while (pending.length > 0) {
     const node = pending.pop()!;
@@ -321,7 +321,7 @@ function walkGraph(facts: FileFacts, scope: Scope, roots: readonly Node[], found
 }
 
 /** The node, when it is a call, and every call inside it. */
-function callsIn(node: Node): Node[] {
+function callsIn(node: SyntaxNode): SyntaxNode[] {
   const inside = node.descendantsOfType('call').filter((c) => c.id !== node.id);
   return node.type === 'call' ? [node, ...inside] : inside;
 }

@@ -1,4 +1,4 @@
-import type { Node } from 'web-tree-sitter';
+import type { SyntaxNode } from './syntax';
 import { callArguments, lastBinding, type Scope } from './facts';
 import type { ImportTable } from './imports';
 
@@ -26,7 +26,7 @@ const reshapeFunctions = new Set(['numpy.reshape', 'tensorflow.reshape']);
 const shapeKeepingMethods = new Set(['astype', 'copy']);
 
 /** An integer literal, or a name bound to one earlier in the scope. */
-export function intValue(node: Node | undefined, scope: Scope, before: number): number | null {
+export function intValue(node: SyntaxNode | undefined, scope: Scope, before: number): number | null {
   if (!node) return null;
   if (node.type === 'integer' && /^\d+$/.test(node.text)) return Number(node.text);
   if (node.type === 'identifier') {
@@ -36,7 +36,7 @@ export function intValue(node: Node | undefined, scope: Scope, before: number): 
   return null;
 }
 
-function tupleDims(node: Node | undefined, scope: Scope, before: number): Shape | undefined {
+function tupleDims(node: SyntaxNode | undefined, scope: Scope, before: number): Shape | undefined {
   if (!node) return undefined;
   if (node.type === 'tuple' || node.type === 'list') {
     return node.namedChildren.filter((c) => c.type !== 'comment').map((c) => intValue(c, scope, before));
@@ -50,7 +50,7 @@ function tupleDims(node: Node | undefined, scope: Scope, before: number): Shape 
  * The shape of the array an expression produces (batch dimension included), following names
  * bound in the same scope; undefined when it cannot be seen.
  */
-export function dataShape(expr: Node | undefined, scope: Scope, imports: ImportTable, before: number, depth = 0): Shape | undefined {
+export function dataShape(expr: SyntaxNode | undefined, scope: Scope, imports: ImportTable, before: number, depth = 0): Shape | undefined {
   if (!expr || depth > 8) return undefined;
   if (expr.type === 'identifier') {
     const bound = lastBinding(scope, expr.text, before);

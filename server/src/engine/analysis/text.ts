@@ -1,4 +1,5 @@
-import type { Node, Point } from 'web-tree-sitter';
+import type { SyntaxNode } from './syntax';
+import type { Point } from 'web-tree-sitter';
 import type { Position, Range } from './types';
 
 export function positionOf(point: Point): Position {
@@ -11,12 +12,12 @@ export function rangeOf(point: Point): Range {
   return { start: p, end: p };
 }
 
-export function nodeRange(node: Node): Range {
+export function nodeRange(node: SyntaxNode): Range {
   return { start: positionOf(node.startPosition), end: positionOf(node.endPosition) };
 }
 
 /** The whitespace that starts the line holding `node`. */
-export function indentOf(node: Node, text: string): string {
+export function indentOf(node: SyntaxNode, text: string): string {
   const lineStart = text.lastIndexOf('\n', node.startIndex - 1) + 1;
   const match = /^[ \t]*/.exec(text.slice(lineStart, node.startIndex));
   return match ? match[0] : '';
@@ -28,7 +29,7 @@ export function eolOf(text: string): string {
 }
 
 /** Unquotes a plain Python string literal; undefined for f-strings and other expressions. */
-export function stringValue(node: Node | null | undefined): string | undefined {
+export function stringValue(node: SyntaxNode | null | undefined): string | undefined {
   if (!node || node.type !== 'string') return undefined;
   const start = node.firstNamedChild;
   if (start?.type === 'string_start' && /[fF]/.test(start.text)) return undefined;

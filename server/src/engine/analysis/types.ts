@@ -46,6 +46,8 @@ export interface Finding {
   fixes: Fix[];
   /** Ids of the models (see ModelSummary) this finding blocks or concerns. */
   modelIds: number[];
+  /** The edit that writes or extends the line's `# noqa:` comment, when one can be written there. */
+  noqa?: TextEdit;
 }
 
 export type KerasVersionSetting = 'auto' | '2' | '3';

@@ -1,11 +1,11 @@
-import type { Node } from 'web-tree-sitter';
+import type { SyntaxNode } from './syntax';
 import type { ImportTable } from './imports';
 import type { KerasVersionInfo, KerasVersionSetting } from './types';
 
 interface Evidence {
   major: 2 | 3;
   what: string;
-  node: Node;
+  node: SyntaxNode;
   /** Chooses Keras 2 when the file runs (`import tf_keras`, `TF_USE_LEGACY_KERAS`), whatever is installed beside it. */
   selectsKeras2?: true;
 }
@@ -21,7 +21,7 @@ interface Evidence {
  * 4. the rest of the file's evidence. Keras 2 evidence wins over Keras 3 evidence, since
  *    pinning the legacy package is a deliberate act while Keras 3 spellings also exist late in 2.x.
  */
-export function detectKerasVersion(root: Node, imports: ImportTable, setting: KerasVersionSetting, project?: KerasVersionInfo): KerasVersionInfo {
+export function detectKerasVersion(root: SyntaxNode, imports: ImportTable, setting: KerasVersionSetting, project?: KerasVersionInfo): KerasVersionInfo {
   if (setting === '2' || setting === '3') return { major: setting === '2' ? 2 : 3, source: 'the kerasVersion setting' };
   const evidence = fileEvidence(root, imports);
   const selection = evidence.find((e) => e.selectsKeras2);
@@ -36,7 +36,7 @@ function describe(evidence: Evidence): KerasVersionInfo {
   return { major: evidence.major, source: `${evidence.what} (line ${evidence.node.startPosition.row + 1})` };
 }
 
-function fileEvidence(root: Node, imports: ImportTable): Evidence[] {
+function fileEvidence(root: SyntaxNode, imports: ImportTable): Evidence[] {
   const found: Evidence[] = [];
   for (const node of root.descendantsOfType(['import_statement', 'import_from_statement'])) {
     const text = node.text;

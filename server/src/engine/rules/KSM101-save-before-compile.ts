@@ -1,4 +1,4 @@
-import type { Node } from 'web-tree-sitter';
+import type { SyntaxNode } from '../analysis/syntax';
 import { insertBefore, removeStatement, statementOf } from '../analysis/edits';
 import { allEvents, callArguments, definingModel, lastBinding, type ModelEvent, type ModelFact } from '../analysis/facts';
 import type { ImportTable } from '../analysis/imports';
@@ -85,7 +85,7 @@ function checkModel(context: RuleContext, model: ModelFact): void {
   }
 }
 
-function hasFalse(call: Node, keyword: string): boolean {
+function hasFalse(call: SyntaxNode, keyword: string): boolean {
   return callArguments(call).keywords.get(keyword)?.text === 'False';
 }
 
@@ -139,11 +139,11 @@ export function lossFor(model: ModelFact, imports: ImportTable): string | undefi
 }
 
 /** The call of the layer that produces the model's output, when it is written in the file. */
-function outputLayer(model: ModelFact): Node | undefined {
+function outputLayer(model: ModelFact): SyntaxNode | undefined {
   if (model.kind === 'sequential') return model.layers[model.layers.length - 1]?.call;
   if (model.kind !== 'functional') return undefined;
   const { positional, keywords } = callArguments(model.definition);
-  let outputs: Node | undefined = keywords.get('outputs') ?? positional[1];
+  let outputs: SyntaxNode | undefined = keywords.get('outputs') ?? positional[1];
   if (outputs?.type === 'identifier') outputs = lastBinding(model.scope, outputs.text, model.start)?.value;
   // `Dense(1)(x)`: the layer is the inner call.
   const fn = outputs?.type === 'call' ? outputs.childForFieldName('function') : undefined;

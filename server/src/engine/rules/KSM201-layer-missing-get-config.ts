@@ -1,4 +1,4 @@
-import type { Node } from 'web-tree-sitter';
+import type { SyntaxNode } from '../analysis/syntax';
 import {
   annotatesKerasClass, argumentSites, baseConfigKeys, baseMethodCalls, configuredBase, hasForeignBase,
   holdsKerasObject, importBesideKerasBase, inheritedMethod, initSignature, modelsUsing, selfAttributes, storedAttribute, valueKind,
@@ -119,7 +119,7 @@ interface ConfigParameter {
 }
 
 interface Reason {
-  node: Node;
+  node: SyntaxNode;
   message: string;
   /** What the diagnostic says about it. */
   summary: string;
@@ -153,7 +153,7 @@ function checkClass(context: RuleContext, cls: ClassInfo): void {
   }
   const positionalParams = signature.params.filter((p) => p.positional);
   for (const site of argumentSites(facts, cls)) {
-    const passed: Array<[InitParameter, Node]> = [];
+    const passed: Array<[InitParameter, SyntaxNode]> = [];
     site.positional.forEach((value, i) => {
       const param = positionalParams[i];
       if (param) passed.push([param, value]);
@@ -225,7 +225,7 @@ function checkClass(context: RuleContext, cls: ClassInfo): void {
  * already: for any base, when it is one of the base keys; for a built-in layer, any of its
  * arguments (given by keyword or, for want of its signature, by position).
  */
-function recordedByBase(baseCalls: Node[], param: InitParameter, builtIn: boolean): boolean {
+function recordedByBase(baseCalls: SyntaxNode[], param: InitParameter, builtIn: boolean): boolean {
   for (const call of baseCalls) {
     const { positional, keywords } = callArguments(call);
     if (keywords.get(param.name)?.text === param.name && (builtIn || baseConfigKeys.includes(param.name))) return true;
@@ -325,7 +325,7 @@ function getConfigFix(facts: FileFacts, cls: ClassInfo, signature: InitSignature
  * Stores parameters right after the `super().__init__(...)` call, where a Keras layer accepts
  * new attributes; without one, at the start of the body.
  */
-function storeEdit(signature: InitSignature, body: Node, stores: string[], text: string): TextEdit | undefined {
+function storeEdit(signature: InitSignature, body: SyntaxNode, stores: string[], text: string): TextEdit | undefined {
   const superStatement = baseMethodCalls(signature.definition, '__init__', signature.selfName)
     .map(statementOf)
     .find((s) => s.parent?.id === body.id);

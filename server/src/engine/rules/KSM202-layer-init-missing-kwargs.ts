@@ -1,4 +1,4 @@
-import type { Node } from 'web-tree-sitter';
+import type { SyntaxNode } from '../analysis/syntax';
 import {
   assignmentTypes, baseConfigKeys, baseMethodCalls, callTypes, configuredBase, inheritedMethod, initSignature, modelsUsing,
   type InitSignature,
@@ -123,14 +123,14 @@ function configReachesInit(cls: ClassInfo): boolean {
   return true;
 }
 
-function firstParameter(definition: Node): string | undefined {
+function firstParameter(definition: SyntaxNode): string | undefined {
   const first = definition.childForFieldName('parameters')?.namedChildren.find((p) => p.type === 'identifier');
   return first?.text;
 }
 
 /** True when a base `__init__` call passes `**kwargs` on, directly or through a dict built from it in `__init__`. */
-function forwardsKwargs(call: Node, kwargs: string, signature: InitSignature): boolean {
-  const mentions = (node: Node) => node.descendantsOfType('identifier').some((id) => id.text === kwargs);
+function forwardsKwargs(call: SyntaxNode, kwargs: string, signature: InitSignature): boolean {
+  const mentions = (node: SyntaxNode) => node.descendantsOfType('identifier').some((id) => id.text === kwargs);
   for (const arg of call.childForFieldName('arguments')?.namedChildren ?? []) {
     if (arg.type !== 'dictionary_splat') continue;
     if (mentions(arg)) return true;
@@ -147,7 +147,7 @@ function forwardsKwargs(call: Node, kwargs: string, signature: InitSignature): b
 
 const splatTypes: ReadonlySet<string> = new Set(['dictionary_splat']);
 
-function forwardFix(facts: FileFacts, cls: ClassInfo, signature: InitSignature, unforwarded: Node[], noBaseCall: boolean): Fix | undefined {
+function forwardFix(facts: FileFacts, cls: ClassInfo, signature: InitSignature, unforwarded: SyntaxNode[], noBaseCall: boolean): Fix | undefined {
   // Code that does not parse gives no sure place to write.
   if (cls.node.hasError) return undefined;
   const text = facts.text;
@@ -190,7 +190,7 @@ function forwardFix(facts: FileFacts, cls: ClassInfo, signature: InitSignature, 
  * Appends `**kwargs` to a base `__init__` call. A keyword the call sets itself that the saved
  * config may also hold would arrive twice, so it becomes a default of `kwargs` first.
  */
-function forwardEdits(call: Node, kwargs: string, named: Set<string>, builtInBase: boolean, text: string): TextEdit[] | undefined {
+function forwardEdits(call: SyntaxNode, kwargs: string, named: Set<string>, builtInBase: boolean, text: string): TextEdit[] | undefined {
   const args = call.childForFieldName('arguments');
   if (!args || args.type !== 'argument_list') return undefined;
   const items = args.namedChildren.filter((a) => a.type !== 'comment');

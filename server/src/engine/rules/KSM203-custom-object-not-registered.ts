@@ -1,4 +1,4 @@
-import type { Node } from 'web-tree-sitter';
+import type { SyntaxNode } from '../analysis/syntax';
 import { importBesideKerasBase, importedHelpers, modelsUsing } from '../analysis/custom-classes';
 import { insertBefore, statementOf } from '../analysis/edits';
 import { allEvents, callArguments, isKerasLayerClass, type ClassInfo, type FileFacts, type ModelEvent, type ModelFact } from '../analysis/facts';
@@ -108,7 +108,7 @@ export function isSerializable(cls: ClassInfo): boolean {
 const registerName = 'register_keras_serializable';
 
 /** True when a reference is `register_keras_serializable` however it is imported (or spelled without import). */
-function isRegister(facts: FileFacts, node: Node | null | undefined): boolean {
+function isRegister(facts: FileFacts, node: SyntaxNode | null | undefined): boolean {
   if (!node) return false;
   const keras = facts.imports.keras(node);
   if (keras) return kerasSymbolOf(keras) === registerName;
@@ -142,13 +142,13 @@ function namesPassedAsCustomObjects(facts: FileFacts): Set<string> {
   if (!/custom_object|CustomObjectScope|load_model|model_from_|deserialize|register_keras_serializable/.test(facts.text)) {
     return new Set();
   }
-  const identifiers = new Map<string, Node[]>();
+  const identifiers = new Map<string, SyntaxNode[]>();
   for (const id of facts.root.descendantsOfType('identifier')) {
     const list = identifiers.get(id.text) ?? [];
     list.push(id);
     identifiers.set(id.text, list);
   }
-  const pending: Node[] = [];
+  const pending: SyntaxNode[] = [];
   for (const call of facts.root.descendantsOfType('call')) {
     const fn = call.childForFieldName('function');
     const { positional, keywords } = callArguments(call);
@@ -177,10 +177,10 @@ function namesPassedAsCustomObjects(facts: FileFacts): Set<string> {
 }
 
 /** What a statement puts into the name `use`: `use = v`, `use[k] = v`, `use.update(...)`, `use.setdefault(...)`. */
-function valuePutInto(use: Node): Node | undefined {
+function valuePutInto(use: SyntaxNode): SyntaxNode | undefined {
   const parent = use.parent;
   if (!parent) return undefined;
-  const assigned = (target: Node): Node | undefined => {
+  const assigned = (target: SyntaxNode): SyntaxNode | undefined => {
     const assignment = target.parent;
     return assignment?.type === 'assignment' && assignment.childForFieldName('left')?.id === target.id
       ? assignment.childForFieldName('right') ?? undefined
@@ -229,7 +229,7 @@ interface ImportedUse {
   /** The module that defines it. */
   uri: string | undefined;
   /** The calls here that create it, or make the model that is (or, from a helper, uses) it. */
-  calls: Node[];
+  calls: SyntaxNode[];
   uses: SavedUse[];
 }
 
@@ -237,8 +237,8 @@ interface ImportedUse {
  * The calls that make what a saved model stores by class name: the model's own definitions
  * (through the helpers that returned it), its layer calls, and the calls in its `compile` calls.
  */
-export function storingCalls(facts: FileFacts, model: ModelFact): Node[] {
-  const definitions: Node[] = [];
+export function storingCalls(facts: FileFacts, model: ModelFact): SyntaxNode[] {
+  const definitions: SyntaxNode[] = [];
   const seen = new Set<ModelFact>();
   for (let m: ModelFact | undefined = model; m && !seen.has(m); m = m.origin) {
     seen.add(m);
@@ -257,7 +257,7 @@ function importedClassesSaved(context: RuleContext): ImportedUse[] {
   const { facts } = context;
   const found = new Map<string, ImportedUse>();
   for (const model of facts.models) {
-    const direct: Array<{ cls: ModuleClass; uri: string | undefined; call: Node }> = [];
+    const direct: Array<{ cls: ModuleClass; uri: string | undefined; call: SyntaxNode }> = [];
     for (const call of storingCalls(facts, model)) {
       const symbol = facts.imported.lookupClass(call.childForFieldName('function'));
       if (symbol) direct.push({ cls: symbol.cls, uri: symbol.module.uri, call });
@@ -289,7 +289,7 @@ function isSubclassOf(model: ModelFact, cls: ClassInfo): boolean {
 }
 
 /** One of the calls creates an instance of the class (`Scale()`, `loss=FocalLoss()`). */
-function createdIn(calls: Node[], cls: ClassInfo): boolean {
+function createdIn(calls: SyntaxNode[], cls: ClassInfo): boolean {
   return calls.some((call) => {
     const fn = call.childForFieldName('function');
     return fn?.type === 'identifier' && fn.text === cls.name;

@@ -1,4 +1,4 @@
-import type { Node } from 'web-tree-sitter';
+import type { SyntaxNode } from '../analysis/syntax';
 import { appendArgument, insertBefore, statementOf } from '../analysis/edits';
 import {
   allEvents, callArguments, definingModel, isKerasLayerClass, type FileFacts, type LayerEntry, type ModelEvent, type ModelFact,
@@ -96,7 +96,7 @@ interface Candidate {
   model: ModelFact;
   /** The model whose layer list holds the first layer (inside a helper for a returned model). */
   owner: ModelFact;
-  first: LayerEntry & { call: Node };
+  first: LayerEntry & { call: SyntaxNode };
   layerName: string;
   recurrent: boolean;
   embedding: boolean;
@@ -170,7 +170,7 @@ function checkImported(context: RuleContext, model: ModelFact): void {
 }
 
 /** The first layer's name when it is a layer that declares no input shape; undefined when it is fine or unknown. */
-function describeLayer(facts: FileFacts, call: Node): { name: string; recurrent: boolean } | undefined {
+function describeLayer(facts: FileFacts, call: SyntaxNode): { name: string; recurrent: boolean } | undefined {
   const fn = call.childForFieldName('function');
   if (!fn) return undefined;
   const { positional, keywords } = callArguments(call);

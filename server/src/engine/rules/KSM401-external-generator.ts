@@ -1,4 +1,4 @@
-import type { Node } from 'web-tree-sitter';
+import type { SyntaxNode } from '../analysis/syntax';
 import {
   arrayOperand, functionOfNode, functionReferenced, instanceClass, methodOf, modelReferenced, resolveValue, dataDtype, type ScopedNode,
 } from '../analysis/data-sources';
@@ -141,8 +141,8 @@ function receiverModel(facts: FileFacts, training: TrainingCall): ModelFact | un
 
 interface DataArgument {
   /** The argument as written (`gen()` or `x=gen()`): the anchor. */
-  anchor: Node;
-  value: Node;
+  anchor: SyntaxNode;
+  value: SyntaxNode;
 }
 
 type DataSource =
@@ -152,7 +152,7 @@ type DataSource =
 
 const flowMethods = new Set(['flow', 'flow_from_directory', 'flow_from_dataframe']);
 
-function dataArgument(call: Node): DataArgument | undefined {
+function dataArgument(call: SyntaxNode): DataArgument | undefined {
   const { positional, keywords, keywordNodes } = callArguments(call);
   for (const name of ['x', 'generator']) {
     const value = keywords.get(name);
@@ -163,7 +163,7 @@ function dataArgument(call: Node): DataArgument | undefined {
   return first && first.type !== 'list_splat' && first.type !== 'dictionary_splat' ? { anchor: first, value: first } : undefined;
 }
 
-function dataSourceOf(facts: FileFacts, scope: Scope, value: Node): DataSource | undefined {
+function dataSourceOf(facts: FileFacts, scope: Scope, value: SyntaxNode): DataSource | undefined {
   const resolved = resolveValue(facts, scope, value);
   const node = resolved.node;
   if (node.type !== 'call') {
@@ -185,7 +185,7 @@ function dataSourceOf(facts: FileFacts, scope: Scope, value: Node): DataSource |
 }
 
 /** The `ImageDataGenerator(...)` call a value comes from. */
-function imageDataGenerator(facts: FileFacts, scope: Scope, node: Node): ScopedNode | undefined {
+function imageDataGenerator(facts: FileFacts, scope: Scope, node: SyntaxNode): ScopedNode | undefined {
   const resolved = resolveValue(facts, scope, node);
   if (resolved.node.type !== 'call') return undefined;
   const callee = resolved.node.childForFieldName('function');
@@ -213,19 +213,19 @@ const preprocessingParameters = new Set([
 interface PreprocessingArgument {
   name: string;
   /** The argument as written, `rescale=1./255` or a positional value. */
-  node: Node;
-  value: Node;
+  node: SyntaxNode;
+  value: SyntaxNode;
   keyword: boolean;
 }
 
-function isOff(name: string, value: Node): boolean {
+function isOff(name: string, value: SyntaxNode): boolean {
   const text = value.text.replace(/\s+/g, '');
   if (/^(False|None|0+\.?0*|\.0+)$/.test(text)) return true;
   return name === 'rescale' && /^1\.?0*$/.test(text);
 }
 
 /** The preprocessing arguments an `ImageDataGenerator(...)` call turns on. */
-function activePreprocessing(generator: Node): PreprocessingArgument[] {
+function activePreprocessing(generator: SyntaxNode): PreprocessingArgument[] {
   const { positional, keywords, keywordNodes } = callArguments(generator);
   const found: PreprocessingArgument[] = [];
   positional.forEach((value, i) => {
@@ -245,8 +245,8 @@ function activePreprocessing(generator: Node): PreprocessingArgument[] {
 
 type Verdict =
   | { kind: 'keeps' }
-  | { kind: 'unknown'; at: Node }
-  | { kind: 'changes'; at: Node };
+  | { kind: 'unknown'; at: SyntaxNode }
+  | { kind: 'changes'; at: SyntaxNode };
 
 const keeps: Verdict = { kind: 'keeps' };
 
@@ -326,7 +326,7 @@ const stepBudget = 20000;
 
 /** A value that flows into a name: the expression and the function it is written in. */
 interface Contribution {
-  node: Node;
+  node: SyntaxNode;
   fn: FunctionInfo;
   /** The element of `node` it receives (`X, y = load()`: X is element 0). */
   part?: number;
@@ -365,7 +365,7 @@ class ValueTracer {
   }
 
   /** Element `part` of a value when its tuple structure is visible, else the whole value. */
-  private element(node: Node, fn: FunctionInfo, part: number | undefined): Verdict {
+  private element(node: SyntaxNode, fn: FunctionInfo, part: number | undefined): Verdict {
     const value = unparen(node);
     if (part === undefined) return this.expression(value, fn);
     if (tupleTypes.has(value.type)) {
@@ -381,7 +381,7 @@ class ValueTracer {
     return this.expression(value, fn);
   }
 
-  private expression(node: Node, fn: FunctionInfo): Verdict {
+  private expression(node: SyntaxNode, fn: FunctionInfo): Verdict {
     if (++this.steps > stepBudget) return { kind: 'unknown', at: node };
     const value = unparen(node);
     switch (value.type) {
@@ -408,7 +408,7 @@ class ValueTracer {
       case 'conditional_expression': {
         // `a if condition else b`: the condition is not a value that flows on.
         const [then, , otherwise] = value.namedChildren;
-        return strongest([then, otherwise].filter((n): n is Node => !!n), (n) => this.expression(n, fn));
+        return strongest([then, otherwise].filter((n): n is SyntaxNode => !!n), (n) => this.expression(n, fn));
       }
       case 'tuple': case 'expression_list': case 'list': case 'set':
         return strongest(value.namedChildren.filter((c) => c.type !== 'comment'), (n) => this.expression(n, fn));
@@ -433,7 +433,7 @@ class ValueTracer {
     }
   }
 
-  private binary(node: Node, fn: FunctionInfo): Verdict {
+  private binary(node: SyntaxNode, fn: FunctionInfo): Verdict {
     const operator = node.childForFieldName('operator')?.text ?? '';
     const left = node.childForFieldName('left');
     const right = node.childForFieldName('right');
@@ -448,7 +448,7 @@ class ValueTracer {
     return valueOperators.has(operator) ? { kind: 'changes', at: node } : { kind: 'unknown', at: node };
   }
 
-  private name(node: Node, fn: FunctionInfo, part: number | undefined): Verdict {
+  private name(node: SyntaxNode, fn: FunctionInfo, part: number | undefined): Verdict {
     const iterable = comprehensionSource(node, fn.node);
     if (iterable) return this.expression(iterable, fn);
     const name = node.text;
@@ -462,7 +462,7 @@ class ValueTracer {
     return verdict;
   }
 
-  private attribute(node: Node, fn: FunctionInfo): Verdict {
+  private attribute(node: SyntaxNode, fn: FunctionInfo): Verdict {
     const object = node.childForFieldName('object');
     const name = node.childForFieldName('attribute')?.text ?? '';
     if (object?.type === 'identifier' && object.text === 'self' && fn.owner) return this.selfAttribute(fn.owner, name);
@@ -484,13 +484,13 @@ class ValueTracer {
   }
 
   /** The statements of a function that can store into a name. */
-  private readonly nodesOf = (fn: FunctionInfo): readonly Node[] => ownNodes(fn.node, contributionTypes);
+  private readonly nodesOf = (fn: FunctionInfo): readonly SyntaxNode[] => ownNodes(fn.node, contributionTypes);
 
   private judge(contribution: Contribution, part: number | undefined): Verdict {
     return contribution.verdict ?? this.element(contribution.node, contribution.fn, contribution.part ?? part);
   }
 
-  private call(node: Node, fn: FunctionInfo): Verdict {
+  private call(node: SyntaxNode, fn: FunctionInfo): Verdict {
     const callee = node.childForFieldName('function');
     if (!callee) return { kind: 'unknown', at: node };
     const called = functionReferenced(this.facts, fn.scope, callee);
@@ -538,7 +538,7 @@ class ValueTracer {
   }
 }
 
-function isNumber(node: Node): boolean {
+function isNumber(node: SyntaxNode): boolean {
   const value = unparen(node);
   if (value.type === 'unary_operator') {
     const argument = value.childForFieldName('argument');
@@ -547,7 +547,7 @@ function isNumber(node: Node): boolean {
   return value.type === 'integer' || value.type === 'float';
 }
 
-function isStringExpression(node: Node): boolean {
+function isStringExpression(node: SyntaxNode): boolean {
   const value = unparen(node);
   if (value.type === 'string' || value.type === 'concatenated_string') return true;
   if (value.type !== 'binary_operator') return false;
@@ -555,7 +555,7 @@ function isStringExpression(node: Node): boolean {
 }
 
 /** For a name bound by a comprehension around it (`[f(x) for x in xs]`), the iterable (`xs`). */
-function comprehensionSource(node: Node, stop: Node): Node | undefined {
+function comprehensionSource(node: SyntaxNode, stop: SyntaxNode): SyntaxNode | undefined {
   for (let p = node.parent; p && p.id !== stop.id; p = p.parent) {
     if (!comprehensionTypes.has(p.type)) continue;
     for (const clause of p.namedChildren.filter((c) => c.type === 'for_in_clause')) {
@@ -566,13 +566,13 @@ function comprehensionSource(node: Node, stop: Node): Node | undefined {
   return undefined;
 }
 
-function targetsOf(left: Node): Node[] {
+function targetsOf(left: SyntaxNode): SyntaxNode[] {
   const node = unparen(left);
   return patternTypes.has(node.type) ? node.namedChildren : [node];
 }
 
 /** `X[i][j]` → `X`: storing into an element changes what the array holds. */
-function storageBase(target: Node): Node {
+function storageBase(target: SyntaxNode): SyntaxNode {
   let node = target;
   while (node.type === 'subscript') {
     const value = node.childForFieldName('value');
@@ -589,8 +589,8 @@ function storageBase(target: Node): Node {
  */
 function contributions(
   functions: FunctionInfo[],
-  isTarget: (target: Node) => boolean,
-  nodesOf: (fn: FunctionInfo) => readonly Node[],
+  isTarget: (target: SyntaxNode) => boolean,
+  nodesOf: (fn: FunctionInfo) => readonly SyntaxNode[],
 ): Contribution[] {
   const found: Contribution[] = [];
   for (const fn of functions) {
@@ -627,7 +627,7 @@ function contributions(
 }
 
 /** The `yield` expressions of a generator, else the `return` statements (named nodes: `yield` is a keyword too). */
-function yieldsOrReturns(fn: FunctionInfo): Node[] {
+function yieldsOrReturns(fn: FunctionInfo): SyntaxNode[] {
   return ownNodes(fn.node, fn.isGenerator ? yieldTypes : returnTypes).filter((n) => n.isNamed);
 }
 
@@ -640,7 +640,7 @@ function classMethods(facts: FileFacts, cls: ClassInfo, seen = new Set<ClassInfo
 
 // --- Findings ------------------------------------------------------------------------------
 
-function quote(node: Node): string {
+function quote(node: SyntaxNode): string {
   const text = node.text.split(/\r?\n/)[0]!.trim();
   return text.length > 60 ? `${text.slice(0, 57)}...` : text;
 }
@@ -748,7 +748,7 @@ function rescalingFix(
   const scale = rescale.value.text;
   const feeding = rescaleArguments(facts, trainings, model);
   // Data that some generator does not scale, or scales differently, would change meaning.
-  const rescales = feeding.filter((node): node is Node => node?.childForFieldName('value')?.text === scale);
+  const rescales = feeding.filter((node): node is SyntaxNode => node?.childForFieldName('value')?.text === scale);
   if (!first || !spelled || rescales.length !== feeding.length) return undefined;
   // Keras reads a declared input shape from the first layer only, so it moves to the new one.
   const shape = first.call ? inputShapeArgument(first.call) : undefined;
@@ -775,8 +775,8 @@ function rescalingFix(
  * The `rescale=` argument of each image generator whose data (training or validation) goes to
  * the model in any training call of the file; undefined for a generator that does not rescale.
  */
-function rescaleArguments(facts: FileFacts, trainings: TrainingCall[], model: ModelFact): Array<Node | undefined> {
-  const found = new Map<number, Node | undefined>();
+function rescaleArguments(facts: FileFacts, trainings: TrainingCall[], model: ModelFact): Array<SyntaxNode | undefined> {
+  const found = new Map<number, SyntaxNode | undefined>();
   for (const training of trainings) {
     if (!training.model || definingModel(training.model) !== model) continue;
     const values = [dataArgument(training.call)?.value, callArguments(training.call).keywords.get('validation_data')];
@@ -796,13 +796,13 @@ function layerSymbol(facts: FileFacts, entry: LayerEntry): string | undefined {
   return keras === undefined ? undefined : kerasSymbolOf(keras);
 }
 
-function inputShapeArgument(layer: Node): Node | undefined {
+function inputShapeArgument(layer: SyntaxNode): SyntaxNode | undefined {
   const { keywordNodes } = callArguments(layer);
   return keywordNodes.get('input_shape') ?? keywordNodes.get('batch_input_shape') ?? keywordNodes.get('input_dim');
 }
 
 /** `tf.data.Dataset.from_generator(gen, output_signature=...)` in place of the data argument. */
-function fromGeneratorFix(context: RuleContext, fn: FunctionInfo, call: ScopedNode | undefined, value: Node): Fix | undefined {
+function fromGeneratorFix(context: RuleContext, fn: FunctionInfo, call: ScopedNode | undefined, value: SyntaxNode): Fix | undefined {
   const tf = tensorflowName(context.facts);
   const signature = tf && outputSignature(context.facts, fn, tf.name);
   if (!tf || !signature) return undefined;
@@ -844,7 +844,7 @@ function outputSignature(facts: FileFacts, fn: FunctionInfo, tf: string): string
   return first && signatures.every((s) => s === first) ? first : undefined;
 }
 
-function tensorSpec(facts: FileFacts, scope: Scope, node: Node, before: number, tf: string): string | undefined {
+function tensorSpec(facts: FileFacts, scope: Scope, node: SyntaxNode, before: number, tf: string): string | undefined {
   const value = unparen(node);
   if (tupleTypes.has(value.type)) {
     const items = value.namedChildren

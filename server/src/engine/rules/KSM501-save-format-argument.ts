@@ -1,4 +1,4 @@
-import type { Node } from 'web-tree-sitter';
+import type { SyntaxNode } from '../analysis/syntax';
 import { removeArgument } from '../analysis/edits';
 import {
   exportCall, h5Extensions, kerasExtension, pathTail, pathWithSuffix, saveCalls, type PathTail, type SaveCall,
@@ -69,7 +69,7 @@ type Format = 'tf' | 'h5' | 'keras';
 
 const formats: Record<string, Format> = { tf: 'tf', tensorflow: 'tf', h5: 'h5', hdf5: 'h5', keras: 'keras' };
 
-function check(context: RuleContext, save: SaveCall, argument: Node): void {
+function check(context: RuleContext, save: SaveCall, argument: SyntaxNode): void {
   const value = argument.childForFieldName('value');
   const literal = value ? stringValue(value) : undefined;
   const format = literal === undefined ? undefined : formats[literal.trim().toLowerCase()];
@@ -103,7 +103,7 @@ function check(context: RuleContext, save: SaveCall, argument: Node): void {
 }
 
 /** The path ends in an extension Keras 3 accepts: the argument only has to go. */
-function dropFix(context: RuleContext, argument: Node, format: Format | undefined, extension: string): Fix {
+function dropFix(context: RuleContext, argument: SyntaxNode, format: Format | undefined, extension: string): Fix {
   const matches = extension === kerasExtension ? format === 'keras' : format === 'h5';
   const safe = matches || context.version.major === 3;
   return {
@@ -116,7 +116,7 @@ function dropFix(context: RuleContext, argument: Node, format: Format | undefine
   };
 }
 
-function fixesFor(save: SaveCall, argument: Node, format: Format | undefined, tail: PathTail | undefined): Fix[] {
+function fixesFor(save: SaveCall, argument: SyntaxNode, format: Format | undefined, tail: PathTail | undefined): Fix[] {
   const path = save.path;
   if (!path || !format) return [];
   const fixes: Fix[] = [];

@@ -1,4 +1,4 @@
-import type { Node } from 'web-tree-sitter';
+import type { SyntaxNode } from '../analysis/syntax';
 import {
   exportCall, hasSaveExtension, kerasExtension, pathTail, pathWithSuffix, saveCalls, suggestsServing, type PathTail, type SaveCall,
 } from '../analysis/save-calls';
@@ -73,7 +73,7 @@ const invalidExtension =
   '"Invalid filepath extension for saving. Please add either a `.keras` extension for the native Keras format ' +
   '(recommended) or a `.h5` extension."';
 
-function report(context: RuleContext, save: SaveCall, path: Node, tail: PathTail): void {
+function report(context: RuleContext, save: SaveCall, path: SyntaxNode, tail: PathTail): void {
   const shown = path.text.length <= 40 && !path.text.includes('\n') ? `\`${path.text}\`` : 'the path';
   const message = context.version.major === 3
     ? `${capitalised(shown)} has no \`.keras\` or \`.h5\` extension: Keras 3 raises ${invalidExtension} ` +
@@ -94,7 +94,7 @@ function capitalised(text: string): string {
   return text.charAt(0).toUpperCase() + text.slice(1);
 }
 
-function fixesFor(save: SaveCall, path: Node, tail: PathTail): Fix[] {
+function fixesFor(save: SaveCall, path: SyntaxNode, tail: PathTail): Fix[] {
   const fixes: Fix[] = [];
   const exported = exportCall(save);
   if (exported) {

@@ -1,4 +1,4 @@
-import type { Node } from 'web-tree-sitter';
+import type { SyntaxNode } from '../analysis/syntax';
 import { scopeAt } from '../analysis/custom-classes';
 import { allEvents, callArguments, lastBinding, unparen, type FileFacts, type ModelEvent, type ModelFact } from '../analysis/facts';
 import { kerasSymbolOf } from '../analysis/keras-names';
@@ -65,7 +65,7 @@ export const lambdaLayer: Rule = {
   run(context) {
     const { facts } = context;
     if (optsOutOfSafeMode(facts)) return;
-    const found = new Map<number, { call: Node; argument: string; models: ModelFact[]; saves: ModelEvent[] }>();
+    const found = new Map<number, { call: SyntaxNode; argument: string; models: ModelFact[]; saves: ModelEvent[] }>();
     for (const model of facts.models) {
       const saves = allEvents(model).filter((e) => e.kind === 'save');
       if (saves.length === 0) continue;
@@ -108,13 +108,13 @@ function messageFor(context: RuleContext, argument: string): string {
 }
 
 /** The `Lambda` layers of a model that hold a Python lambda, and in which argument. */
-function lambdaLayers(facts: FileFacts, model: ModelFact): Array<{ call: Node; argument: string }> {
-  const out: Array<{ call: Node; argument: string }> = [];
+function lambdaLayers(facts: FileFacts, model: ModelFact): Array<{ call: SyntaxNode; argument: string }> {
+  const out: Array<{ call: SyntaxNode; argument: string }> = [];
   for (const call of layerCalls(facts, model)) {
     const keras = facts.imports.keras(call.childForFieldName('function'));
     if (!keras || kerasSymbolOf(keras) !== 'Lambda') continue;
     const scope = scopeAt(facts, call);
-    const isLambda = (value: Node | undefined): boolean => {
+    const isLambda = (value: SyntaxNode | undefined): boolean => {
       const node = value && unparen(value);
       if (node?.type === 'identifier') return lastBinding(scope, node.text, call.startIndex)?.value.type === 'lambda';
       return node?.type === 'lambda';

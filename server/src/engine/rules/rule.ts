@@ -1,4 +1,4 @@
-import type { Node } from 'web-tree-sitter';
+import type { SyntaxNode } from '../analysis/syntax';
 import type { FileFacts, ModelFact } from '../analysis/facts';
 import type { Fix, KerasVersionInfo, Range, RelatedLocation, Severity } from '../analysis/types';
 
@@ -38,7 +38,7 @@ export interface Rule {
 
 export interface Report {
   /** The anchor: a node, or a range when no single node fits. */
-  node?: Node;
+  node?: SyntaxNode;
   range?: Range;
   severity: Severity;
   message: string;
