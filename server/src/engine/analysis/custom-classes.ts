@@ -1,6 +1,7 @@
 import type { SyntaxNode } from './syntax';
-import { callArguments, lastBinding, ownNodes, unparen, type ClassInfo, type FileFacts, type FunctionInfo, type ModelFact, type Scope } from './facts';
+import { callArguments, ownNodes, unparen, type ClassInfo, type FileFacts, type FunctionInfo, type ModelFact, type Scope } from './facts';
 import { insertImportLine } from './edits';
+import { ancestry } from './semantic';
 import { kerasSymbolOf } from './keras-names';
 import type { ModuleClass, ModuleFunction, ModuleSummary, TextEdit } from './types';
 
@@ -76,27 +77,6 @@ export function initSignature(cls: ClassInfo): InitSignature | undefined {
 
 function identifierIn(node: SyntaxNode): string | undefined {
   return node.namedChildren.find((c) => c.type === 'identifier')?.text;
-}
-
-/** The class followed by its in-file bases, nearest first, each once. */
-export function ancestry(cls: ClassInfo): ClassInfo[] {
-  const out: ClassInfo[] = [];
-  const visit = (c: ClassInfo): void => {
-    if (out.includes(c)) return;
-    out.push(c);
-    for (const base of c.fileBases) visit(base);
-  };
-  visit(cls);
-  return out;
-}
-
-/** The definition of a method in the class or one of its in-file bases. */
-export function inheritedMethod(cls: ClassInfo, name: string): SyntaxNode | undefined {
-  for (const c of ancestry(cls)) {
-    const method = c.methods.get(name);
-    if (method) return method;
-  }
-  return undefined;
 }
 
 /** SyntaxNode types to pass to `ownNodes`. */
@@ -203,7 +183,7 @@ export interface ArgumentSite {
 
 /** Calls `Cls(...)` in the file. */
 export function instantiations(facts: FileFacts, cls: ClassInfo): SyntaxNode[] {
-  return indexOf(facts).instantiations.get(cls.name) ?? [];
+  return [...facts.semantic.instantiations(cls.name)];
 }
 
 /**
@@ -299,12 +279,10 @@ function nameKind(facts: FileFacts, name: SyntaxNode, depth: number): ValueKind 
  * inside a function, every module-level binding. `parameter` when it names a parameter.
  */
 function boundValues(facts: FileFacts, name: SyntaxNode): SyntaxNode[] | 'parameter' {
-  const scope = scopeAt(facts, name);
-  if (scope.function?.params.includes(name.text)) return 'parameter';
-  const local = lastBinding(scope, name.text, name.startIndex);
-  if (local) return [local.value];
-  const moduleScope = indexOf(facts).moduleScope;
-  return scope === moduleScope ? [] : (moduleScope.bindings.get(name.text) ?? []).map((b) => b.value);
+  const found = facts.semantic.lookup(facts.semantic.scopeAt(name), name.text, name.startIndex);
+  if (found.kind === 'parameter') return 'parameter';
+  if (found.kind === 'local') return [found.binding.value];
+  return found.kind === 'module' ? found.bindings.map((b) => b.value) : [];
 }
 
 /**
@@ -404,23 +382,23 @@ type ClassUseItem =
   | { kind: 'local'; cls: ClassInfo }
   | { kind: 'function'; fn: FunctionInfo };
 
-function useItemOf(facts: FileFacts, index: ClassIndex, call: SyntaxNode): ClassUseItem | undefined {
+function useItemOf(facts: FileFacts, call: SyntaxNode): ClassUseItem | undefined {
   const fn = call.childForFieldName('function');
   const symbol = facts.imported.lookupClass(fn);
   if (symbol?.kind === 'class') return { kind: 'imported', cls: symbol.cls, uri: symbol.module.uri, call };
   if (fn?.type !== 'identifier') return undefined;
   const cls = facts.classes.get(fn.text);
   if (cls) return { kind: 'local', cls };
-  const local = index.functionsByName.get(fn.text);
+  const local = facts.semantic.localFunction(fn.text, facts.semantic.scopeAt(call));
   return local ? { kind: 'function', fn: local } : undefined;
 }
 
 /** The use items of a scope's calls, in order; made once per scope, however many models it builds. */
-function scopeUseItems(facts: FileFacts, index: ClassIndex, scopeNode: SyntaxNode): readonly ClassUseItem[] {
-  let items = index.itemsByScope.get(scopeNode.id);
+function scopeUseItems(facts: FileFacts, index: ClassIndex, scope: Scope): readonly ClassUseItem[] {
+  let items = index.itemsByScope.get(scope);
   if (!items) {
-    items = (index.callsByScope.get(scopeNode.id) ?? []).map((call) => useItemOf(facts, index, call)).filter((i) => i !== undefined);
-    index.itemsByScope.set(scopeNode.id, items);
+    items = facts.semantic.callsIn(scope).map((call) => useItemOf(facts, call)).filter((i) => i !== undefined);
+    index.itemsByScope.set(scope, items);
   }
   return items;
 }
@@ -465,11 +443,11 @@ function classUsesOf(facts: FileFacts, model: ModelFact): ClassUses {
       else if (item.kind === 'local') used.add(item.cls);
       else if (!visitedFunctions.has(item.fn)) {
         visitedFunctions.add(item.fn);
-        replay(scopeUseItems(facts, index, item.fn.node));
+        replay(scopeUseItems(facts, index, item.fn.scope));
       }
     }
   };
-  const replayCalls = (calls: readonly SyntaxNode[]): void => replay(calls.map((call) => useItemOf(facts, index, call)).filter((i) => i !== undefined));
+  const replayCalls = (calls: readonly SyntaxNode[]): void => replay(calls.map((call) => useItemOf(facts, call)).filter((i) => i !== undefined));
   const seen = new Set<ModelFact>();
   for (let m: ModelFact | undefined = model; m && !seen.has(m); m = m.origin) {
     seen.add(m);
@@ -481,7 +459,7 @@ function classUsesOf(facts: FileFacts, model: ModelFact): ClassUses {
         if (entry.call) replayCalls(entry.call.descendantsOfType('call'));
       }
     } else if (m.kind === 'functional') {
-      replay(scopeUseItems(facts, index, m.scope.node));
+      replay(scopeUseItems(facts, index, m.scope));
     }
   }
   const queue = [...used];
@@ -503,29 +481,9 @@ function classUsesOf(facts: FileFacts, model: ModelFact): ClassUses {
   return uses;
 }
 
-/** The scope (module or function) whose code contains a node. */
-export function scopeAt(facts: FileFacts, node: SyntaxNode): Scope {
-  const index = indexOf(facts);
-  return index.scopes.get(scopeNodeOf(node).id) ?? index.moduleScope;
-}
-
-function scopeNodeOf(node: SyntaxNode): SyntaxNode {
-  let n: SyntaxNode | null = node.parent;
-  while (n && n.type !== 'function_definition' && n.type !== 'module') n = n.parent;
-  return n ?? node;
-}
-
 interface ClassIndex {
-  moduleScope: Scope;
-  scopes: Map<number, Scope>;
-  /** Calls by the node id of the scope whose code holds them. */
-  callsByScope: Map<number, SyntaxNode[]>;
-  /** Calls `Cls(...)` by class name. */
-  instantiations: Map<string, SyntaxNode[]>;
   usedByModel: Map<number, ClassUses>;
-  /** Module-level and nested functions (not methods) by name, the first defined winning. */
-  functionsByName: Map<string, FunctionInfo>;
-  itemsByScope: Map<number, readonly ClassUseItem[]>;
+  itemsByScope: Map<Scope, readonly ClassUseItem[]>;
   itemsByClass: Map<ClassInfo, readonly ClassUseItem[]>;
 }
 
@@ -533,30 +491,9 @@ interface ClassIndex {
 const indexes = new WeakMap<FileFacts, ClassIndex>();
 
 function indexOf(facts: FileFacts): ClassIndex {
-  const existing = indexes.get(facts);
-  if (existing) return existing;
-  const scopes = new Map(facts.scopes.map((s) => [s.node.id, s]));
-  const moduleScope = scopes.get(facts.root.id) ?? facts.scopes[0]!;
-  const callsByScope = new Map<number, SyntaxNode[]>();
-  const created = new Map<string, SyntaxNode[]>();
-  for (const call of facts.root.descendantsOfType('call')) {
-    pushTo(callsByScope, scopeNodeOf(call).id, call);
-    const fn = call.childForFieldName('function');
-    if (fn?.type === 'identifier' && facts.classes.has(fn.text)) pushTo(created, fn.text, call);
-  }
-  const functionsByName = new Map<string, FunctionInfo>();
-  for (const fn of facts.functions) if (!fn.owner && !functionsByName.has(fn.name)) functionsByName.set(fn.name, fn);
-  const index: ClassIndex = {
-    moduleScope, scopes, callsByScope, instantiations: created, usedByModel: new Map(), functionsByName, itemsByScope: new Map(), itemsByClass: new Map(),
-  };
-  indexes.set(facts, index);
+  let index = indexes.get(facts);
+  if (!index) indexes.set(facts, (index = { usedByModel: new Map(), itemsByScope: new Map(), itemsByClass: new Map() }));
   return index;
-}
-
-function pushTo<K>(map: Map<K, SyntaxNode[]>, key: K, node: SyntaxNode): void {
-  const list = map.get(key);
-  if (list) list.push(node);
-  else map.set(key, [node]);
 }
 
 /** The package the class's Keras base is imported from, as the file spells it: `tensorflow.keras`, `tf_keras`, `keras`. */

@@ -1,8 +1,9 @@
 import type { SyntaxNode } from './syntax';
 import {
-  callArguments, lastBinding, unparen, type ClassInfo, type FileFacts, type FunctionInfo, type ModelFact, type Scope,
+  callArguments, unparen, type ClassInfo, type FileFacts, type FunctionInfo, type ModelFact, type Scope,
 } from './facts';
 import type { ImportTable } from './imports';
+import { lastBinding, methodOf } from './semantic';
 import { stringValue } from './text';
 
 /**
@@ -18,22 +19,15 @@ export interface ScopedNode {
   scope: Scope;
 }
 
-export function moduleScope(facts: FileFacts): Scope | undefined {
-  return facts.scopes.find((s) => s.node.id === facts.root.id);
-}
-
 /**
  * The value a name holds just before `before` in `scope`: its last binding there; or, inside a
  * function where the name is neither bound nor a parameter, the value of a module-level name
  * that is bound exactly once (a global read at call time, which one binding makes unambiguous).
  */
 export function bindingOf(facts: FileFacts, scope: Scope, name: string, before: number): ScopedNode | undefined {
-  const local = lastBinding(scope, name, before);
-  if (local) return { node: local.value, scope };
-  if (!scope.function || scope.bindings.has(name) || scope.function.params.includes(name)) return undefined;
-  const module = moduleScope(facts);
-  const values = module?.bindings.get(name);
-  return module && values?.length === 1 ? { node: values[0]!.value, scope: module } : undefined;
+  const found = facts.semantic.lookup(scope, name, before);
+  if (found.kind === 'local') return { node: found.binding.value, scope };
+  return found.kind === 'module' && found.bindings.length === 1 ? { node: found.bindings[0]!.value, scope: found.scope } : undefined;
 }
 
 /** What an expression stands for: names followed through their bindings, parentheses removed. */
@@ -58,38 +52,6 @@ export function modelReferenced(facts: FileFacts, scope: Scope, node: SyntaxNode
   return facts.models.find((m) => m.definition.id === value.node.id);
 }
 
-/** The function or module whose body holds a definition (classes are skipped: methods have an owner). */
-function enclosingScopeNode(node: SyntaxNode): SyntaxNode | undefined {
-  for (let n = node.parent; n; n = n.parent) {
-    if (n.type === 'function_definition' || n.type === 'module') return n;
-  }
-  return undefined;
-}
-
-/** The file's function of that name visible from `scope`: one nested in it, else a module-level one. */
-function functionNamed(facts: FileFacts, scope: Scope, name: string): FunctionInfo | undefined {
-  const candidates = facts.functions.filter((f) => f.name === name && !f.owner);
-  return candidates.find((f) => enclosingScopeNode(f.node)?.id === scope.node.id)
-    ?? candidates.find((f) => enclosingScopeNode(f.node)?.type === 'module');
-}
-
-/** A method of a class of the file, looked up through its in-file bases as Python does. */
-export function methodOf(cls: ClassInfo, name: string, seen = new Set<ClassInfo>()): SyntaxNode | undefined {
-  if (seen.has(cls)) return undefined;
-  seen.add(cls);
-  const own = cls.methods.get(name);
-  if (own) return own;
-  for (const base of cls.fileBases) {
-    const found = methodOf(base, name, seen);
-    if (found) return found;
-  }
-  return undefined;
-}
-
-export function functionOfNode(facts: FileFacts, def: SyntaxNode): FunctionInfo | undefined {
-  return facts.functions.find((f) => f.node.id === def.id);
-}
-
 /**
  * The class of the file whose instance a value is: a call of the class (directly or through
  * names), or `self` inside one of its methods.
@@ -111,13 +73,13 @@ export function instanceClass(facts: FileFacts, scope: Scope, node: SyntaxNode):
 export function functionReferenced(facts: FileFacts, scope: Scope, node: SyntaxNode): FunctionInfo | undefined {
   const value = resolveValue(facts, scope, node);
   // resolveValue stops at a name that is not bound: it can only name a function.
-  if (value.node.type === 'identifier') return functionNamed(facts, value.scope, value.node.text);
+  if (value.node.type === 'identifier') return facts.semantic.localFunction(value.node.text, value.scope);
   if (value.node.type === 'attribute') {
     const object = value.node.childForFieldName('object');
     const name = value.node.childForFieldName('attribute')?.text;
     const cls = object && instanceClass(facts, value.scope, object);
     const method = cls && name ? methodOf(cls, name) : undefined;
-    return method && functionOfNode(facts, method);
+    return method && facts.semantic.functionOf(method);
   }
   return undefined;
 }

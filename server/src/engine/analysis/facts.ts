@@ -3,6 +3,10 @@ import { ImportedSymbols, type ImportedSymbol } from './imported-symbols';
 import { ImportTable } from './imports';
 import { kerasSymbolOf, knownLayers, modelConstructors } from './keras-names';
 import type { ModuleResolver } from './types';
+import { lastBinding, SemanticModel, type Binding, type ClassInfo, type FunctionInfo, type Scope } from './semantic';
+
+export type { Binding, ClassInfo, FunctionInfo, Scope };
+export { lastBinding };
 
 /**
  * Model facts: where each model is defined in each scope, and the ordered events on it.
@@ -73,48 +77,12 @@ export interface ModelFact {
   unordered: Set<EventKind>;
 }
 
-export interface Binding {
-  value: SyntaxNode;
-  offset: number;
-}
-
-export interface Scope {
-  node: SyntaxNode;
-  function: FunctionInfo | undefined;
-  models: ModelFact[];
-  /** Every plain name assigned in the scope, with its values in order. */
-  bindings: Map<string, Binding[]>;
-}
-
-export interface FunctionInfo {
-  name: string;
-  node: SyntaxNode;
-  params: string[];
-  scope: Scope;
-  /** The class whose method this is. */
-  owner: ClassInfo | undefined;
-  isGenerator: boolean;
-  returns: ModelFact | undefined;
-  /** What the function does to each parameter, in order. */
-  paramEvents: Map<string, ModelEvent[]>;
-}
-
-export interface ClassInfo {
-  name: string;
-  node: SyntaxNode;
-  nameNode: SyntaxNode;
-  /** Base classes of the same file. */
-  fileBases: ClassInfo[];
-  /** Symbols of the Keras classes it derives from, directly or through file bases. */
-  kerasBases: Set<string>;
-  methods: Map<string, SyntaxNode>;
-}
-
 export interface FileFacts {
   text: string;
   tree: SyntaxTree;
   root: SyntaxNode;
   imports: ImportTable;
+  semantic: SemanticModel;
   /** Names imported from other modules of the workspace, resolved on use. */
   imported: ImportedSymbols;
   classes: Map<string, ClassInfo>;
@@ -183,10 +151,6 @@ export function unparen(node: SyntaxNode): SyntaxNode {
   return n;
 }
 
-function defName(def: SyntaxNode): string | undefined {
-  return def.childForFieldName('name')?.text;
-}
-
 /**
  * The named nodes of the given types (all of them by default) in a scope's own body, in
  * document order, without entering nested scopes.
@@ -238,12 +202,7 @@ const callNodeTypes = new Set(['call']);
 class FactBuilder {
   private readonly imports: ImportTable;
   private readonly imported: ImportedSymbols;
-  private readonly classes = new Map<string, ClassInfo>();
-  private readonly functionsByNode = new Map<number, FunctionInfo>();
-  private readonly functionsByName = new Map<string, FunctionInfo>();
-  /** Functions nested in another function, by `<enclosing function node id>:<name>`. */
-  private readonly nestedFunctions = new Map<string, FunctionInfo>();
-  private readonly scopes: Scope[] = [];
+  private readonly semantic: SemanticModel;
   private readonly models: ModelFact[] = [];
   private readonly trainingCalls: TrainingCall[] = [];
   private readonly processed = new Set<Scope>();
@@ -257,82 +216,13 @@ class FactBuilder {
     const root = tree.root;
     this.imports = new ImportTable(root);
     this.imported = new ImportedSymbols(this.imports, modules);
-    this.moduleScope = this.newScope(root, undefined);
-    this.collectClasses(root);
-    this.collectFunctions(root);
-  }
-
-  private newScope(node: SyntaxNode, fn: FunctionInfo | undefined): Scope {
-    const scope: Scope = { node, function: fn, models: [], bindings: new Map() };
-    this.scopes.push(scope);
-    return scope;
-  }
-
-  private collectClasses(root: SyntaxNode): void {
-    const defs = root.descendantsOfType('class_definition');
-    for (const def of defs) {
-      const nameNode = def.childForFieldName('name');
-      if (!nameNode) continue;
-      const methods = new Map<string, SyntaxNode>();
-      for (const stmt of def.childForFieldName('body')?.namedChildren ?? []) {
-        const fn = stmt.type === 'decorated_definition' ? stmt.childForFieldName('definition') : stmt;
-        if (fn?.type === 'function_definition') {
-          const name = defName(fn);
-          if (name) methods.set(name, fn);
-        }
-      }
-      this.classes.set(nameNode.text, {
-        name: nameNode.text, node: def, nameNode, fileBases: [], kerasBases: new Set(), methods,
-      });
-    }
-    for (const cls of this.classes.values()) {
-      const bases = cls.node.childForFieldName('superclasses');
-      for (const base of bases?.namedChildren ?? []) {
-        if (base.type === 'keyword_argument') continue;
-        const keras = this.imports.keras(base);
-        if (keras) cls.kerasBases.add(kerasSymbolOf(keras));
-        else if (base.type === 'identifier' && this.classes.has(base.text) && base.text !== cls.name) {
-          cls.fileBases.push(this.classes.get(base.text)!);
-        }
-      }
-    }
-    // Inherit Keras bases through file bases (guarding against cycles in broken code).
-    const resolve = (cls: ClassInfo, seen: Set<ClassInfo>): Set<string> => {
-      if (seen.has(cls)) return cls.kerasBases;
-      seen.add(cls);
-      for (const base of cls.fileBases) for (const k of resolve(base, seen)) cls.kerasBases.add(k);
-      return cls.kerasBases;
-    };
-    for (const cls of this.classes.values()) resolve(cls, new Set());
-  }
-
-  private collectFunctions(root: SyntaxNode): void {
-    for (const def of root.descendantsOfType('function_definition')) {
-      const name = defName(def);
-      if (!name) continue;
-      const params: string[] = [];
-      for (const p of def.childForFieldName('parameters')?.namedChildren ?? []) {
-        const id = p.type === 'identifier' ? p : p.childForFieldName('name') ?? p.namedChildren.find((c) => c.type === 'identifier');
-        if (id?.type === 'identifier') params.push(id.text);
-      }
-      const classNode = enclosingClass(def);
-      const owner = classNode ? this.classes.get(defName(classNode) ?? '') : undefined;
-      const info: FunctionInfo = {
-        name, node: def, params, owner, isGenerator: false, returns: undefined, paramEvents: new Map(),
-        scope: undefined as unknown as Scope,
-      };
-      info.scope = this.newScope(def, info);
-      this.functionsByNode.set(def.id, info);
-      // Module-level functions are called by name; methods are reached through `self.name`.
-      const enclosing = def.parent?.type === 'block' ? def.parent.parent : undefined;
-      if (enclosing?.type === 'function_definition') this.nestedFunctions.set(`${enclosing.id}:${name}`, info);
-      else if (!owner && !this.functionsByName.has(name)) this.functionsByName.set(name, info);
-    }
+    this.semantic = new SemanticModel(tree, this.imports);
+    this.moduleScope = this.semantic.moduleScope;
   }
 
   build(): FileFacts {
     this.process(this.moduleScope);
-    for (const fn of this.functionsByNode.values()) this.process(fn.scope);
+    for (const fn of this.semantic.functions) this.process(fn.scope);
     // Events done to a name from another scope have no known order relative to its own.
     for (const model of this.models) {
       for (const ev of this.foreignEvents) {
@@ -344,10 +234,11 @@ class FactBuilder {
       tree: this.tree,
       root: this.tree.root,
       imports: this.imports,
+      semantic: this.semantic,
       imported: this.imported,
-      classes: this.classes,
-      functions: [...this.functionsByNode.values()],
-      scopes: this.scopes,
+      classes: this.semantic.classes,
+      functions: this.semantic.functions,
+      scopes: this.semantic.scopes,
       models: this.models.filter((m) => m.kind !== 'param').sort((a, b) => a.definition.startIndex - b.definition.startIndex),
       trainingCalls: this.trainingCalls,
     };
@@ -372,20 +263,12 @@ class FactBuilder {
   }
 
   classNamed(name: string): ClassInfo | undefined {
-    return this.classes.get(name);
+    return this.semantic.classes.get(name);
   }
 
   /** The local function a call reaches, processed first so that its summary is known. */
   calledFunction(fnNode: SyntaxNode, scope: Scope): FunctionInfo | undefined {
-    let info: FunctionInfo | undefined;
-    if (fnNode.type === 'identifier') {
-      // A nested function of this scope wins over a module-level one.
-      info = this.nestedFunctions.get(`${scope.node.id}:${fnNode.text}`) ?? this.functionsByName.get(fnNode.text);
-    } else if (fnNode.type === 'attribute' && fnNode.childForFieldName('object')?.text === 'self') {
-      const owner = scope.function?.owner;
-      const method = owner?.methods.get(fnNode.childForFieldName('attribute')?.text ?? '');
-      if (method) info = this.functionsByNode.get(method.id);
-    }
+    const info = this.semantic.calledFunction(fnNode, scope);
     if (info) this.process(info.scope);
     return info;
   }
@@ -406,14 +289,6 @@ class FactBuilder {
   noteTrainingCall(call: TrainingCall): void {
     this.trainingCalls.push(call);
   }
-}
-
-function enclosingClass(def: SyntaxNode): SyntaxNode | undefined {
-  // function_definition -> block -> class_definition (possibly through decorated_definition)
-  let parent = def.parent;
-  if (parent?.type === 'decorated_definition') parent = parent.parent;
-  const cls = parent?.parent;
-  return parent?.type === 'block' && cls?.type === 'class_definition' ? cls : undefined;
 }
 
 interface Action {
@@ -734,15 +609,6 @@ function flattenTargets(left: SyntaxNode): SyntaxNode[] {
     return node.namedChildren.flatMap(flattenTargets);
   }
   return [node];
-}
-
-/** The last value bound to `name` in `scope` before `offset`. */
-export function lastBinding(scope: Scope, name: string, offset: number): Binding | undefined {
-  const list = scope.bindings.get(name);
-  if (!list) return undefined;
-  let found: Binding | undefined;
-  for (const b of list) if (b.offset <= offset) found = b;
-  return found;
 }
 
 /** The facts of a file; `modules` resolves the names it imports from other modules of its workspace. */

@@ -307,7 +307,7 @@ function walkGraph(facts: FileFacts, scope: Scope, roots: readonly SyntaxNode[],
     for (const call of callsIn(node)) {
       found.set(call.id, call);
       const fn = call.childForFieldName('function');
-      const local = fn?.type === 'identifier' ? facts.functions.find((f) => f.name === fn.text && !f.owner) : undefined;
+      const local = fn?.type === 'identifier' ? facts.semantic.localFunction(fn.text, scope) : undefined;
       if (local && !visited.has(local.node.id)) {
         visited.add(local.node.id);
         walkGraph(facts, local.scope, ownNodes(local.node, callTypes), found, visited);

@@ -1,9 +1,10 @@
 import type { SyntaxNode } from '../analysis/syntax';
 import {
   annotatesKerasClass, argumentSites, baseConfigKeys, baseMethodCalls, configuredBase, hasForeignBase,
-  holdsKerasObject, importBesideKerasBase, inheritedMethod, initSignature, modelsUsing, selfAttributes, storedAttribute, valueKind,
+  holdsKerasObject, importBesideKerasBase, initSignature, modelsUsing, selfAttributes, storedAttribute, valueKind,
   type InitParameter, type InitSignature,
 } from '../analysis/custom-classes';
+import { methodOf } from '../analysis/semantic';
 import { insertAfter, insertAtBodyStart, joinInsertions, statementOf } from '../analysis/edits';
 import { callArguments, isKerasLayerClass, type ClassInfo, type FileFacts } from '../analysis/facts';
 import { indentOf, nodeRange } from '../analysis/text';
@@ -130,7 +131,7 @@ function checkClass(context: RuleContext, cls: ClassInfo): void {
   const { facts } = context;
   if (!isKerasLayerClass(cls)) return;
   const signature = initSignature(cls);
-  if (!signature || inheritedMethod(cls, 'get_config') || hasForeignBase(facts, cls)) return;
+  if (!signature || methodOf(cls, 'get_config') || hasForeignBase(facts, cls)) return;
   const builtIn = configuredBase(cls);
   const baseCalls = baseMethodCalls(signature.definition, '__init__', signature.selfName);
   const params = signature.params.filter((p) => !recordedByBase(baseCalls, p, builtIn !== undefined));
@@ -301,7 +302,7 @@ function getConfigFix(facts: FileFacts, cls: ClassInfo, signature: InitSignature
     `${unit}})`,
     `${unit}return config`,
   ];
-  const withFromConfig = serialized.length > 0 && !inheritedMethod(cls, 'from_config');
+  const withFromConfig = serialized.length > 0 && !methodOf(cls, 'from_config');
   if (withFromConfig) {
     lines.push(
       '',

@@ -1,8 +1,9 @@
 import type { SyntaxNode } from '../analysis/syntax';
 import {
-  assignmentTypes, baseConfigKeys, baseMethodCalls, callTypes, configuredBase, inheritedMethod, initSignature, modelsUsing,
+  assignmentTypes, baseConfigKeys, baseMethodCalls, callTypes, configuredBase, initSignature, modelsUsing,
   type InitSignature,
 } from '../analysis/custom-classes';
+import { methodOf } from '../analysis/semantic';
 import { appendArgument, appendParameter, insertAtBodyStart, insertBefore, replaceNode, statementOf } from '../analysis/edits';
 import { isKerasLayerClass, isKerasModelClass, ownNodes, type ClassInfo, type FileFacts } from '../analysis/facts';
 import { nodeRange, stringValue } from '../analysis/text';
@@ -104,13 +105,13 @@ function checkClass(context: RuleContext, cls: ClassInfo): void {
  * `from_config` builds the object without `cls(**config)` or the base `from_config`.
  */
 function configReachesInit(cls: ClassInfo): boolean {
-  const getConfig = inheritedMethod(cls, 'get_config');
+  const getConfig = methodOf(cls, 'get_config');
   if (getConfig) {
     const callsBase = baseMethodCalls(getConfig, 'get_config', firstParameter(getConfig) ?? 'self').length > 0;
     const writesKeys = getConfig.descendantsOfType('string').some((s) => baseConfigKeys.includes(stringValue(s) ?? ''));
     if (!callsBase && !writesKeys) return false;
   }
-  const fromConfig = inheritedMethod(cls, 'from_config');
+  const fromConfig = methodOf(cls, 'from_config');
   if (fromConfig) {
     const passesWhole = ownNodes(fromConfig, callTypes).some((node) => {
       const fn = node.childForFieldName('function');

@@ -1,7 +1,8 @@
 import type { SyntaxNode } from '../analysis/syntax';
 import {
-  arrayOperand, functionOfNode, functionReferenced, instanceClass, methodOf, modelReferenced, resolveValue, dataDtype, type ScopedNode,
+  arrayOperand, functionReferenced, instanceClass, modelReferenced, resolveValue, dataDtype, type ScopedNode,
 } from '../analysis/data-sources';
+import { methodOf } from '../analysis/semantic';
 import { insertBefore, insertImportLine, removeArgument, replaceNode, startsLine, statementOf } from '../analysis/edits';
 import {
   callArguments, definingModel, ownNodes, unparen, type ClassInfo, type FileFacts, type FunctionInfo, type LayerEntry,
@@ -634,7 +635,7 @@ function yieldsOrReturns(fn: FunctionInfo): SyntaxNode[] {
 function classMethods(facts: FileFacts, cls: ClassInfo, seen = new Set<ClassInfo>()): FunctionInfo[] {
   if (seen.has(cls)) return [];
   seen.add(cls);
-  const own = [...cls.methods.values()].map((m) => functionOfNode(facts, m)).filter((f): f is FunctionInfo => !!f);
+  const own = [...cls.methods.values()].map((m) => facts.semantic.functionOf(m)).filter((f): f is FunctionInfo => !!f);
   return [...own, ...cls.fileBases.flatMap((base) => classMethods(facts, base, seen))];
 }
 
@@ -721,7 +722,7 @@ function compact<T>(items: Array<T | undefined>): T[] {
 
 function sequenceGetItem(facts: FileFacts, cls: ClassInfo): FunctionInfo | undefined {
   const method = methodOf(cls, '__getitem__');
-  return method && functionOfNode(facts, method);
+  return method && facts.semantic.functionOf(method);
 }
 
 // --- Fixes ---------------------------------------------------------------------------------

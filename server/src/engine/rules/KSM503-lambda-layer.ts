@@ -1,5 +1,4 @@
 import type { SyntaxNode } from '../analysis/syntax';
-import { scopeAt } from '../analysis/custom-classes';
 import { allEvents, callArguments, lastBinding, unparen, type FileFacts, type ModelEvent, type ModelFact } from '../analysis/facts';
 import { kerasSymbolOf } from '../analysis/keras-names';
 import { layerCalls } from '../analysis/save-calls';
@@ -113,7 +112,7 @@ function lambdaLayers(facts: FileFacts, model: ModelFact): Array<{ call: SyntaxN
   for (const call of layerCalls(facts, model)) {
     const keras = facts.imports.keras(call.childForFieldName('function'));
     if (!keras || kerasSymbolOf(keras) !== 'Lambda') continue;
-    const scope = scopeAt(facts, call);
+    const scope = facts.semantic.scopeAt(call);
     const isLambda = (value: SyntaxNode | undefined): boolean => {
       const node = value && unparen(value);
       if (node?.type === 'identifier') return lastBinding(scope, node.text, call.startIndex)?.value.type === 'lambda';
