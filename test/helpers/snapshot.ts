@@ -71,6 +71,8 @@ export async function collectSnapshot(): Promise<Record<string, unknown>> {
       return 'text' in read ? read.text : undefined;
     },
     locationOf: (file) => (isWithin(file, repoRoot) ? path.relative(repoRoot, file).split(path.sep).join('/') : file),
+    // As the CLI: a module is summarised with its own project's Keras version.
+    settingsFor: (file) => ({ kerasVersion: 'auto', rules: {}, projectVersion: projects.versionFor(file, { namesRelativeTo: repoRoot }) }),
   });
   const out: Record<string, unknown> = {};
   for (const tree of trees) {

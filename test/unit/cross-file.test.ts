@@ -13,11 +13,12 @@ import { WorkspaceIndex } from '../../server/src/workspace/workspace-index';
 import { checkFixture, fixturesDir, scaleLayerSource } from '../helpers/fixtures';
 
 const projectDir = path.join(fixturesDir, 'cross-file', 'project');
+const defaults: AnalysisSettings = { kerasVersion: 'auto', rules: {} };
 
 function summarize(text: string): ModuleSummary {
   const tree = parsePython(text);
   try {
-    return summarizeModule(text, tree);
+    return summarizeModule(text, tree, defaults);
   } finally {
     tree.delete();
   }
@@ -194,6 +195,33 @@ describe('module summaries', () => {
     assert.deepEqual(summary.classes[0]!.problems, []);
   });
 
+  test('a summary is made with the module\'s own settings: rule levels and the workspace index\'s settingsFor', () => {
+    const withSettings = (settings: AnalysisSettings) => {
+      const tree = parsePython(scaleLayerSource);
+      try {
+        return summarizeModule(scaleLayerSource, tree, settings).classes[0]!.problems.map((p) => [p.code, p.severity]);
+      } finally {
+        tree.delete();
+      }
+    };
+    assert.deepEqual(withSettings(defaults), [['KSM201', 'warning']]);
+    assert.deepEqual(withSettings({ ...defaults, rules: { KSM201: 'error' } }), [['KSM201', 'error']]);
+    assert.deepEqual(withSettings({ ...defaults, rules: { 'layer-missing-get-config': 'off' } }), []);
+    const asked: string[] = [];
+    const index = new WorkspaceIndex({
+      roots: () => [projectDir],
+      read: (file) => (fs.existsSync(file) ? fs.readFileSync(file, 'utf8') : undefined),
+      locationOf: (file) => path.relative(projectDir, file),
+      settingsFor: (file) => {
+        asked.push(path.relative(projectDir, file));
+        return { ...defaults, rules: { KSM201: 'off' } };
+      },
+    });
+    const layers = index.resolverFor(path.join(projectDir, 'train.py'))('pkg.layers', 0, undefined);
+    assert.ok(asked.includes(path.join('pkg', 'layers.py')));
+    assert.deepEqual(layers!.classes.flatMap((c) => c.problems.map((p) => p.code)), ['KSM202']);
+  });
+
   test('text that cannot be analysed gives an empty summary', () => {
     assert.deepEqual(summarize('class (:\n  def'), { classes: [], functions: [], imports: {} });
     assert.deepEqual(summarize('x = 1\u0000'), { classes: [], functions: [], imports: {} });
@@ -294,7 +322,7 @@ describe('two hops: classes a helper’s model uses', () => {
     if (module !== 'models') return undefined;
     const tree = parsePython(helpers);
     try {
-      return { ...summarizeModule(helpers, tree, (m, l) => (m === 'layers' && l === 1 ? { ...summarize(scaleLayerSource), uri: layersUri } : undefined)), uri: 'file:///work/models.py' };
+      return { ...summarizeModule(helpers, tree, { ...defaults, modules: (m, l) => (m === 'layers' && l === 1 ? { ...summarize(scaleLayerSource), uri: layersUri } : undefined) }), uri: 'file:///work/models.py' };
     } finally {
       tree.delete();
     }

@@ -64,11 +64,13 @@ async function analyzeFiles(paths: string[], settings: AnalysisSettings, fix: bo
   await initParser();
   const outcomes: FileOutcome[] = [];
   const projects = new ProjectVersions();
-  const modules = workspaceModules(paths);
+  // Each file gets the Keras version that its own project's dependency files declare.
+  const ownSettings = (file: string): AnalysisSettings => settings.kerasVersion === 'auto'
+    ? { ...settings, projectVersion: projects.versionFor(file, { namesRelativeTo: process.cwd() }) }
+    : settings;
+  const modules = workspaceModules(paths, ownSettings);
   for (const file of files) {
-    // Each file gets the Keras version that its own project's dependency files declare.
-    const projectVersion = settings.kerasVersion === 'auto' ? projects.versionFor(file, { namesRelativeTo: process.cwd() }) : undefined;
-    const fileSettings = { ...settings, projectVersion, modules: modules.resolverFor(file) };
+    const fileSettings = { ...ownSettings(file), modules: modules.resolverFor(file) };
     if (isNotebookPath(file)) {
       outcomes.push(checkNotebook(file, fileSettings, fix));
       continue;
@@ -103,7 +105,7 @@ async function analyzeFiles(paths: string[], settings: AnalysisSettings, fix: bo
  * directory and the checked folders, and read only when imported. Locations in them are named
  * by path, relative to the working directory as the checked files are.
  */
-function workspaceModules(paths: string[]): WorkspaceIndex {
+function workspaceModules(paths: string[], settingsFor: (file: string) => AnalysisSettings): WorkspaceIndex {
   const cwd = process.cwd();
   // A checked file's own folders are searched anyway (up to a repository root), so only folders are roots.
   const roots = [cwd, ...paths.filter((p) => fs.statSync(p).isDirectory())].map((p) => path.resolve(p));
@@ -118,6 +120,7 @@ function workspaceModules(paths: string[]): WorkspaceIndex {
       }
     },
     locationOf: (file) => (isWithin(file, cwd) ? path.relative(cwd, file) : file),
+    settingsFor,
   });
 }
 

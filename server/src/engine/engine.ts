@@ -32,28 +32,12 @@ function ruleSetting(rule: Rule, settings: AnalysisSettings): Severity | 'off' |
   return value === 'default' ? undefined : value;
 }
 
-/** Why a text cannot be analysed, or undefined when it can. */
-export function unanalysableReason(text: string): string | undefined {
-  if (text.length > maxFileBytes) return `file is larger than ${maxFileBytes / 1024 / 1024} MiB; not analysed`;
-  if (text.includes('\u0000')) return 'file holds NUL bytes (binary?); not analysed';
-  return undefined;
-}
-
 /**
- * Analyses one parsed file: synchronous and pure. The tree stays the caller's.
- * Never throws: a failure inside the analysis becomes `skipped`.
+ * Runs the rules (those of `only`, when given) that the settings leave on over a file's facts:
+ * its findings in order, `# noqa` applied, each with the edit that would suppress it. A rule
+ * that throws loses only its own findings; the error is returned.
  */
-export function analyzeTree(text: string, tree: Tree, settings: AnalysisSettings): AnalysisResult {
-  const reason = unanalysableReason(text);
-  if (reason) return notAnalysed(reason);
-  let facts: FileFacts;
-  let version: KerasVersionInfo;
-  try {
-    facts = buildFacts(new SyntaxTree(text, tree), settings.modules);
-    version = detectKerasVersion(facts.root, facts.imports, settings.kerasVersion, settings.projectVersion);
-  } catch (error) {
-    return notAnalysed(failureReason(error));
-  }
+export function runRules(facts: FileFacts, version: KerasVersionInfo, settings: AnalysisSettings, only?: ReadonlySet<string>): { findings: Finding[]; errors: string[] } {
   const directives = noqaDirectives(facts.tree);
   const commentsByLine = new Map<number, SyntaxNode[]>();
   for (const comment of facts.tree.ofType('comment')) {
@@ -63,6 +47,7 @@ export function analyzeTree(text: string, tree: Tree, settings: AnalysisSettings
   const findings: Finding[] = [];
   const errors: string[] = [];
   for (const rule of rules) {
+    if (only && !only.has(rule.code)) continue;
     const setting = ruleSetting(rule, settings);
     if (setting === 'off') continue;
     try {
@@ -91,6 +76,37 @@ export function analyzeTree(text: string, tree: Tree, settings: AnalysisSettings
     }
   }
   findings.sort((a, b) => a.range.start.line - b.range.start.line || a.range.start.character - b.range.start.character || a.code.localeCompare(b.code));
+  return { findings, errors };
+}
+
+/** Why a text cannot be analysed, or undefined when it can. */
+export function unanalysableReason(text: string): string | undefined {
+  if (text.length > maxFileBytes) return `file is larger than ${maxFileBytes / 1024 / 1024} MiB; not analysed`;
+  if (text.includes('\u0000')) return 'file holds NUL bytes (binary?); not analysed';
+  return undefined;
+}
+
+/** The facts of a parsed file and the Keras version its analysis assumes. May throw on pathological input. */
+export function factsOf(text: string, tree: Tree, settings: AnalysisSettings): { facts: FileFacts; version: KerasVersionInfo } {
+  const facts = buildFacts(new SyntaxTree(text, tree), settings.modules);
+  return { facts, version: detectKerasVersion(facts.root, facts.imports, settings.kerasVersion, settings.projectVersion) };
+}
+
+/**
+ * Analyses one parsed file: synchronous and pure. The tree stays the caller's.
+ * Never throws: a failure inside the analysis becomes `skipped`.
+ */
+export function analyzeTree(text: string, tree: Tree, settings: AnalysisSettings): AnalysisResult {
+  const reason = unanalysableReason(text);
+  if (reason) return notAnalysed(reason);
+  let facts: FileFacts;
+  let version: KerasVersionInfo;
+  try {
+    ({ facts, version } = factsOf(text, tree, settings));
+  } catch (error) {
+    return notAnalysed(failureReason(error));
+  }
+  const { findings, errors } = runRules(facts, version, settings);
   const models = buildReport(facts, findings, (code) => {
     const rule = rules.find((r) => r.code === code);
     return rule ? ruleSetting(rule, settings) : undefined;

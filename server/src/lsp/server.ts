@@ -36,7 +36,7 @@ import { toDiagnostics } from './diagnostics';
 import { OpenDocument } from './documents';
 import { notebookDocumentSync, OpenNotebook, syncProgram } from './notebooks';
 import { cellLocator, fileReadiness } from '../readiness';
-import { SettingsStore, type ServerSettings } from './settings';
+import { defaultServerSettings, SettingsStore, type ServerSettings } from './settings';
 import { analyzeNotebook, isNotebookPath, readNotebookFile, type NotebookRead } from '../workspace/notebook-files';
 import { ProjectVersions } from '../workspace/project-files';
 import {
@@ -110,7 +110,12 @@ export function startServer(connection: Connection = createConnection(ProposedFe
       }
     },
     locationOf: (file) => openPythonDocument(file)?.open.uri ?? pathToFileURL(file).href,
+    // A module is summarised with the settings of the latest analysis (settings are per
+    // workspace in practice) and its own project's Keras version, never following its imports.
+    settingsFor: (file) => projectSettings(file, latestSettings),
   });
+  /** The settings of the latest analysis, which module summaries are made with. */
+  let latestSettings: ServerSettings = defaultServerSettings;
   const parserReady = initParser();
 
   const log = (message: string) => connection.console.log(message);
@@ -188,17 +193,22 @@ export function startServer(connection: Connection = createConnection(ProposedFe
   }
 
   /**
-   * The engine's settings for a file: its own, plus the Keras version its project's dependency
-   * files declare (read up to its workspace folder), as the CLI does.
+   * A file's settings with the Keras version its project's dependency files declare (read up
+   * to its workspace folder), as the CLI does.
    */
+  function projectSettings(file: string, current: ServerSettings): AnalysisSettings {
+    if (current.kerasVersion !== 'auto') return current;
+    const folder = folders.filter((f) => file.startsWith(f + path.sep)).sort((a, b) => b.length - a.length)[0];
+    return { ...current, projectVersion: projects.versionFor(file, folder ? { stopAt: folder, namesRelativeTo: folder } : {}) };
+  }
+
+  /** The engine's settings for a file: its project's, and the modules of the workspace it imports from. */
   function engineSettings(uri: string, current: ServerSettings, open = false): AnalysisSettings {
     if (!uri.startsWith('file:')) return current;
+    latestSettings = current;
     const file = fileURLToPath(uri);
     // An open document's imports are recorded, so that a change to one of them re-analyses it.
-    const withModules = { ...current, modules: modules.resolverFor(file, open ? uri : undefined) };
-    if (current.kerasVersion !== 'auto') return withModules;
-    const folder = folders.filter((f) => file.startsWith(f + path.sep)).sort((a, b) => b.length - a.length)[0];
-    return { ...withModules, projectVersion: projects.versionFor(file, folder ? { stopAt: folder, namesRelativeTo: folder } : {}) };
+    return { ...projectSettings(file, current), modules: modules.resolverFor(file, open ? uri : undefined) };
   }
 
   /** Analyses the document's current text now. Synchronous: the text cannot change meanwhile. */
@@ -362,6 +372,7 @@ export function startServer(connection: Connection = createConnection(ProposedFe
       }
       settings.reset();
       projects.clear();
+      modules.settingsChanged();
       reanalyseAll();
     }),
   );

@@ -1,18 +1,12 @@
-import { SyntaxTree, type SyntaxNode } from '../engine/analysis/syntax';
+import type { SyntaxNode } from '../engine/analysis/syntax';
 import type { Tree } from 'web-tree-sitter';
-import { unanalysableReason } from '../engine/engine';
-import { layerMissingGetConfig } from '../engine/rules/KSM201-layer-missing-get-config';
-import { layerInitMissingKwargs } from '../engine/rules/KSM202-layer-init-missing-kwargs';
-import { isRegistered, isSerializable, storingCalls } from '../engine/rules/KSM203-custom-object-not-registered';
-import { lstmMissingInputShape } from '../engine/rules/KSM301-lstm-missing-input-shape';
-import type { Report, Rule } from '../engine/rules/rule';
+import { factsOf, runRules, unanalysableReason } from '../engine/engine';
 import { classesUsedBy, importedClassesUsedBy } from '../engine/analysis/custom-classes';
-import { allEvents, buildFacts, callArguments, definingModel, isKerasLayerClass, isKerasModelClass, selfCompileCall, type FileFacts, type FunctionInfo, type ModelFact } from '../engine/analysis/facts';
+import { isRegistered, isSerializable, storingCalls } from '../engine/analysis/custom-objects';
+import { allEvents, callArguments, definingModel, isKerasLayerClass, isKerasModelClass, selfCompileCall, type FileFacts, type FunctionInfo, type ModelFact } from '../engine/analysis/facts';
 import { kerasSymbolOf, recurrentLayers, wrapperLayers } from '../engine/analysis/keras-names';
-import { isSuppressed, noqaDirectives } from '../engine/analysis/noqa';
 import { nodeRange } from '../engine/analysis/text';
-import type { ModuleClass, ModuleFunction, ModuleProblem, ModuleResolver, ModuleSummary, UsedClass } from '../engine/analysis/types';
-import { detectKerasVersion } from '../engine/analysis/version';
+import type { AnalysisSettings, Finding, ModuleClass, ModuleFunction, ModuleSummary, UsedClass } from '../engine/analysis/types';
 
 /**
  * The digest of a module that other files importing it need (see ModuleSummary): computed from
@@ -21,33 +15,30 @@ import { detectKerasVersion } from '../engine/analysis/version';
  */
 
 /** The rules whose findings on a class or a returned model hold wherever it is used. */
-const summaryRules: Rule[] = [layerMissingGetConfig, layerInitMissingKwargs, lstmMissingInputShape];
+const summaryRules: ReadonlySet<string> = new Set(['KSM201', 'KSM202', 'KSM301']);
+const unbuiltModelRule = 'KSM301';
 
 const emptySummary = (): ModuleSummary => ({ classes: [], functions: [], imports: {} });
 
 /** Kinds of model that have their weights as soon as they are made. */
 const builtKinds = new Set(['functional', 'loaded', 'clone', 'application']);
 
-interface RuleFinding {
-  code: string;
-  report: Report;
-  range: ModuleProblem['range'];
-}
-
 /**
- * The summary of a parsed module; empty when it cannot be analysed. Never throws. With a
- * resolver, the names the module imports from other modules are followed (one hop: give it
- * summaries made without one), so that its functions list the imported classes their models use.
+ * The summary of a parsed module, from the engine's analysis of it with the module's own
+ * settings (Keras version, rule levels: a rule turned off there reports nothing here either);
+ * empty when it cannot be analysed. Never throws. With `settings.modules`, the names the module
+ * imports from other modules are followed (one hop: give it summaries made without one), so
+ * that its functions list the imported classes their models use.
  */
-export function summarizeModule(text: string, tree: Tree, modules?: ModuleResolver): ModuleSummary {
+export function summarizeModule(text: string, tree: Tree, settings: AnalysisSettings): ModuleSummary {
   if (unanalysableReason(text)) return emptySummary();
   try {
-    const facts = buildFacts(new SyntaxTree(text, tree), modules);
-    const found = ruleFindings(facts);
+    const { facts, version } = factsOf(text, tree, settings);
+    const found = runRules(facts, version, settings, summaryRules).findings;
     const classes = [...facts.classes.values()].filter((cls) => cls.kerasBases.size > 0).map((cls): ModuleClass => {
       const anchors = [cls.nameNode, cls.methods.get('__init__')?.childForFieldName('name')]
         .filter((n): n is SyntaxNode => n !== null && n !== undefined)
-        .map((n) => n.startIndex);
+        .map((n) => n.startPosition);
       return {
         name: cls.name,
         range: nodeRange(cls.nameNode),
@@ -58,8 +49,8 @@ export function summarizeModule(text: string, tree: Tree, modules?: ModuleResolv
         registered: isRegistered(facts, cls),
         selfCompiles: selfCompileCall(cls) !== undefined,
         problems: found
-          .filter((f) => f.code !== lstmMissingInputShape.code && f.report.node && anchors.includes(f.report.node.startIndex))
-          .map((f) => ({ code: f.code, severity: f.report.severity, message: f.report.message, range: f.range })),
+          .filter((f) => f.code !== unbuiltModelRule && anchors.some((a) => a.row === f.range.start.line && a.column === f.range.start.character))
+          .map((f) => ({ code: f.code, severity: f.severity, message: f.message, range: f.range })),
       };
     });
     return {
@@ -72,33 +63,15 @@ export function summarizeModule(text: string, tree: Tree, modules?: ModuleResolv
   }
 }
 
-/** The findings of the summary rules, as the module's own analysis reports them (`# noqa` respected). */
-function ruleFindings(facts: FileFacts): RuleFinding[] {
-  const version = detectKerasVersion(facts.root, facts.imports, 'auto');
-  const directives = noqaDirectives(facts.tree);
-  const found: RuleFinding[] = [];
-  for (const rule of summaryRules) {
-    rule.run({
-      facts,
-      version,
-      report(report) {
-        const range = report.range ?? (report.node ? nodeRange(report.node) : undefined);
-        if (range && !isSuppressed(directives, range.start.line, rule.code, rule.name)) found.push({ code: rule.code, report, range });
-      },
-    });
-  }
-  return found;
-}
-
 function isModuleLevel(fn: FunctionInfo): boolean {
   const statement = fn.node.parent?.type === 'decorated_definition' ? fn.node.parent : fn.node;
   return statement.parent?.type === 'module';
 }
 
-function returnedModel(facts: FileFacts, fn: FunctionInfo, model: ModelFact, found: RuleFinding[], classes: ModuleClass[]): ModuleFunction {
+function returnedModel(facts: FileFacts, fn: FunctionInfo, model: ModelFact, found: Finding[], classes: ModuleClass[]): ModuleFunction {
   const events = allEvents(model);
   const defining = definingModel(model);
-  const unbuilt = found.find((f) => f.code === lstmMissingInputShape.code && f.report.models?.includes(model));
+  const unbuilt = found.find((f) => f.code === unbuiltModelRule && f.modelIds.includes(model.id));
   const summary: ModuleFunction = {
     name: fn.name,
     range: nodeRange(fn.node.childForFieldName('name') ?? fn.node),

@@ -2,7 +2,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { summarizeModule } from './module-summary';
 import { parsePython } from '../engine/analysis/parser';
-import type { ModuleResolver, ModuleSummary } from '../engine/analysis/types';
+import type { AnalysisSettings, ModuleResolver, ModuleSummary } from '../engine/analysis/types';
 import { isWithin } from './project-files';
 
 /**
@@ -28,6 +28,11 @@ export interface WorkspaceIndexOptions {
   read: (file: string) => string | undefined;
   /** How the adapter names a module's file in locations (a URI, a path). */
   locationOf: (file: string) => string;
+  /**
+   * The settings a module is analysed with for its summary (Keras version, rule levels), as the
+   * module would be checked itself; the engine's defaults when not given.
+   */
+  settingsFor?: (file: string) => AnalysisSettings;
 }
 
 /** Folders climbed at most, whatever bounds the search. */
@@ -92,6 +97,12 @@ export class WorkspaceIndex {
     this.summaries.clear();
   }
 
+  /** Forgets every summary, after the settings they were made with changed. */
+  settingsChanged(): void {
+    this.summaries.clear();
+    this.shallowSummaries.clear();
+  }
+
   /** Forgets the modules an importer depended on (it was closed, or is about to be analysed again). */
   forgetImporter(key: string): void {
     for (const file of this.dependencies.get(key) ?? []) this.dependents.get(file)?.delete(key);
@@ -139,7 +150,8 @@ export class WorkspaceIndex {
     const tree = parsePython(text);
     let summary: ModuleSummary;
     try {
-      summary = { ...summarizeModule(text, tree, modules), uri: this.options.locationOf(file) };
+      const settings = this.options.settingsFor?.(file) ?? { kerasVersion: 'auto', rules: {} };
+      summary = { ...summarizeModule(text, tree, { ...settings, modules }), uri: this.options.locationOf(file) };
     } finally {
       tree.delete();
     }
