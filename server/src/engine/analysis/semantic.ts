@@ -250,6 +250,19 @@ export function ancestry(cls: ClassInfo): ClassInfo[] {
   return out;
 }
 
+/**
+ * The nodes of a type inside a node, the node itself included, in document order: read from
+ * the file's per-type index with a binary search, not by walking the subtree.
+ */
+export function nodesWithin(node: SyntaxNode, type: string): readonly SyntaxNode[] {
+  return node.descendantsOfType(type);
+}
+
+/** The node is, or holds, an identifier `name`. */
+export function mentionsName(node: SyntaxNode, name: string): boolean {
+  return nodesWithin(node, 'identifier').some((id) => id.text === name);
+}
+
 /** The last value bound to `name` in `scope` at or before `offset` (bindings are kept in offset order). */
 export function lastBinding(scope: Scope, name: string, offset: number): Binding | undefined {
   const list = scope.bindings.get(name);

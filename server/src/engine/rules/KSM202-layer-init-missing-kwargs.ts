@@ -3,7 +3,7 @@ import {
   assignmentTypes, baseConfigKeys, baseMethodCalls, callTypes, configuredBase, initSignature, modelsUsing,
   type InitSignature,
 } from '../analysis/custom-classes';
-import { methodOf } from '../analysis/semantic';
+import { mentionsName, methodOf, nodesWithin } from '../analysis/semantic';
 import { appendArgument, appendParameter, insertAtBodyStart, insertBefore, replaceNode, statementOf } from '../analysis/edits';
 import { isKerasLayerClass, isKerasModelClass, ownNodes, type ClassInfo, type FileFacts } from '../analysis/facts';
 import { nodeRange, stringValue } from '../analysis/text';
@@ -108,7 +108,7 @@ function configReachesInit(cls: ClassInfo): boolean {
   const getConfig = methodOf(cls, 'get_config');
   if (getConfig) {
     const callsBase = baseMethodCalls(getConfig, 'get_config', firstParameter(getConfig) ?? 'self').length > 0;
-    const writesKeys = getConfig.descendantsOfType('string').some((s) => baseConfigKeys.includes(stringValue(s) ?? ''));
+    const writesKeys = nodesWithin(getConfig, 'string').some((s) => baseConfigKeys.includes(stringValue(s) ?? ''));
     if (!callsBase && !writesKeys) return false;
   }
   const fromConfig = methodOf(cls, 'from_config');
@@ -131,7 +131,7 @@ function firstParameter(definition: SyntaxNode): string | undefined {
 
 /** True when a base `__init__` call passes `**kwargs` on, directly or through a dict built from it in `__init__`. */
 function forwardsKwargs(call: SyntaxNode, kwargs: string, signature: InitSignature): boolean {
-  const mentions = (node: SyntaxNode) => node.descendantsOfType('identifier').some((id) => id.text === kwargs);
+  const mentions = (node: SyntaxNode) => mentionsName(node, kwargs);
   for (const arg of call.childForFieldName('arguments')?.namedChildren ?? []) {
     if (arg.type !== 'dictionary_splat') continue;
     if (mentions(arg)) return true;
@@ -173,7 +173,7 @@ function forwardFix(facts: FileFacts, cls: ClassInfo, signature: InitSignature, 
   }
   // `**kwargs` also handed to something else would now reach the base as well.
   const usedElsewhere = signature.varKwargs !== undefined && ownNodes(signature.definition, splatTypes).some((node) =>
-    node.descendantsOfType('identifier').some((id) => id.text === kwargs) &&
+    mentionsName(node, kwargs) &&
     !unforwarded.some((call) => call.startIndex <= node.startIndex && node.endIndex <= call.endIndex));
   const title = !signature.varKwargs
     ? noBaseCall

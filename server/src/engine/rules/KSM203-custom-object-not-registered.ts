@@ -2,6 +2,7 @@ import type { SyntaxNode } from '../analysis/syntax';
 import { importBesideKerasBase, importedHelpers, modelsUsing } from '../analysis/custom-classes';
 import { isRegistered, isSerializable, namesPassedAsCustomObjects, registerName, storingCalls } from '../analysis/custom-objects';
 import { insertBefore, statementOf } from '../analysis/edits';
+import { nodesWithin } from '../analysis/semantic';
 import { allEvents, type ClassInfo, type FileFacts, type ModelEvent, type ModelFact } from '../analysis/facts';
 import { kerasExtension, layerCalls, pathTail, saveCallOf } from '../analysis/save-calls';
 import { nodeRange, stringValue } from '../analysis/text';
@@ -108,7 +109,7 @@ function modelsSavingClass(context: RuleContext, cls: ClassInfo): SavedUse[] {
   const { facts } = context;
   const models = new Set(modelsUsing(facts, cls).filter((m) => isSubclassOf(m, cls) || createdIn(layerCalls(facts, m), cls)));
   for (const model of facts.models) {
-    if (allEvents(model).some((e) => e.kind === 'compile' && createdIn(e.call.descendantsOfType('call'), cls))) models.add(model);
+    if (allEvents(model).some((e) => e.kind === 'compile' && createdIn(nodesWithin(e.call, 'call'), cls))) models.add(model);
   }
   return [...models].flatMap((model) => classStoringSave(context, model) ?? []);
 }
@@ -174,7 +175,7 @@ function isSubclassOf(model: ModelFact, cls: ClassInfo): boolean {
 }
 
 /** One of the calls creates an instance of the class (`Scale()`, `loss=FocalLoss()`). */
-function createdIn(calls: SyntaxNode[], cls: ClassInfo): boolean {
+function createdIn(calls: readonly SyntaxNode[], cls: ClassInfo): boolean {
   return calls.some((call) => {
     const fn = call.childForFieldName('function');
     return fn?.type === 'identifier' && fn.text === cls.name;

@@ -128,7 +128,7 @@ function lambdaLayers(facts: FileFacts, model: ModelFact): Array<{ call: SyntaxN
 /** The file loads with `safe_mode=False` or turns safe mode off for the whole process. */
 function optsOutOfSafeMode(facts: FileFacts): boolean {
   if (!facts.text.includes('safe_mode') && !facts.text.includes('enable_unsafe_deserialization')) return false;
-  return facts.root.descendantsOfType('call').some((call) => {
+  return facts.tree.ofType('call').some((call) => {
     const keras = facts.imports.keras(call.childForFieldName('function'));
     if (keras && kerasSymbolOf(keras) === 'enable_unsafe_deserialization') return true;
     return callArguments(call).keywords.get('safe_mode')?.text === 'False';
