@@ -176,7 +176,7 @@ export interface ArgumentSite {
   call: SyntaxNode;
   /** Positional values, after the explicit `self` of `Base.__init__(self, ...)`, without splats. */
   positional: SyntaxNode[];
-  keywords: Map<string, SyntaxNode>;
+  keywords: ReadonlyMap<string, SyntaxNode>;
   /** A `*values` splat hides how many positional values there are. */
   hasListSplat: boolean;
 }

@@ -121,8 +121,23 @@ export function isKerasModelClass(cls: ClassInfo): boolean {
   return cls.kerasBases.has('Model') || cls.kerasBases.has('Sequential') || cls.kerasBases.has('Functional');
 }
 
+export interface CallArguments {
+  positional: readonly SyntaxNode[];
+  keywords: ReadonlyMap<string, SyntaxNode>;
+  keywordNodes: ReadonlyMap<string, SyntaxNode>;
+}
+
+/** Read once per call node: rules and facts ask for the same calls' arguments many times. */
+const argumentsByCall = new WeakMap<SyntaxNode, CallArguments>();
+
 /** Arguments of a call: positional values and keyword values by name. */
-export function callArguments(call: SyntaxNode): { positional: SyntaxNode[]; keywords: Map<string, SyntaxNode>; keywordNodes: Map<string, SyntaxNode> } {
+export function callArguments(call: SyntaxNode): CallArguments {
+  let found = argumentsByCall.get(call);
+  if (!found) argumentsByCall.set(call, (found = readArguments(call)));
+  return found;
+}
+
+function readArguments(call: SyntaxNode): CallArguments {
   const positional: SyntaxNode[] = [];
   const keywords = new Map<string, SyntaxNode>();
   const keywordNodes = new Map<string, SyntaxNode>();
@@ -182,18 +197,8 @@ const ownNodesCache = new WeakMap<SyntaxTree, Map<number, Array<{ types: Readonl
 const nestedScopeTypes = new Set(['function_definition', 'class_definition', 'lambda']);
 
 function walkOwnNodes(scopeNode: SyntaxNode, types?: ReadonlySet<string>): SyntaxNode[] {
-  const out: SyntaxNode[] = [];
   const body = scopeNode.type === 'module' ? scopeNode : scopeNode.childForFieldName('body');
-  if (!body) return out;
-  // Preorder over an explicit stack: deep nesting cannot overflow the call stack.
-  const pending = [...body.children].reverse();
-  while (pending.length > 0) {
-    const node = pending.pop()!;
-    if (nestedScopeTypes.has(node.type)) continue;
-    if (node.isNamed && (!types || types.has(node.type))) out.push(node);
-    for (let i = node.children.length - 1; i >= 0; i--) pending.push(node.children[i]!);
-  }
-  return out;
+  return body ? scopeNode.tree.nodesBelow(body, types, nestedScopeTypes) : [];
 }
 
 const walkedTypes = new Set(['assignment', 'for_statement', 'with_item', 'as_pattern', 'call', 'return_statement', 'yield']);

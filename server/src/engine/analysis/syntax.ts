@@ -5,24 +5,93 @@ import type { Point, Tree } from 'web-tree-sitter';
  *
  * Every property of a web-tree-sitter `Node` is a call into WebAssembly that copies the node
  * in and out of wasm memory; the analysis asks hundreds of thousands of such questions per
- * large file. The copy costs one crossing per node and field, once; after it, navigation,
- * text and "descendants of type" are ordinary JavaScript. It offers the subset of the `Node`
- * API the engine uses, with the same meaning, so rules read it like a tree-sitter node.
+ * large file. The copy costs a few crossings per node, once; after it, navigation, text and
+ * "descendants of type" are ordinary JavaScript. Nodes are kept in typed arrays indexed by
+ * their preorder id (a node's descendants are the ids that follow it, up to its last
+ * descendant), and a `SyntaxNode` object is made only for a node that a question reaches, so
+ * a large file does not cost the garbage collector one object per node. `SyntaxNode` offers
+ * the subset of the `Node` API the engine uses, with the same meaning.
  */
 export class SyntaxTree {
-  /** Every node in preorder: a node's id is its index here, its descendants follow it. */
-  readonly nodes: SyntaxNode[] = [];
-  readonly root: SyntaxNode;
-  private readonly byType = new Map<string, SyntaxNode[]>();
+  /** Number of nodes. */
+  readonly size: number;
+  private typeIds: Uint16Array;
+  private starts: Int32Array;
+  private ends: Int32Array;
+  private parents: Int32Array;
+  private fieldIds: Uint16Array;
+  private firstChildren: Int32Array;
+  private nextSiblings: Int32Array;
+  private lastDescendants: Int32Array;
+  private flags: Uint8Array;
+  private readonly typeNames: string[];
+  private readonly fieldNames: Array<string | null>;
+  /** Ids of the nodes of each type, in preorder. */
+  private readonly idsByType = new Map<string, number[]>();
+  private readonly nodesByType = new Map<string, SyntaxNode[]>();
+  private readonly objects: Array<SyntaxNode | undefined>;
   private lineStarts: number[] | undefined;
 
   constructor(readonly text: string, tree: Tree) {
-    this.root = this.copy(tree);
+    const language = tree.language;
+    this.typeNames = language.types.map((t) => t ?? 'ERROR');
+    this.fieldNames = language.fields;
+    // About one node per two characters in real code; the arrays grow when a file has more.
+    const capacity = (text.length >> 1) + 64;
+    this.typeIds = new Uint16Array(capacity);
+    this.starts = new Int32Array(capacity);
+    this.ends = new Int32Array(capacity);
+    this.parents = new Int32Array(capacity);
+    this.fieldIds = new Uint16Array(capacity);
+    this.firstChildren = new Int32Array(capacity);
+    this.nextSiblings = new Int32Array(capacity);
+    this.lastDescendants = new Int32Array(capacity);
+    this.flags = new Uint8Array(capacity);
+    this.size = this.copy(tree);
+    this.objects = new Array<SyntaxNode | undefined>(this.size);
   }
 
-  /** The nodes of the given types anywhere in the file, in document order. */
+  get root(): SyntaxNode {
+    return this.node(0);
+  }
+
+  /** The node of an id (made on first use, then the same object). */
+  node(id: number): SyntaxNode {
+    return (this.objects[id] ??= new SyntaxNode(this, id));
+  }
+
+  /** The nodes of the given type anywhere in the file, in document order. */
   ofType(type: string): readonly SyntaxNode[] {
-    return this.byType.get(type) ?? [];
+    let nodes = this.nodesByType.get(type);
+    if (!nodes) this.nodesByType.set(type, (nodes = (this.idsByType.get(type) ?? []).map((id) => this.node(id))));
+    return nodes;
+  }
+
+  /** The nodes of a type from `from` to `to` (ids, inclusive), in document order: a binary search, not a walk. */
+  ofTypeBetween(type: string, from: number, to: number): SyntaxNode[] {
+    const ids = this.idsByType.get(type);
+    if (!ids) return [];
+    const out: SyntaxNode[] = [];
+    for (let i = firstAtOrAfter(ids, from); i < ids.length && ids[i]! <= to; i++) out.push(this.node(ids[i]!));
+    return out;
+  }
+
+  /**
+   * The named nodes below `body`, in document order, of the given types (all when undefined),
+   * without entering (or including) nodes of the `skip` types: a scope's own code.
+   */
+  nodesBelow(body: SyntaxNode, types: ReadonlySet<string> | undefined, skip: ReadonlySet<string>): SyntaxNode[] {
+    const out: SyntaxNode[] = [];
+    const last = this.lastDescendants[body.id]!;
+    for (let id = body.id + 1; id <= last; id++) {
+      const type = this.typeOf(id);
+      if (skip.has(type)) {
+        id = this.lastDescendants[id]!;
+        continue;
+      }
+      if (this.flags[id]! & namedFlag && (!types || types.has(type))) out.push(this.node(id));
+    }
+    return out;
   }
 
   /** The index where a zero-based row starts, or undefined past the last row. */
@@ -43,45 +112,93 @@ export class SyntaxTree {
     return { row: low, column: index - starts[low]! };
   }
 
-  private copy(tree: Tree): SyntaxNode {
+  // Node data, by id, for SyntaxNode.
+  typeOf(id: number): string {
+    return this.typeNames[this.typeIds[id]!] ?? 'ERROR';
+  }
+  startOf(id: number): number {
+    return this.starts[id]!;
+  }
+  endOf(id: number): number {
+    return this.ends[id]!;
+  }
+  parentOf(id: number): number {
+    return this.parents[id]!;
+  }
+  fieldOf(id: number): string | null {
+    return this.fieldNames[this.fieldIds[id]!] ?? null;
+  }
+  firstChildOf(id: number): number {
+    return this.firstChildren[id]!;
+  }
+  nextSiblingOf(id: number): number {
+    return this.nextSiblings[id]!;
+  }
+  lastDescendantOf(id: number): number {
+    return this.lastDescendants[id]!;
+  }
+  hasFlag(id: number, flag: number): boolean {
+    return (this.flags[id]! & flag) !== 0;
+  }
+
+  /** One cursor walk; returns the number of nodes. */
+  private copy(tree: Tree): number {
     const language = tree.language;
-    const names = language.types;
-    const fields = language.fields;
-    const named = new Map<number, boolean>();
+    // Per type id: whether it is named, and its id list (a Map lookup per node costs more).
+    const named: Array<boolean | undefined> = [];
+    const idLists: Array<number[] | undefined> = [];
     const cursor = tree.walk();
-    const open: SyntaxNode[] = [];
+    // The open ancestors of the cursor, and the last child seen under each.
+    const open: number[] = [];
+    const lastChild: number[] = [];
+    let count = 0;
     try {
       for (;;) {
+        if (count === this.typeIds.length) this.grow();
+        const id = count++;
         const typeId = cursor.nodeTypeId;
         const start = cursor.startIndex;
         const end = cursor.endIndex;
-        const fieldId = cursor.currentFieldId;
-        let isNamed = named.get(typeId);
-        if (isNamed === undefined) {
-          isNamed = typeId === errorTypeId || language.nodeTypeIsNamed(typeId);
-          named.set(typeId, isNamed);
-        }
-        const parent = open.length > 0 ? open[open.length - 1]! : null;
-        const type = names[typeId] ?? 'ERROR';
+        let isNamed = named[typeId];
+        if (isNamed === undefined) named[typeId] = isNamed = typeId === errorTypeId || language.nodeTypeIsNamed(typeId);
+        this.typeIds[id] = typeId;
+        this.starts[id] = start;
+        this.ends[id] = end;
+        this.fieldIds[id] = cursor.currentFieldId;
+        this.firstChildren[id] = -1;
+        this.nextSiblings[id] = -1;
         // Only a zero-width node can be one the parser inserted to recover from an error.
         const isMissing = start === end && cursor.nodeIsMissing;
-        const node = new SyntaxNode(this, this.nodes.length, type, start, end, parent, fields[fieldId] ?? null, isNamed, isMissing);
-        this.nodes.push(node);
-        let list = this.byType.get(type);
-        if (!list) this.byType.set(type, (list = []));
-        list.push(node);
-        if (parent) {
-          node.indexInParent = parent.children.length;
-          parent.children.push(node);
+        this.flags[id] = (isNamed ? namedFlag : 0) | (isMissing ? missingFlag | errorFlag : 0) | (typeId === errorTypeId ? errorFlag : 0);
+        const depth = open.length;
+        if (depth > 0) {
+          const parent = open[depth - 1]!;
+          this.parents[id] = parent;
+          const previous = lastChild[depth - 1]!;
+          if (previous < 0) this.firstChildren[parent] = id;
+          else this.nextSiblings[previous] = id;
+          lastChild[depth - 1] = id;
+        } else {
+          this.parents[id] = -1;
         }
+        let ids = idLists[typeId];
+        if (!ids) {
+          const type = this.typeNames[typeId] ?? 'ERROR';
+          ids = this.idsByType.get(type);
+          if (!ids) this.idsByType.set(type, (ids = []));
+          idLists[typeId] = ids;
+        }
+        ids.push(id);
         if (cursor.gotoFirstChild()) {
-          open.push(node);
+          open.push(id);
+          lastChild.push(-1);
           continue;
         }
-        this.close(node);
+        this.close(id, count);
         while (!cursor.gotoNextSibling()) {
-          if (!cursor.gotoParent() || open.length === 0) return this.nodes[0]!;
-          this.close(open.pop()!);
+          if (!cursor.gotoParent() || open.length === 0) return count;
+          lastChild.pop();
+          this.close(open.pop()!, count);
         }
       }
     } finally {
@@ -89,15 +206,37 @@ export class SyntaxTree {
     }
   }
 
-  private close(node: SyntaxNode): void {
-    node.lastDescendantId = this.nodes.length - 1;
-    if (node.type === 'ERROR' || node.isMissing) node.hasError = true;
-    if (node.hasError && node.parent) node.parent.hasError = true;
+  private close(id: number, count: number): void {
+    this.lastDescendants[id] = count - 1;
+    const parent = this.parents[id]!;
+    if (this.flags[id]! & errorFlag && parent >= 0) this.flags[parent]! |= errorFlag;
+  }
+
+  private grow(): void {
+    const size = this.typeIds.length * 2;
+    const grown = <T extends Uint16Array | Int32Array | Uint8Array>(array: T, make: (n: number) => T): T => {
+      const next = make(size);
+      next.set(array);
+      return next;
+    };
+    this.typeIds = grown(this.typeIds, (n) => new Uint16Array(n));
+    this.starts = grown(this.starts, (n) => new Int32Array(n));
+    this.ends = grown(this.ends, (n) => new Int32Array(n));
+    this.parents = grown(this.parents, (n) => new Int32Array(n));
+    this.fieldIds = grown(this.fieldIds, (n) => new Uint16Array(n));
+    this.firstChildren = grown(this.firstChildren, (n) => new Int32Array(n));
+    this.nextSiblings = grown(this.nextSiblings, (n) => new Int32Array(n));
+    this.lastDescendants = grown(this.lastDescendants, (n) => new Int32Array(n));
+    this.flags = grown(this.flags, (n) => new Uint8Array(n));
   }
 }
 
 /** tree-sitter's symbol for error nodes. */
 const errorTypeId = 65535;
+const namedFlag = 1;
+const missingFlag = 2;
+/** The node, or a node below it, is an error or a node the parser inserted. */
+const errorFlag = 4;
 
 function lineStartsOf(text: string): number[] {
   const starts = [0];
@@ -105,29 +244,23 @@ function lineStartsOf(text: string): number[] {
   return starts;
 }
 
+/** A node of a `SyntaxTree`: a handle on its data there. */
 export class SyntaxNode {
-  readonly children: SyntaxNode[] = [];
-  /** Position among the parent's children. */
-  indexInParent = 0;
-  /** The id of the last node of this node's subtree (its own id when it has no children). */
-  lastDescendantId: number;
-  /** This node, or a node below it, is an error or a node the parser inserted. */
-  hasError = false;
-  private named: SyntaxNode[] | undefined;
+  private childList: SyntaxNode[] | undefined;
+  private namedList: SyntaxNode[] | undefined;
 
-  constructor(
-    readonly tree: SyntaxTree,
-    readonly id: number,
-    readonly type: string,
-    readonly startIndex: number,
-    readonly endIndex: number,
-    readonly parent: SyntaxNode | null,
-    /** The field of the parent this node fills, if any (`name`, `body`, `function`…). */
-    readonly fieldName: string | null,
-    readonly isNamed: boolean,
-    readonly isMissing: boolean,
-  ) {
-    this.lastDescendantId = id;
+  constructor(readonly tree: SyntaxTree, readonly id: number) {}
+
+  get type(): string {
+    return this.tree.typeOf(this.id);
+  }
+
+  get startIndex(): number {
+    return this.tree.startOf(this.id);
+  }
+
+  get endIndex(): number {
+    return this.tree.endOf(this.id);
   }
 
   get text(): string {
@@ -142,8 +275,44 @@ export class SyntaxNode {
     return this.tree.position(this.endIndex);
   }
 
+  get parent(): SyntaxNode | null {
+    const parent = this.tree.parentOf(this.id);
+    return parent < 0 ? null : this.tree.node(parent);
+  }
+
+  /** The field of the parent this node fills, if any (`name`, `body`, `function`…). */
+  get fieldName(): string | null {
+    return this.tree.fieldOf(this.id);
+  }
+
+  get isNamed(): boolean {
+    return this.tree.hasFlag(this.id, namedFlag);
+  }
+
+  get isMissing(): boolean {
+    return this.tree.hasFlag(this.id, missingFlag);
+  }
+
+  /** This node, or a node below it, is an error or a node the parser inserted. */
+  get hasError(): boolean {
+    return this.tree.hasFlag(this.id, errorFlag);
+  }
+
+  /** The id of the last node of this node's subtree (its own id when it has no children). */
+  get lastDescendantId(): number {
+    return this.tree.lastDescendantOf(this.id);
+  }
+
+  get children(): SyntaxNode[] {
+    if (!this.childList) {
+      this.childList = [];
+      for (let id = this.tree.firstChildOf(this.id); id >= 0; id = this.tree.nextSiblingOf(id)) this.childList.push(this.tree.node(id));
+    }
+    return this.childList;
+  }
+
   get namedChildren(): SyntaxNode[] {
-    return (this.named ??= this.children.filter((c) => c.isNamed));
+    return (this.namedList ??= this.children.filter((c) => c.isNamed));
   }
 
   get namedChildCount(): number {
@@ -151,27 +320,37 @@ export class SyntaxNode {
   }
 
   get firstChild(): SyntaxNode | null {
-    return this.children[0] ?? null;
+    const id = this.tree.firstChildOf(this.id);
+    return id < 0 ? null : this.tree.node(id);
   }
 
   get lastChild(): SyntaxNode | null {
-    return this.children[this.children.length - 1] ?? null;
+    const children = this.children;
+    return children[children.length - 1] ?? null;
   }
 
   get firstNamedChild(): SyntaxNode | null {
-    return this.namedChildren[0] ?? null;
+    for (let id = this.tree.firstChildOf(this.id); id >= 0; id = this.tree.nextSiblingOf(id)) {
+      if (this.tree.hasFlag(id, namedFlag)) return this.tree.node(id);
+    }
+    return null;
   }
 
   get nextSibling(): SyntaxNode | null {
-    return this.parent?.children[this.indexInParent + 1] ?? null;
+    const id = this.tree.nextSiblingOf(this.id);
+    return id < 0 ? null : this.tree.node(id);
   }
 
   get previousSibling(): SyntaxNode | null {
-    return this.indexInParent > 0 ? this.parent!.children[this.indexInParent - 1]! : null;
+    const siblings = this.parent?.children ?? [];
+    const index = siblings.indexOf(this);
+    return index > 0 ? siblings[index - 1]! : null;
   }
 
   childForFieldName(field: string): SyntaxNode | null {
-    for (const child of this.children) if (child.fieldName === field) return child;
+    for (let id = this.tree.firstChildOf(this.id); id >= 0; id = this.tree.nextSiblingOf(id)) {
+      if (this.tree.fieldOf(id) === field) return this.tree.node(id);
+    }
     return null;
   }
 
@@ -189,9 +368,10 @@ export class SyntaxNode {
    * a binary search in the file's per-type lists, not a walk.
    */
   descendantsOfType(types: string | readonly string[]): SyntaxNode[] {
-    if (typeof types === 'string') return this.inSubtree(this.tree.ofType(types));
-    if (types.length === 1) return this.inSubtree(this.tree.ofType(types[0]!));
-    return types.flatMap((t) => this.inSubtree(this.tree.ofType(t))).sort((a, b) => a.id - b.id);
+    const last = this.lastDescendantId;
+    if (typeof types === 'string') return this.tree.ofTypeBetween(types, this.id, last);
+    if (types.length === 1) return this.tree.ofTypeBetween(types[0]!, this.id, last);
+    return types.flatMap((t) => this.tree.ofTypeBetween(t, this.id, last)).sort((a, b) => a.id - b.id);
   }
 
   /** The smallest node of this subtree that spans `index`, as tree-sitter's `descendantForIndex`. */
@@ -203,21 +383,15 @@ export class SyntaxNode {
       node = child;
     }
   }
-
-  private inSubtree(list: readonly SyntaxNode[]): SyntaxNode[] {
-    const from = firstAtOrAfter(list, this.id);
-    const to = firstAtOrAfter(list, this.lastDescendantId + 1);
-    return list.slice(from, to);
-  }
 }
 
-/** Index of the first node in an id-sorted list whose id is at least `id`. */
-function firstAtOrAfter(list: readonly SyntaxNode[], id: number): number {
+/** Index of the first id in an ascending list that is at least `id`. */
+function firstAtOrAfter(ids: readonly number[], id: number): number {
   let low = 0;
-  let high = list.length;
+  let high = ids.length;
   while (low < high) {
     const mid = (low + high) >> 1;
-    if (list[mid]!.id < id) low = mid + 1;
+    if (ids[mid]! < id) low = mid + 1;
     else high = mid;
   }
   return low;
