@@ -12,7 +12,6 @@ import { filesUnder } from '../helpers/snapshot';
  * bundled engine must find exactly what the engine built from source finds.
  */
 type Engine = { initParser(): Promise<void>; analyzeText: typeof analyzeText };
-// eslint-disable-next-line @typescript-eslint/no-require-imports
 const bundled = require(path.join(repoRoot, 'dist', 'engine.js')) as Engine;
 
 before(async () => {
