@@ -124,3 +124,22 @@ export function storingCalls(facts: FileFacts, model: ModelFact): SyntaxNode[] {
   const compileCalls = allEvents(model).filter((e) => e.kind === 'compile').flatMap((e) => e.call.descendantsOfType('call'));
   return [...definitions, ...layerCalls(facts, model), ...compileCalls];
 }
+
+/** The names called in a model's `compile` calls (`loss=FocalLoss()`): the classes it creates there. */
+export function namesCalledAtCompile(model: ModelFact): ReadonlySet<string> {
+  let names = compileNamesByModel.get(model);
+  if (!names) {
+    names = new Set();
+    for (const event of allEvents(model)) {
+      if (event.kind !== 'compile') continue;
+      for (const call of event.call.descendantsOfType('call')) {
+        const fn = call.childForFieldName('function');
+        if (fn?.type === 'identifier') names.add(fn.text);
+      }
+    }
+    compileNamesByModel.set(model, names);
+  }
+  return names;
+}
+
+const compileNamesByModel = new WeakMap<ModelFact, Set<string>>();

@@ -279,7 +279,16 @@ export function suggestsServing(text: string): boolean {
  * they call. For a model returned by a helper, those of the model inside it. Calls made inside a
  * custom layer's own code are not included: that code rebuilds them on load.
  */
-export function layerCalls(facts: FileFacts, model: ModelFact): SyntaxNode[] {
+export function layerCalls(facts: FileFacts, model: ModelFact): readonly SyntaxNode[] {
+  let calls = layerCallsByModel.get(model);
+  if (!calls) layerCallsByModel.set(model, (calls = findLayerCalls(facts, model)));
+  return calls;
+}
+
+/** Several rules ask for the same models' layer calls, once per class they check. */
+const layerCallsByModel = new WeakMap<ModelFact, readonly SyntaxNode[]>();
+
+function findLayerCalls(facts: FileFacts, model: ModelFact): SyntaxNode[] {
   const found = new Map<number, SyntaxNode>();
   const seen = new Set<ModelFact>();
   for (let m: ModelFact | undefined = model; m && !seen.has(m); m = m.origin) {

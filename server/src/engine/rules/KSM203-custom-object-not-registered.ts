@@ -1,8 +1,7 @@
 import type { SyntaxNode } from '../analysis/syntax';
 import { importBesideKerasBase, importedHelpers, modelsUsing } from '../analysis/custom-classes';
-import { isRegistered, isSerializable, namesPassedAsCustomObjects, registerName, storingCalls } from '../analysis/custom-objects';
+import { isRegistered, isSerializable, namesCalledAtCompile, namesPassedAsCustomObjects, registerName, storingCalls } from '../analysis/custom-objects';
 import { insertBefore, statementOf } from '../analysis/edits';
-import { nodesWithin } from '../analysis/semantic';
 import { allEvents, type ClassInfo, type FileFacts, type ModelEvent, type ModelFact } from '../analysis/facts';
 import { kerasExtension, layerCalls, pathTail, saveCallOf } from '../analysis/save-calls';
 import { nodeRange, stringValue } from '../analysis/text';
@@ -108,9 +107,7 @@ interface SavedUse {
 function modelsSavingClass(context: RuleContext, cls: ClassInfo): SavedUse[] {
   const { facts } = context;
   const models = new Set(modelsUsing(facts, cls).filter((m) => isSubclassOf(m, cls) || createdIn(layerCalls(facts, m), cls)));
-  for (const model of facts.models) {
-    if (allEvents(model).some((e) => e.kind === 'compile' && createdIn(nodesWithin(e.call, 'call'), cls))) models.add(model);
-  }
+  for (const model of facts.models) if (namesCalledAtCompile(model).has(cls.name)) models.add(model);
   return [...models].flatMap((model) => classStoringSave(context, model) ?? []);
 }
 
