@@ -36,3 +36,9 @@ test('the bundle really carries the rewritten glue', () => {
   const source = fs.readFileSync(path.join(repoRoot, 'dist', 'engine.js'), 'utf8');
   assert.ok((source.match(/littleEndianHost \?/g) ?? []).length >= 40);
 });
+
+test('the CLI bundle does not carry the language server (`ksm check` does not load it)', () => {
+  const cli = fs.readFileSync(path.join(repoRoot, 'dist', 'cli.js'), 'utf8');
+  assert.ok(fs.readFileSync(path.join(repoRoot, 'dist', 'server.js'), 'utf8').includes('node_modules/vscode-languageserver/'));
+  assert.ok(!cli.includes('node_modules/vscode-languageserver/'));
+});

@@ -1,11 +1,12 @@
 /** The bundled server over stdio: lifecycle, diagnostics, incremental edits, and bad input. */
 import * as assert from 'node:assert/strict';
+import * as path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { DiagnosticSeverity, TextDocumentSyncKind, type InitializeResult } from 'vscode-languageserver';
 import { initParser } from '../../server/src/engine/analysis/parser';
 import { ruleDocUrl } from '../../server/src/workspace/docs-location';
 import { diagnosticSource, fixAllKind, notebookFixAllKind } from '../../server/src/protocol';
-import { diagnosticKeys, engineFindings, fileUri, LspClient, replaceChange, saveBeforeCompile } from './harness';
+import { diagnosticKeys, engineFindings, fileUri, LspClient, replaceChange, repoRoot, saveBeforeCompile } from './harness';
 
 describe('language server: diagnostics', () => {
   let client: LspClient;
@@ -191,4 +192,16 @@ describe('language server: diagnostics', () => {
     assert.equal(await client.shutdown(), 0);
     assert.equal(client.stderr, '');
   });
+});
+
+test('`ksm server` starts the same server from the CLI bundle, which does not carry it', async () => {
+  const { client, initialize } = await LspClient.start({ command: [path.join(repoRoot, 'dist', 'cli.js'), 'server'] });
+  try {
+    assert.equal(initialize.serverInfo?.name, 'keras-savedmodel-lint');
+    const uri = fileUri('via-cli.py');
+    await client.open(uri, saveBeforeCompile, 1);
+    assert.deepEqual((await client.diagnostics(uri)).diagnostics.map((d) => d.code), ['KSM101']);
+  } finally {
+    client.kill();
+  }
 });

@@ -32,6 +32,8 @@ export interface ClientOptions {
   documentChanges?: boolean;
   initializationOptions?: unknown;
   workspaceFolders?: string[];
+  /** The command line after `node`: the server bundle by default, or e.g. `[cli.js, 'server']`. */
+  command?: string[];
 }
 
 export interface ProgressEvent {
@@ -60,7 +62,7 @@ export class LspClient {
   ) {}
 
   static async start(options: ClientOptions = {}): Promise<{ client: LspClient; initialize: InitializeResult }> {
-    const child = spawn(process.execPath, [serverPath, '--stdio'], { stdio: 'pipe' });
+    const child = spawn(process.execPath, [...(options.command ?? [serverPath]), '--stdio'], { stdio: 'pipe' });
     const connection = createMessageConnection(new StreamMessageReader(child.stdout), new StreamMessageWriter(child.stdin));
     const client = new LspClient(child, connection);
     child.stderr.on('data', (chunk: Buffer) => (client.stderr += chunk.toString()));

@@ -363,9 +363,11 @@ function program(): Command {
       if (!['--stdio', '--node-ipc'].some((a) => process.argv.includes(a)) && !process.argv.some((a) => a.startsWith('--socket'))) {
         process.argv.push('--stdio');
       }
-      // Loaded on demand so that `ksm check` does not pay for the LSP library.
-      const { startServer } = require('../lsp/server') as { startServer(): void };
-      startServer();
+      // The server is its own bundle beside this one (from source, its entry module), loaded only
+      // here: `ksm check` neither parses nor loads the LSP library. Loading it starts it.
+      const entry = [path.join(__dirname, 'server.js'), path.join(__dirname, '..', 'lsp', 'server-main.js')].find((f) => fs.existsSync(f));
+      if (!entry) throw new Error(`the language server is missing beside ${__filename}`);
+      require(entry);
     });
   return cmd;
 }
