@@ -4,8 +4,7 @@ import { createRequire } from 'node:module';
 import { parentPort, workerData } from 'node:worker_threads';
 
 const require = createRequire(import.meta.url);
-const { initParser } = require('../../out/server/src/engine/analysis/parser.js');
-const { analyzeText } = require('../../out/server/src/engine/engine.js');
+const { initParser, analyzeText } = require('../../dist/engine.js');
 
 await initParser();
 const { texts } = workerData;

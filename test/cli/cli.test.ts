@@ -192,3 +192,25 @@ describe('ksm rules, explain, report', () => {
     assert.equal(ksm(['--version']).stdout.trim(), pkg.version);
   });
 });
+
+describe('--concurrency', () => {
+  test('worker threads give byte for byte the output of a sequential run, in check and report, text and JSON', () => {
+    const targets = ['test/corpus', 'examples'];
+    let compared = 0;
+    for (const args of [['check'], ['check', '--format', 'json'], ['report', '--format', 'json']]) {
+      const sequential = ksm([...args, ...targets]);
+      const threaded = ksm([...args, '--concurrency', '2', ...targets]);
+      assert.equal(threaded.code, sequential.code);
+      assert.equal(threaded.stdout, sequential.stdout, args.join(' '));
+      assert.equal(threaded.stderr, sequential.stderr);
+      compared += sequential.stdout.length;
+    }
+    assert.ok(compared > 10000, 'the runs printed findings to compare');
+  });
+
+  test('a value that is neither a positive number nor "off" is a usage error', () => {
+    const run = ksm(['check', '--concurrency', '0', 'examples']);
+    assert.equal(run.code, 2);
+    assert.match(run.stderr, /--concurrency/);
+  });
+});

@@ -1,21 +1,16 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { Command, CommanderError, Option } from 'commander';
+import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import pc from 'picocolors';
-import { NotebookProgram, type NotebookFinding } from '../engine/analysis/notebook';
-import { initParser } from '../engine/analysis/parser';
+import type { NotebookFinding } from '../engine/analysis/notebook';
 import type { AnalysisSettings, Finding, Fix, KerasVersionSetting, Position, Range, RuleSetting } from '../engine/analysis/types';
 import { findPackageRoot, ruleDocUrl } from '../workspace/docs-location';
-import { analyzeText, type AnalysisResult } from '../engine/engine';
-import { findPythonFiles, readPythonFile } from '../workspace/files';
-import { fixAll } from '../engine/fix-all';
+import { findPythonFiles } from '../workspace/files';
+import { checkFiles, type Concurrency, type FileOutcome } from './check-files';
 import { cellLocator, fileReadiness } from '../readiness';
-import { analyzeNotebook, fixNotebookCells, isNotebookPath, parseNotebook, readNotebookFile, writeNotebook } from '../workspace/notebook-files';
-import { isWithin, ProjectVersions } from '../workspace/project-files';
 import type { ModelReadiness } from '../protocol';
 import { renderRuleDoc } from '../engine/rule-docs';
 import { findRule, rules } from '../engine/rules/index';
-import { WorkspaceIndex } from '../workspace/workspace-index';
 
 /** Exit codes, as in ruff and flake8: 0 clean, 1 findings remain, 2 usage or internal error. */
 const exitClean = 0;
@@ -29,16 +24,7 @@ interface CheckOptions {
   fix: boolean;
   kerasVersion: KerasVersionSetting;
   rule: string[];
-}
-
-interface FileOutcome {
-  file: string;
-  result?: AnalysisResult;
-  /** Why the file was not analysed. */
-  skipped?: string;
-  fixed: number;
-  /** A notebook's program, whose ranges are mapped back to cells for output. */
-  program?: NotebookProgram;
+  concurrency: Concurrency;
 }
 
 function settingsFrom(options: { kerasVersion: KerasVersionSetting; rule: string[] }): AnalysisSettings {
@@ -54,97 +40,14 @@ function settingsFrom(options: { kerasVersion: KerasVersionSetting; rule: string
   return settings;
 }
 
-async function analyzeFiles(paths: string[], settings: AnalysisSettings, fix: boolean): Promise<FileOutcome[]> {
+async function analyzeFiles(paths: string[], settings: AnalysisSettings, fix: boolean, concurrency: Concurrency): Promise<FileOutcome[]> {
   let files: string[];
   try {
     files = await findPythonFiles(paths);
   } catch (error) {
     throw new UsageError((error as Error).message);
   }
-  await initParser();
-  const outcomes: FileOutcome[] = [];
-  const projects = new ProjectVersions();
-  // Each file gets the Keras version that its own project's dependency files declare.
-  const ownSettings = (file: string): AnalysisSettings => settings.kerasVersion === 'auto'
-    ? { ...settings, projectVersion: projects.versionFor(file, { namesRelativeTo: process.cwd() }) }
-    : settings;
-  const modules = workspaceModules(paths, ownSettings);
-  for (const file of files) {
-    const fileSettings = { ...ownSettings(file), modules: modules.resolverFor(file) };
-    if (isNotebookPath(file)) {
-      outcomes.push(checkNotebook(file, fileSettings, fix));
-      continue;
-    }
-    const read = readPythonFile(file);
-    if ('skipped' in read) {
-      outcomes.push({ file, skipped: read.skipped, fixed: 0 });
-      continue;
-    }
-    let text = read.text;
-    let fixed = 0;
-    // The last round of fixing analysed the text it leaves, so that analysis is reused.
-    let result: AnalysisResult | undefined;
-    if (fix) {
-      const outcome = fixAll(text, fileSettings);
-      result = outcome.result;
-      if (outcome.text !== text) {
-        fs.writeFileSync(file, outcome.text, 'utf8');
-        modules.invalidate(file);
-        text = outcome.text;
-        fixed = outcome.applied;
-      }
-    }
-    result ??= analyzeText(text, fileSettings);
-    outcomes.push({ file, result, fixed, ...(result.skipped ? { skipped: result.skipped } : {}) });
-  }
-  return outcomes;
-}
-
-/**
- * The modules that checked files import, looked up from each file's own folders, the working
- * directory and the checked folders, and read only when imported. Locations in them are named
- * by path, relative to the working directory as the checked files are.
- */
-function workspaceModules(paths: string[], settingsFor: (file: string) => AnalysisSettings): WorkspaceIndex {
-  const cwd = process.cwd();
-  // A checked file's own folders are searched anyway (up to a repository root), so only folders are roots.
-  const roots = [cwd, ...paths.filter((p) => fs.statSync(p).isDirectory())].map((p) => path.resolve(p));
-  return new WorkspaceIndex({
-    roots: () => roots,
-    read: (file) => {
-      try {
-        const read = readPythonFile(file);
-        return 'text' in read ? read.text : undefined;
-      } catch {
-        return undefined;
-      }
-    },
-    locationOf: (file) => (isWithin(file, cwd) ? path.relative(cwd, file) : file),
-    settingsFor,
-  });
-}
-
-/**
- * A notebook: its Python cells analysed as one program. `--fix` writes back only the changed
- * cells' sources, and only when the result is a valid notebook.
- */
-function checkNotebook(file: string, settings: AnalysisSettings, fix: boolean): FileOutcome {
-  const read = readNotebookFile(file);
-  if ('skipped' in read) return { file, skipped: read.skipped, fixed: 0 };
-  let notebook = read.notebook;
-  let fixed = 0;
-  if (fix) {
-    const outcome = fixNotebookCells(notebook.cells, settings);
-    const written = outcome.texts.size > 0 ? parseNotebook(writeNotebook(notebook, outcome.texts)) : undefined;
-    if (written && 'notebook' in written) {
-      fs.writeFileSync(file, written.notebook.json, 'utf8');
-      notebook = written.notebook;
-      fixed = outcome.applied;
-    }
-  }
-  const program = new NotebookProgram(notebook.cells);
-  const result = analyzeNotebook(program, settings);
-  return { file, result, program, fixed, ...(result.skipped ? { skipped: result.skipped } : {}) };
+  return checkFiles(files, paths, settings, fix, concurrency);
 }
 
 /** The findings of a file; a notebook's with ranges relative to their cells. */
@@ -230,7 +133,7 @@ function printText(outcomes: FileOutcome[]): void {
 
 async function runCheck(paths: string[], options: CheckOptions): Promise<number> {
   const settings = settingsFrom(options);
-  const outcomes = await analyzeFiles(paths.length > 0 ? paths : ['.'], settings, options.fix);
+  const outcomes = await analyzeFiles(paths.length > 0 ? paths : ['.'], settings, options.fix, options.concurrency);
   if (options.format === 'json') {
     const findings = outcomes.flatMap((o) => findingsOf(o).map((f) => toJson(o.file, f)));
     process.stdout.write(JSON.stringify(findings, null, 2) + '\n');
@@ -254,7 +157,7 @@ function lineLabel(range: Range, cell: number | undefined): string {
 
 async function runReport(paths: string[], options: Omit<CheckOptions, 'fix'>): Promise<number> {
   const settings = settingsFrom(options);
-  const outcomes = await analyzeFiles(paths.length > 0 ? paths : ['.'], settings, false);
+  const outcomes = await analyzeFiles(paths.length > 0 ? paths : ['.'], settings, false, options.concurrency);
   if (options.format === 'json') {
     const files = outcomes.map((o) => ({
       filename: o.file,
@@ -291,6 +194,14 @@ async function runReport(paths: string[], options: Omit<CheckOptions, 'fix'>): P
   return notReady ? exitFindings : exitClean;
 }
 
+function parseConcurrency(value: string): Concurrency {
+  const lower = value.trim().toLowerCase();
+  if (lower === 'off') return lower;
+  const count = Number(lower);
+  if (!Number.isInteger(count) || count < 1) throw new InvalidArgumentError('expected a positive number or "off"');
+  return count;
+}
+
 function program(): Command {
   const cmd = new Command('ksm')
     .description('Keras SavedModel Lint: find what stops a Keras model from saving, reloading or serving')
@@ -305,6 +216,10 @@ function program(): Command {
       .argParser((value: string, previous: string[]) => [...previous, value])
       .default([]);
   const formatOption = () => new Option('--format <format>', 'output format').choices(['text', 'json']).default('text');
+  const concurrencyOption = () =>
+    new Option('--concurrency <n>', 'check Python files on n worker threads, or "off" (ignored with --fix)')
+      .argParser(parseConcurrency)
+      .default('off');
 
   cmd
     .command('check')
@@ -314,6 +229,7 @@ function program(): Command {
     .option('--fix', 'apply every safe fix, then report what remains', false)
     .addOption(versionOption())
     .addOption(ruleOption())
+    .addOption(concurrencyOption())
     .action(async (paths: string[], options: CheckOptions) => {
       process.exitCode = await runCheck(paths, options);
     });
@@ -325,6 +241,7 @@ function program(): Command {
     .addOption(formatOption())
     .addOption(versionOption())
     .addOption(ruleOption())
+    .addOption(concurrencyOption())
     .action(async (paths: string[], options: Omit<CheckOptions, 'fix'>) => {
       process.exitCode = await runReport(paths, options);
     });

@@ -1,0 +1,187 @@
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { Worker } from 'node:worker_threads';
+import { NotebookProgram } from '../engine/analysis/notebook';
+import { initParser } from '../engine/analysis/parser';
+import type { AnalysisSettings } from '../engine/analysis/types';
+import { analyzeText, type AnalysisResult } from '../engine/engine';
+import { fixAll } from '../engine/fix-all';
+import { readPythonFile } from '../workspace/files';
+import { analyzeNotebook, fixNotebookCells, isNotebookPath, parseNotebook, readNotebookFile, writeNotebook } from '../workspace/notebook-files';
+import { isWithin, ProjectVersions } from '../workspace/project-files';
+import { WorkspaceIndex } from '../workspace/workspace-index';
+
+/**
+ * Checking the files of one `ksm check` or `ksm report` run: each file with the Keras version of
+ * its own project and the modules it imports, optionally fixed in place, sequentially or, for
+ * large runs, on worker threads. The outcomes come back in the order of the files, the same
+ * whichever way they were computed.
+ */
+
+export interface FileOutcome {
+  file: string;
+  result?: AnalysisResult;
+  /** Why the file was not analysed. */
+  skipped?: string;
+  fixed: number;
+  /** A notebook's program, whose ranges are mapped back to cells for output. */
+  program?: NotebookProgram;
+}
+
+/**
+ * The modules that checked files import, looked up from each file's own folders, the working
+ * directory and the checked folders, and read only when imported. Locations in them are named
+ * by path, relative to the working directory as the checked files are.
+ */
+function workspaceModules(paths: string[], settingsFor: (file: string) => AnalysisSettings): WorkspaceIndex {
+  const cwd = process.cwd();
+  // A checked file's own folders are searched anyway (up to a repository root), so only folders are roots.
+  const roots = [cwd, ...paths.filter((p) => fs.statSync(p).isDirectory())].map((p) => path.resolve(p));
+  return new WorkspaceIndex({
+    roots: () => roots,
+    read: (file) => {
+      try {
+        const read = readPythonFile(file);
+        return 'text' in read ? read.text : undefined;
+      } catch {
+        return undefined;
+      }
+    },
+    locationOf: (file) => (isWithin(file, cwd) ? path.relative(cwd, file) : file),
+    settingsFor,
+  });
+}
+
+/**
+ * A notebook: its Python cells analysed as one program. `--fix` writes back only the changed
+ * cells' sources, and only when the result is a valid notebook.
+ */
+function checkNotebook(file: string, settings: AnalysisSettings, fix: boolean): FileOutcome {
+  const read = readNotebookFile(file);
+  if ('skipped' in read) return { file, skipped: read.skipped, fixed: 0 };
+  let notebook = read.notebook;
+  let fixed = 0;
+  if (fix) {
+    const outcome = fixNotebookCells(notebook.cells, settings);
+    const written = outcome.texts.size > 0 ? parseNotebook(writeNotebook(notebook, outcome.texts)) : undefined;
+    if (written && 'notebook' in written) {
+      fs.writeFileSync(file, written.notebook.json, 'utf8');
+      notebook = written.notebook;
+      fixed = outcome.applied;
+    }
+  }
+  const program = new NotebookProgram(notebook.cells);
+  const result = analyzeNotebook(program, settings);
+  return { file, result, program, fixed, ...(result.skipped ? { skipped: result.skipped } : {}) };
+}
+
+/** Checks files one by one, with one view of the projects and modules they belong to. */
+export class FileChecker {
+  private readonly projects = new ProjectVersions();
+  private readonly modules: WorkspaceIndex;
+
+  constructor(paths: string[], private readonly settings: AnalysisSettings, private readonly fix: boolean) {
+    this.modules = workspaceModules(paths, (file) => this.ownSettings(file));
+  }
+
+  /** Each file gets the Keras version that its own project's dependency files declare. */
+  private ownSettings(file: string): AnalysisSettings {
+    return this.settings.kerasVersion === 'auto'
+      ? { ...this.settings, projectVersion: this.projects.versionFor(file, { namesRelativeTo: process.cwd() }) }
+      : this.settings;
+  }
+
+  check(file: string): FileOutcome {
+    const fileSettings = { ...this.ownSettings(file), modules: this.modules.resolverFor(file) };
+    if (isNotebookPath(file)) return checkNotebook(file, fileSettings, this.fix);
+    const read = readPythonFile(file);
+    if ('skipped' in read) return { file, skipped: read.skipped, fixed: 0 };
+    let text = read.text;
+    let fixed = 0;
+    // The last round of fixing analysed the text it leaves, so that analysis is reused.
+    let result: AnalysisResult | undefined;
+    if (this.fix) {
+      const outcome = fixAll(text, fileSettings);
+      result = outcome.result;
+      if (outcome.text !== text) {
+        fs.writeFileSync(file, outcome.text, 'utf8');
+        this.modules.invalidate(file);
+        text = outcome.text;
+        fixed = outcome.applied;
+      }
+    }
+    result ??= analyzeText(text, fileSettings);
+    return { file, result, fixed, ...(result.skipped ? { skipped: result.skipped } : {}) };
+  }
+}
+
+/**
+ * How many worker threads check Python files: `off` (the default) checks on the main thread.
+ * Measured with `npm run bench` on 2 cores, two workers gave no gain over 330 files (a single
+ * process already keeps both cores busy with garbage collection and compilation), so they are
+ * used only when asked for; `--fix` always stays sequential, since a fixed file may be a module
+ * that another file's check reads.
+ */
+export type Concurrency = 'off' | number;
+
+function workerCount(fix: boolean, concurrency: Concurrency): number {
+  return fix || concurrency === 'off' || concurrency <= 1 ? 0 : Math.floor(concurrency);
+}
+
+/** What a worker is started with (see check-worker.ts). */
+export interface WorkerSetup {
+  paths: string[];
+  settings: AnalysisSettings;
+}
+
+/** Checks the files, in order; Python files on worker threads when `concurrency` asks for them. */
+export async function checkFiles(files: readonly string[], paths: string[], settings: AnalysisSettings, fix: boolean, concurrency: Concurrency): Promise<FileOutcome[]> {
+  await initParser();
+  const workers = workerCount(fix, concurrency);
+  const checker = new FileChecker(paths, settings, fix);
+  if (workers === 0) return files.map((file) => checker.check(file));
+  const outcomes: Array<FileOutcome | undefined> = new Array(files.length);
+  // Notebooks keep their program object for output, so they are checked here.
+  const pythonIndexes: number[] = [];
+  files.forEach((file, index) => (isNotebookPath(file) ? (outcomes[index] = checker.check(file)) : pythonIndexes.push(index)));
+  await onWorkers(workers, { paths, settings }, pythonIndexes.map((i) => files[i]!), (index, outcome) => {
+    outcomes[pythonIndexes[index]!] = outcome;
+  });
+  return outcomes.map((o, i) => o ?? { file: files[i]!, skipped: 'not checked', fixed: 0 });
+}
+
+/** Hands the files out one at a time to `count` workers as each becomes free. */
+function onWorkers(count: number, setup: WorkerSetup, files: readonly string[], done: (index: number, outcome: FileOutcome) => void): Promise<void> {
+  const script = path.join(__dirname, 'check-worker.js');
+  let next = 0;
+  let finished = 0;
+  return new Promise((resolve, reject) => {
+    const pool = Array.from({ length: Math.min(count, files.length) }, () => new Worker(script, { workerData: setup }));
+    if (pool.length === 0) resolve();
+    const give = (worker: Worker): void => {
+      if (next < files.length) {
+        worker.postMessage({ index: next, file: files[next] });
+        next++;
+      } else {
+        void worker.terminate();
+      }
+    };
+    for (const worker of pool) {
+      worker.on('message', (message: { index: number; outcome: FileOutcome } | 'ready') => {
+        if (message !== 'ready') {
+          done(message.index, message.outcome);
+          if (++finished === files.length) {
+            for (const w of pool) void w.terminate();
+            resolve();
+            return;
+          }
+        }
+        give(worker);
+      });
+      worker.on('error', (error) => {
+        for (const w of pool) void w.terminate();
+        reject(error);
+      });
+    }
+  });
+}
