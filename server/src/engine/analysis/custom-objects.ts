@@ -56,12 +56,6 @@ export function namesPassedAsCustomObjects(facts: FileFacts): Set<string> {
   if (!/custom_object|CustomObjectScope|load_model|model_from_|deserialize|register_keras_serializable/.test(facts.text)) {
     return new Set();
   }
-  const identifiers = new Map<string, SyntaxNode[]>();
-  for (const id of facts.tree.ofType('identifier')) {
-    const list = identifiers.get(id.text) ?? [];
-    list.push(id);
-    identifiers.set(id.text, list);
-  }
   const pending: SyntaxNode[] = [];
   for (const call of facts.tree.ofType('call')) {
     const fn = call.childForFieldName('function');
@@ -76,6 +70,13 @@ export function namesPassedAsCustomObjects(facts: FileFacts): Set<string> {
     if (fn?.type === 'call' && isRegister(facts, fn.childForFieldName('function'))) pending.push(...positional);
   }
   const names = new Set<string>();
+  if (pending.length === 0) return names;
+  const identifiers = new Map<string, SyntaxNode[]>();
+  for (const id of facts.tree.ofType('identifier')) {
+    const list = identifiers.get(id.text) ?? [];
+    list.push(id);
+    identifiers.set(id.text, list);
+  }
   while (pending.length > 0) {
     const node = pending.pop()!;
     for (const id of node.type === 'identifier' ? [node] : node.descendantsOfType('identifier')) {

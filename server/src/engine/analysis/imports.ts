@@ -19,6 +19,8 @@ export class ImportTable {
   private readonly starModules: string[] = [];
   private readonly shadowed = new Set<string>();
   private readonly kerasFromImports: FromImport[] = [];
+  /** `qualify`'s answers, by node. */
+  private readonly qualified = new Map<SyntaxNode, string | undefined>();
 
   constructor(root: SyntaxNode) {
     for (const node of root.descendantsOfType(['import_statement', 'import_from_statement'])) {
@@ -80,6 +82,15 @@ export class ImportTable {
   /** The qualified name an identifier or attribute chain refers to, if it comes from an import. */
   qualify(node: SyntaxNode | null | undefined): string | undefined {
     if (!node) return undefined;
+    // Rules ask about the same callees again and again: each node is resolved once.
+    const known = this.qualified.get(node);
+    if (known !== undefined || this.qualified.has(node)) return known;
+    const found = this.resolve(node);
+    this.qualified.set(node, found);
+    return found;
+  }
+
+  private resolve(node: SyntaxNode): string | undefined {
     if (node.type === 'identifier') {
       const name = node.text;
       if (this.shadowed.has(name)) return undefined;
