@@ -1,6 +1,6 @@
 import type { SyntaxNode } from '../analysis/syntax';
 import {
-  arrayOperand, functionReferenced, instanceClass, modelReferenced, resolveValue, dataDtype, type ScopedNode,
+  arrayOperand, functionReferenced, instanceClass, resolveValue, dataDtype, type ScopedNode,
 } from '../analysis/data-sources';
 import { methodOf } from '../analysis/semantic';
 import { insertBefore, insertImportLine, removeArgument, replaceNode, startsLine, statementOf } from '../analysis/edits';
@@ -10,6 +10,7 @@ import {
 } from '../analysis/facts';
 import { inputLayers, kerasSymbolOf } from '../analysis/keras-names';
 import { dataShape, shapeText } from '../analysis/shapes';
+import { kerasTrainingCalls } from '../analysis/training-calls';
 import { eolOf, indentOf, nodeRange, rangeOf } from '../analysis/text';
 import type { Fix, RelatedLocation, TextEdit } from '../analysis/types';
 import { tupleTypes, ValueTracer, yieldsOrReturns, type Verdict } from '../analysis/value-flow';
@@ -109,9 +110,7 @@ export const externalGenerator: Rule = {
   run(context) {
     const { facts } = context;
     const tracer = new ValueTracer(facts);
-    const trainings = facts.trainingCalls
-      .filter((t) => t.model || !callsFileMethod(facts, t))
-      .map((t): TrainingCall => ({ ...t, model: t.model ?? receiverModel(facts, t) }));
+    const trainings = kerasTrainingCalls(facts);
     for (const training of trainings) {
       const data = dataArgument(training.call);
       const source = data && dataSourceOf(facts, training.scope, data.value);
@@ -127,20 +126,6 @@ export const externalGenerator: Rule = {
  * method: not Keras. A plain name of unknown origin counts when any class of the file defines it;
  * an attribute such as `self.model` holds another object than the class it is used in.
  */
-function callsFileMethod(facts: FileFacts, training: TrainingCall): boolean {
-  const receiver = training.call.childForFieldName('function')?.childForFieldName('object');
-  if (!receiver) return false;
-  const cls = instanceClass(facts, training.scope, receiver);
-  if (cls) return methodOf(cls, training.method) !== undefined;
-  return receiver.type === 'identifier' && [...facts.classes.values()].some((c) => c.methods.has(training.method));
-}
-
-/** The model a training call is made on, also a module-level model trained inside a function. */
-function receiverModel(facts: FileFacts, training: TrainingCall): ModelFact | undefined {
-  const receiver = training.call.childForFieldName('function')?.childForFieldName('object');
-  return receiver ? modelReferenced(facts, training.scope, receiver) : undefined;
-}
-
 interface DataArgument {
   /** The argument as written (`gen()` or `x=gen()`): the anchor. */
   anchor: SyntaxNode;
@@ -253,7 +238,7 @@ function quote(node: SyntaxNode): string {
 function report(
   context: RuleContext,
   tracer: ValueTracer,
-  trainings: TrainingCall[],
+  trainings: readonly TrainingCall[],
   training: TrainingCall,
   data: DataArgument,
   source: DataSource,
@@ -337,7 +322,7 @@ function sequenceGetItem(facts: FileFacts, cls: ClassInfo): FunctionInfo | undef
  */
 function rescalingFix(
   context: RuleContext,
-  trainings: TrainingCall[],
+  trainings: readonly TrainingCall[],
   training: TrainingCall,
   active: PreprocessingArgument[],
 ): Fix | undefined {
@@ -380,7 +365,7 @@ function rescalingFix(
  * The `rescale=` argument of each image generator whose data (training or validation) goes to
  * the model in any training call of the file; undefined for a generator that does not rescale.
  */
-function rescaleArguments(facts: FileFacts, trainings: TrainingCall[], model: ModelFact): Array<SyntaxNode | undefined> {
+function rescaleArguments(facts: FileFacts, trainings: readonly TrainingCall[], model: ModelFact): Array<SyntaxNode | undefined> {
   const found = new Map<number, SyntaxNode | undefined>();
   for (const training of trainings) {
     if (!training.model || definingModel(training.model) !== model) continue;

@@ -1,6 +1,7 @@
 import { removeArgument, replaceNode } from '../analysis/edits';
 import { callArguments, type TrainingCall } from '../analysis/facts';
 import { nodeRange } from '../analysis/text';
+import { kerasTrainingCalls } from '../analysis/training-calls';
 import type { Fix, TextEdit } from '../analysis/types';
 import type { Rule, RuleContext } from './rule';
 
@@ -43,11 +44,7 @@ export const fitGeneratorRemoved: Rule = {
     ],
   },
   run(context) {
-    for (const call of context.facts.trainingCalls) {
-      if (!(call.method in replacements)) continue;
-      if (!call.model && [...context.facts.classes.values()].some((c) => c.methods.has(call.method))) continue;
-      report(context, call);
-    }
+    for (const call of kerasTrainingCalls(context.facts)) if (call.method in replacements) report(context, call);
   },
 };
 
