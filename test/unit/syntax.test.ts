@@ -16,6 +16,7 @@ function differences(text: string): string[] {
   try {
     const copy = new SyntaxTree(text, tree);
     const out: string[] = [];
+    if (copy.size !== tree.rootNode.descendantCount) out.push(`size ${copy.size}, tree-sitter counts ${tree.rootNode.descendantCount}`);
     const pending: Array<[Node, SyntaxNode]> = [[tree.rootNode, copy.root]];
     while (pending.length > 0 && out.length < 5) {
       const [want, got] = pending.pop()!;

@@ -15,15 +15,15 @@ import type { Point, Tree } from 'web-tree-sitter';
 export class SyntaxTree {
   /** Number of nodes. */
   readonly size: number;
-  private typeIds: Uint16Array;
-  private starts: Int32Array;
-  private ends: Int32Array;
-  private parents: Int32Array;
-  private fieldIds: Uint16Array;
-  private firstChildren: Int32Array;
-  private nextSiblings: Int32Array;
-  private lastDescendants: Int32Array;
-  private flags: Uint8Array;
+  private readonly typeIds: Uint16Array;
+  private readonly starts: Int32Array;
+  private readonly ends: Int32Array;
+  private readonly parents: Int32Array;
+  private readonly fieldIds: Uint16Array;
+  private readonly firstChildren: Int32Array;
+  private readonly nextSiblings: Int32Array;
+  private readonly lastDescendants: Int32Array;
+  private readonly flags: Uint8Array;
   private readonly typeNames: string[];
   private readonly fieldNames: Array<string | null>;
   /** Ids of the nodes of each type, in preorder. */
@@ -36,8 +36,8 @@ export class SyntaxTree {
     const language = tree.language;
     this.typeNames = language.types.map((t) => t ?? 'ERROR');
     this.fieldNames = language.fields;
-    // About one node per two characters in real code; the arrays grow when a file has more.
-    const capacity = (text.length >> 1) + 64;
+    // tree-sitter counts the visible nodes in one call: exactly the nodes the walk copies.
+    const capacity = tree.rootNode.descendantCount + 1;
     this.typeIds = new Uint16Array(capacity);
     this.starts = new Int32Array(capacity);
     this.ends = new Int32Array(capacity);
@@ -154,7 +154,7 @@ export class SyntaxTree {
     let count = 0;
     try {
       for (;;) {
-        if (count === this.typeIds.length) this.grow();
+        if (count === this.typeIds.length) throw new Error('the tree holds more nodes than tree-sitter counted');
         const id = count++;
         const typeId = cursor.nodeTypeId;
         const start = cursor.startIndex;
@@ -212,23 +212,6 @@ export class SyntaxTree {
     if (this.flags[id]! & errorFlag && parent >= 0) this.flags[parent]! |= errorFlag;
   }
 
-  private grow(): void {
-    const size = this.typeIds.length * 2;
-    const grown = <T extends Uint16Array | Int32Array | Uint8Array>(array: T, make: (n: number) => T): T => {
-      const next = make(size);
-      next.set(array);
-      return next;
-    };
-    this.typeIds = grown(this.typeIds, (n) => new Uint16Array(n));
-    this.starts = grown(this.starts, (n) => new Int32Array(n));
-    this.ends = grown(this.ends, (n) => new Int32Array(n));
-    this.parents = grown(this.parents, (n) => new Int32Array(n));
-    this.fieldIds = grown(this.fieldIds, (n) => new Uint16Array(n));
-    this.firstChildren = grown(this.firstChildren, (n) => new Int32Array(n));
-    this.nextSiblings = grown(this.nextSiblings, (n) => new Int32Array(n));
-    this.lastDescendants = grown(this.lastDescendants, (n) => new Int32Array(n));
-    this.flags = grown(this.flags, (n) => new Uint8Array(n));
-  }
 }
 
 /** tree-sitter's symbol for error nodes. */
