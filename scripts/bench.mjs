@@ -58,10 +58,15 @@ function median(values) {
   return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
 }
 
-/** Warm-up, then the median of `rounds` timed calls; `result` is the last call's. */
+/**
+ * Warm-up (calls for at least half a second, so that a small input is measured with optimised
+ * code too, as a long run meets it), then the median of `rounds` timed calls; `result` is the
+ * last call's.
+ */
 async function inProcess(label, fn, rounds = config.rounds) {
   progress(`${label}: warm-up`);
   let result = await fn();
+  for (const start = now(); secondsSince(start) < 0.5; ) result = await fn();
   const times = [];
   for (let r = 0; r < rounds; r++) {
     const t = now();
