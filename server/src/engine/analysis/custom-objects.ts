@@ -1,6 +1,7 @@
 import type { SyntaxNode } from './syntax';
 import { statementOf } from './edits';
-import { allEvents, callArguments, isKerasLayerClass, type ClassInfo, type FileFacts, type ModelFact } from './facts';
+import { allEvents, callArguments, isKerasLayerClass, type FileFacts, type ModelFact } from './facts';
+import { type ClassInfo } from './semantic';
 import { kerasSymbolOf } from './keras-names';
 import { layerCalls } from './save-calls';
 

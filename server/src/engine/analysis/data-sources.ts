@@ -1,9 +1,7 @@
 import type { SyntaxNode } from './syntax';
-import {
-  callArguments, unparen, type ClassInfo, type FileFacts, type FunctionInfo, type ModelFact, type Scope,
-} from './facts';
+import { callArguments, unparen, type FileFacts, type ModelFact } from './facts';
 import type { ImportTable } from './imports';
-import { lastBinding, methodOf } from './semantic';
+import { lastBinding, methodOf, type ClassInfo, type FunctionInfo, type Scope } from './semantic';
 import { stringValue } from './text';
 
 /**

@@ -3,10 +3,7 @@ import { ImportedSymbols, type ImportedSymbol } from './imported-symbols';
 import { ImportTable } from './imports';
 import { kerasSymbolOf, knownLayers, modelConstructors } from './keras-names';
 import type { ModuleResolver } from './types';
-import { lastBinding, SemanticModel, type Binding, type ClassInfo, type FunctionInfo, type Scope } from './semantic';
-
-export type { Binding, ClassInfo, FunctionInfo, Scope };
-export { lastBinding };
+import { lastBinding, SemanticModel, type ClassInfo, type FunctionInfo, type Scope } from './semantic';
 
 /**
  * Model facts: where each model is defined in each scope, and the ordered events on it.

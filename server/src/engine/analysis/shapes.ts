@@ -1,5 +1,6 @@
 import type { SyntaxNode } from './syntax';
-import { callArguments, lastBinding, type Scope } from './facts';
+import { callArguments } from './facts';
+import { lastBinding, type Scope } from './semantic';
 import type { ImportTable } from './imports';
 
 /**

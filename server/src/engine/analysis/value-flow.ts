@@ -1,6 +1,7 @@
 import type { SyntaxNode } from './syntax';
 import { functionReferenced } from './data-sources';
-import { callArguments, ownNodes, unparen, type ClassInfo, type FileFacts, type FunctionInfo } from './facts';
+import { callArguments, ownNodes, unparen, type FileFacts } from './facts';
+import { type ClassInfo, type FunctionInfo } from './semantic';
 
 /**
  * What values flow into a name, an argument or a `yield`, and from which function: assignments,

@@ -1,6 +1,7 @@
 import type { SyntaxNode } from '../analysis/syntax';
 import { insertBefore, removeStatement, statementOf } from '../analysis/edits';
-import { allEvents, callArguments, definingModel, lastBinding, type ModelEvent, type ModelFact } from '../analysis/facts';
+import { allEvents, callArguments, definingModel, type ModelEvent, type ModelFact } from '../analysis/facts';
+import { lastBinding } from '../analysis/semantic';
 import type { ImportTable } from '../analysis/imports';
 import { kerasSymbolOf } from '../analysis/keras-names';
 import { nodeRange, stringValue } from '../analysis/text';

@@ -4,9 +4,9 @@ import {
   holdsKerasObject, importBesideKerasBase, initSignature, modelsUsing, selfAttributes, storedAttribute, valueKind,
   type InitParameter, type InitSignature,
 } from '../analysis/custom-classes';
-import { methodOf } from '../analysis/semantic';
+import { methodOf, type ClassInfo } from '../analysis/semantic';
 import { insertAfter, insertAtBodyStart, joinInsertions, statementOf } from '../analysis/edits';
-import { callArguments, isKerasLayerClass, type ClassInfo, type FileFacts } from '../analysis/facts';
+import { callArguments, isKerasLayerClass, type FileFacts } from '../analysis/facts';
 import { indentOf, nodeRange } from '../analysis/text';
 import type { Fix, RelatedLocation, TextEdit } from '../analysis/types';
 import type { Rule, RuleContext } from './rule';

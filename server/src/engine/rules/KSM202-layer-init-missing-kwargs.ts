@@ -3,9 +3,9 @@ import {
   assignmentTypes, baseConfigKeys, baseMethodCalls, callTypes, configuredBase, initSignature, modelsUsing,
   type InitSignature,
 } from '../analysis/custom-classes';
-import { mentionsName, methodOf, nodesWithin } from '../analysis/semantic';
+import { mentionsName, methodOf, nodesWithin, type ClassInfo } from '../analysis/semantic';
 import { appendArgument, appendParameter, insertAtBodyStart, insertBefore, replaceNode, statementOf } from '../analysis/edits';
-import { isKerasLayerClass, isKerasModelClass, ownNodes, type ClassInfo, type FileFacts } from '../analysis/facts';
+import { isKerasLayerClass, isKerasModelClass, ownNodes, type FileFacts } from '../analysis/facts';
 import { nodeRange, stringValue } from '../analysis/text';
 import type { Fix, TextEdit } from '../analysis/types';
 import type { Rule, RuleContext } from './rule';
