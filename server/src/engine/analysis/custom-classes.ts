@@ -1,7 +1,7 @@
 import type { SyntaxNode } from './syntax';
-import { callArguments, ownNodes, unparen, type FileFacts, type ModelFact } from './facts';
+import { callArguments, ownNodes, type FileFacts, type ModelFact } from './facts';
 import { insertImportLine } from './edits';
-import { ancestry, type ClassInfo, type FunctionInfo, type Scope } from './semantic';
+import { ancestry, unparen, type ClassInfo, type FunctionInfo, type Scope } from './semantic';
 import { kerasSymbolOf } from './keras-names';
 import type { ModuleClass, ModuleFunction, ModuleSummary, TextEdit } from './types';
 

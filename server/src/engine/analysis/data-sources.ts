@@ -1,7 +1,7 @@
 import type { SyntaxNode } from './syntax';
-import { callArguments, unparen, type FileFacts, type ModelFact } from './facts';
+import { callArguments, type FileFacts, type ModelFact } from './facts';
 import type { ImportTable } from './imports';
-import { lastBinding, methodOf, type ClassInfo, type FunctionInfo, type Scope } from './semantic';
+import { lastBinding, methodOf, unparen, type ClassInfo, type FunctionInfo, type Scope } from './semantic';
 import { stringValue } from './text';
 
 /**

@@ -3,7 +3,7 @@ import { ImportedSymbols, type ImportedSymbol } from './imported-symbols';
 import { ImportTable } from './imports';
 import { kerasSymbolOf, knownLayers, modelConstructors } from './keras-names';
 import type { ModuleResolver } from './types';
-import { lastBinding, SemanticModel, type ClassInfo, type FunctionInfo, type Scope } from './semantic';
+import { flattenTargets, lastBinding, nestedScopeTypes, SemanticModel, unparen, type ClassInfo, type FunctionInfo, type Scope } from './semantic';
 
 /**
  * Model facts: where each model is defined in each scope, and the ordered events on it.
@@ -156,13 +156,6 @@ function readArguments(call: SyntaxNode): CallArguments {
   return { positional, keywords, keywordNodes };
 }
 
-/** Unwraps `(x)` to `x`. */
-export function unparen(node: SyntaxNode): SyntaxNode {
-  let n = node;
-  while (n.type === 'parenthesized_expression' && n.namedChildCount === 1 && n.firstNamedChild) n = n.firstNamedChild;
-  return n;
-}
-
 /**
  * The named nodes of the given types (all of them by default) in a scope's own body, in
  * document order, without entering nested scopes.
@@ -190,8 +183,6 @@ export function ownNodes(scopeNode: SyntaxNode, types?: ReadonlySet<string>): re
 
 /** Per tree, per scope node id: the walks made so far, by the type set they were made for. */
 const ownNodesCache = new WeakMap<SyntaxTree, Map<number, Array<{ types: ReadonlySet<string> | undefined; nodes: readonly SyntaxNode[] }>>>();
-
-const nestedScopeTypes = new Set(['function_definition', 'class_definition', 'lambda']);
 
 function walkOwnNodes(scopeNode: SyntaxNode, types?: ReadonlySet<string>): SyntaxNode[] {
   const body = scopeNode.type === 'module' ? scopeNode : scopeNode.childForFieldName('body');
@@ -354,29 +345,13 @@ class ScopeWalker {
   }
 
   private bind(targets: SyntaxNode[], value: SyntaxNode | undefined, offset: number): void {
-    // `a, b = 30, 4` binds each name to its own value.
-    const values = targets.length > 1 && value && (value.type === 'expression_list' || value.type === 'tuple')
-      ? value.namedChildren.filter((c) => c.type !== 'comment')
-      : undefined;
-    targets.forEach((target, i) => {
-      const own = values && values.length === targets.length ? values[i] : undefined;
-      if (own && target.type === 'identifier') {
-        const list = this.scope.bindings.get(target.text) ?? [];
-        list.push({ value: unparen(own), offset });
-        this.scope.bindings.set(target.text, list);
-      }
-    });
+    // The names' bindings are the semantic model's; here, which models the targets now hold.
     for (const target of targets) {
       const key = target.text;
       const previous = this.current.get(key);
       if (previous) {
         previous.end = offset;
         this.current.delete(key);
-      }
-      if (target.type === 'identifier' && value && targets.length === 1) {
-        const list = this.scope.bindings.get(key) ?? [];
-        list.push({ value, offset });
-        this.scope.bindings.set(key, list);
       }
       if ((target.type === 'identifier' || target.type === 'attribute') && value && targets.length === 1) {
         const model = this.modelFrom(value, key, offset);
@@ -603,14 +578,6 @@ function methodKind(method: string, hasArgument: boolean): EventKind {
   if (method === 'save_weights') return 'save-weights';
   if (method === 'add') return 'add';
   return 'other';
-}
-
-function flattenTargets(left: SyntaxNode): SyntaxNode[] {
-  const node = unparen(left);
-  if (node.type === 'pattern_list' || node.type === 'tuple_pattern' || node.type === 'list_pattern' || node.type === 'tuple' || node.type === 'list') {
-    return node.namedChildren.flatMap(flattenTargets);
-  }
-  return [node];
 }
 
 /** The facts of a file; `modules` resolves the names it imports from other modules of its workspace. */

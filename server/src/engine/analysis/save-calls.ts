@@ -1,6 +1,6 @@
 import type { SyntaxNode } from './syntax';
-import { callArguments, isKerasModelClass, ownNodes, unparen, type FileFacts, type ModelEvent, type ModelFact } from './facts';
-import { lastBinding, type Scope } from './semantic';
+import { callArguments, isKerasModelClass, ownNodes, type FileFacts, type ModelEvent, type ModelFact } from './facts';
+import { lastBinding, unparen, type Scope } from './semantic';
 import { instanceClass } from './data-sources';
 import { kerasSymbolOf } from './keras-names';
 import { replaceNode } from './edits';

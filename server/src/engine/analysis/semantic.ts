@@ -82,6 +82,7 @@ export class SemanticModel {
     this.moduleScope = this.newScope(tree.root, undefined);
     this.collectClasses();
     this.collectFunctions();
+    for (const scope of this.scopes) this.collectBindings(scope);
     for (const call of tree.ofType('call')) {
       pushTo(this.callsByScope, this.scopeAt(call), call);
       const fn = call.childForFieldName('function');
@@ -149,6 +150,40 @@ export class SemanticModel {
     return scope;
   }
 
+  /**
+   * The plain names the scope's own assignments bind, in order of offset (the end of the
+   * assignment): `x = v` binds `x` to `v`; `a, b = 1, 2` binds each name to its own value; other
+   * tuple targets, loop and `with` targets bind no known value.
+   */
+  private collectBindings(scope: Scope): void {
+    const body = scope.node.type === 'module' ? scope.node : scope.node.childForFieldName('body');
+    if (!body) return;
+    const bind = (name: string, value: SyntaxNode, offset: number): void => {
+      const list = scope.bindings.get(name);
+      if (list) list.push({ value, offset });
+      else scope.bindings.set(name, [{ value, offset }]);
+    };
+    // Stable: `a = b = 1` ends both assignments at one offset, the outer one first.
+    const assignments = this.tree.nodesBelow(body, assignmentTypes, nestedScopeTypes).sort((a, b) => a.endIndex - b.endIndex);
+    for (const assignment of assignments) {
+      const left = assignment.childForFieldName('left');
+      const right = assignment.childForFieldName('right');
+      if (!left || !right) continue;
+      const targets = flattenTargets(left);
+      const value = unparen(right);
+      const offset = assignment.endIndex;
+      if (targets.length === 1) {
+        if (targets[0]!.type === 'identifier') bind(targets[0]!.text, value, offset);
+        continue;
+      }
+      const values = value.type === 'expression_list' || value.type === 'tuple' ? value.namedChildren.filter((c) => c.type !== 'comment') : [];
+      if (values.length !== targets.length) continue;
+      targets.forEach((target, i) => {
+        if (target.type === 'identifier') bind(target.text, unparen(values[i]!), offset);
+      });
+    }
+  }
+
   private collectClasses(): void {
     for (const def of this.tree.ofType('class_definition')) {
       const nameNode = def.childForFieldName('name');
@@ -212,6 +247,26 @@ export class SemanticModel {
       if (!byName.has(name)) byName.set(name, info);
     }
   }
+}
+
+/** Nodes that open a scope of their own, or a body that is not the enclosing scope's code. */
+export const nestedScopeTypes: ReadonlySet<string> = new Set(['function_definition', 'class_definition', 'lambda']);
+const assignmentTypes: ReadonlySet<string> = new Set(['assignment']);
+
+/** Unwraps `(x)` to `x`. */
+export function unparen(node: SyntaxNode): SyntaxNode {
+  let n = node;
+  while (n.type === 'parenthesized_expression' && n.namedChildCount === 1 && n.firstNamedChild) n = n.firstNamedChild;
+  return n;
+}
+
+/** The names an assignment target binds: `a`, or each of `a, (b, c)`. */
+export function flattenTargets(left: SyntaxNode): SyntaxNode[] {
+  const node = unparen(left);
+  if (node.type === 'pattern_list' || node.type === 'tuple_pattern' || node.type === 'list_pattern' || node.type === 'tuple' || node.type === 'list') {
+    return node.namedChildren.flatMap(flattenTargets);
+  }
+  return [node];
 }
 
 /** The class whose body directly defines a method (possibly decorated), if any. */

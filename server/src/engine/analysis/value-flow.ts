@@ -1,7 +1,7 @@
 import type { SyntaxNode } from './syntax';
 import { functionReferenced } from './data-sources';
-import { callArguments, ownNodes, unparen, type FileFacts } from './facts';
-import { type ClassInfo, type FunctionInfo } from './semantic';
+import { callArguments, ownNodes, type FileFacts } from './facts';
+import { unparen, type ClassInfo, type FunctionInfo } from './semantic';
 
 /**
  * What values flow into a name, an argument or a `yield`, and from which function: assignments,

@@ -2,9 +2,9 @@ import type { SyntaxNode } from '../analysis/syntax';
 import {
   arrayOperand, functionReferenced, instanceClass, resolveValue, dataDtype, type ScopedNode,
 } from '../analysis/data-sources';
-import { methodOf, type ClassInfo, type FunctionInfo, type Scope } from '../analysis/semantic';
+import { methodOf, unparen, type ClassInfo, type FunctionInfo, type Scope } from '../analysis/semantic';
 import { insertBefore, insertImportLine, removeArgument, replaceNode, startsLine, statementOf } from '../analysis/edits';
-import { callArguments, definingModel, unparen, type FileFacts, type LayerEntry, type ModelFact, type TrainingCall } from '../analysis/facts';
+import { callArguments, definingModel, type FileFacts, type LayerEntry, type ModelFact, type TrainingCall } from '../analysis/facts';
 import { inputLayers, kerasSymbolOf } from '../analysis/keras-names';
 import { dataShape, shapeText } from '../analysis/shapes';
 import { kerasTrainingCalls } from '../analysis/training-calls';

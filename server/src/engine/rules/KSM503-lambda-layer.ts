@@ -1,6 +1,6 @@
 import type { SyntaxNode } from '../analysis/syntax';
-import { allEvents, callArguments, unparen, type FileFacts, type ModelEvent, type ModelFact } from '../analysis/facts';
-import { lastBinding } from '../analysis/semantic';
+import { allEvents, callArguments, type FileFacts, type ModelEvent, type ModelFact } from '../analysis/facts';
+import { lastBinding, unparen } from '../analysis/semantic';
 import { kerasSymbolOf } from '../analysis/keras-names';
 import { layerCalls } from '../analysis/save-calls';
 import { nodeRange } from '../analysis/text';
