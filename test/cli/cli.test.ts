@@ -214,3 +214,57 @@ describe('--concurrency', () => {
     assert.match(run.stderr, /--concurrency/);
   });
 });
+
+describe('selection, levels and exit codes', () => {
+  const hintOnly = 'import keras\n\nmodel = keras.Sequential([keras.layers.LSTM(8), keras.layers.Dense(1)])\nmodel.compile(optimizer="adam", loss="mse")\n';
+  const codesOf = (args: string[]) => [...new Set((JSON.parse(ksm(['check', '--format', 'json', ...args, 'examples/flagged']).stdout) as JsonFinding[]).map((f) => f.code))].sort();
+
+  test('hints never fail a run unless --fail-on says so; --exit-zero never fails', () => {
+    const file = path.join(work, 'hint_only.py');
+    fs.writeFileSync(file, hintOnly);
+    const plain = ksm(['check', file]);
+    assert.match(plain.stdout, /1 hint/);
+    assert.equal(plain.code, 0);
+    assert.equal(ksm(['check', '--fail-on', 'hint', file]).code, 1);
+    assert.equal(ksm(['check', '--fail-on', 'INFO', file]).code, 0);
+    assert.equal(ksm(['check', 'examples/flagged']).code, 1);
+    assert.equal(ksm(['check', '--fail-on', 'error', 'examples/flagged']).code, 1, 'the examples hold errors');
+    assert.equal(ksm(['check', '--exit-zero', 'examples/flagged']).code, 0);
+    const bad = ksm(['check', '--fail-on', 'severe', file]);
+    assert.equal(bad.code, 2);
+    assert.match(bad.stderr, /--fail-on/);
+  });
+
+  test('--select, --extend-select and --ignore take codes, prefixes and names, comma-separated or repeated', () => {
+    const all = codesOf([]);
+    assert.ok(all.length >= 8);
+    assert.deepEqual(codesOf(['--select', 'KSM3']), all.filter((c) => c.startsWith('KSM3')));
+    assert.deepEqual(codesOf(['--select', 'KSM501,lambda-layer']), ['KSM501', 'KSM503']);
+    assert.deepEqual(codesOf(['--select', 'KSM501', '--select', 'ksm503']), ['KSM501', 'KSM503']);
+    assert.deepEqual(codesOf(['--ignore', 'KSM5', '--extend-select', 'KSM501']), all.filter((c) => !c.startsWith('KSM5') || c === 'KSM501'));
+    assert.deepEqual(codesOf(['--ignore', 'KSM1,KSM2,KSM3,KSM4']), all.filter((c) => c.startsWith('KSM5')));
+    const unknown = ksm(['check', '--select', 'KSM9', 'examples']);
+    assert.equal(unknown.code, 2);
+    assert.match(unknown.stderr, /--select KSM9: no rule/);
+  });
+
+  test('--rule takes lists, `info`, and levels in any case; a level does not re-select an ignored rule', () => {
+    const json = (args: string[]) => JSON.parse(ksm(['check', '--format', 'json', ...args, 'examples/flagged']).stdout) as JsonFinding[];
+    const levels = json(['--rule', 'KSM101=INFO,save-format-argument=Hint']);
+    assert.ok(levels.filter((f) => f.code === 'KSM101').every((f) => f.severity === 'information'));
+    assert.ok(levels.filter((f) => f.code === 'KSM501').every((f) => f.severity === 'hint'));
+    assert.ok(levels.some((f) => f.code === 'KSM101') && levels.some((f) => f.code === 'KSM501'));
+    assert.ok(!json(['--rule', 'KSM101=off,KSM301=off']).some((f) => f.code === 'KSM101' || f.code === 'KSM301'));
+    assert.ok(!json(['--ignore', 'KSM101', '--rule', 'KSM101=error']).some((f) => f.code === 'KSM101'));
+  });
+
+  test('--statistics counts findings per rule, in text and JSON', () => {
+    const findings = JSON.parse(ksm(['check', '--format', 'json', 'examples/flagged']).stdout) as JsonFinding[];
+    const stats = JSON.parse(ksm(['check', '--statistics', '--format', 'json', 'examples/flagged']).stdout) as Array<{ code: string; count: number; fixable: number }>;
+    for (const row of stats) assert.equal(row.count, findings.filter((f) => f.code === row.code).length, row.code);
+    assert.equal(stats.reduce((n, r) => n + r.count, 0), findings.length);
+    const text = ksm(['check', '--statistics', 'examples/flagged']);
+    assert.equal(text.code, 1);
+    assert.match(text.stdout, new RegExp(`^\\s*${stats[0]!.count}  ${stats[0]!.code}  `, 'm'));
+  });
+});

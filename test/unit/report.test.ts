@@ -51,6 +51,16 @@ test('settings apply to the report: a rule off shows as off, a severity change c
   assert.equal(raised.models.find((m) => m.name === 'blocked')!.blocking, 2);
 });
 
+test('rule settings match codes and names in any case', () => {
+  const codes = (rules: Record<string, 'off' | 'error'>) => analyzeText(source, { ...defaultSettings, rules }).findings.map((f) => `${f.code}:${f.severity}`);
+  const all = codes({});
+  assert.ok(all.some((c) => c.startsWith('KSM101:')));
+  for (const key of ['KSM101', 'ksm101', 'Ksm101', 'save-before-compile', 'Save-Before-Compile']) {
+    assert.ok(!codes({ [key]: 'off' }).some((c) => c.startsWith('KSM101:')), key);
+  }
+  assert.ok(codes({ Ksm101: 'error' }).includes('KSM101:error'));
+});
+
 test('the report names the Keras version and where it came from', () => {
   assert.deepEqual(analyzeText(source, defaultSettings).version, { major: 3, source: '`keras.Input` with `import keras` (line 4)' });
   assert.deepEqual(analyzeText('import tf_keras as keras\n', defaultSettings).version, { major: 2, source: '`tf_keras` import (line 1)' });

@@ -3,9 +3,10 @@ import * as path from 'node:path';
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import pc from 'picocolors';
 import type { NotebookFinding } from '../engine/analysis/notebook';
-import type { AnalysisSettings, Finding, Fix, KerasVersionSetting, Position, Range, RuleSetting } from '../engine/analysis/types';
+import type { AnalysisSettings, Finding, Fix, Position, Range, Severity } from '../engine/analysis/types';
 import { findPackageRoot, ruleDocUrl } from '../workspace/docs-location';
 import { findPythonFiles } from '../workspace/files';
+import { fails, parseFailOn, SelectionError, settingsFrom, type SelectionOptions } from './selection';
 import { checkFiles, type Concurrency, type FileOutcome } from './check-files';
 import { cellLocator, fileReadiness } from '../readiness';
 import type { ModelReadiness } from '../protocol';
@@ -19,25 +20,13 @@ const exitError = 2;
 
 class UsageError extends Error {}
 
-interface CheckOptions {
+interface CheckOptions extends SelectionOptions {
   format: 'text' | 'json';
   fix: boolean;
-  kerasVersion: KerasVersionSetting;
-  rule: string[];
   concurrency: Concurrency;
-}
-
-function settingsFrom(options: { kerasVersion: KerasVersionSetting; rule: string[] }): AnalysisSettings {
-  const settings: AnalysisSettings = { kerasVersion: options.kerasVersion, rules: {} };
-  const allowed = ['error', 'warning', 'information', 'hint', 'off', 'default'];
-  for (const item of options.rule) {
-    const [key = '', value = ''] = item.split('=');
-    const rule = findRule(key);
-    if (!rule) throw new UsageError(`unknown rule "${key}" in --rule ${item} (see \`ksm rules\`)`);
-    if (!allowed.includes(value)) throw new UsageError(`--rule ${item}: the level must be one of ${allowed.join(', ')}`);
-    settings.rules[rule.code] = value as RuleSetting;
-  }
-  return settings;
+  failOn: Severity;
+  exitZero: boolean;
+  statistics: boolean;
 }
 
 async function analyzeFiles(paths: string[], settings: AnalysisSettings, fix: boolean, concurrency: Concurrency): Promise<FileOutcome[]> {
@@ -134,14 +123,35 @@ function printText(outcomes: FileOutcome[]): void {
 async function runCheck(paths: string[], options: CheckOptions): Promise<number> {
   const settings = settingsFrom(options);
   const outcomes = await analyzeFiles(paths.length > 0 ? paths : ['.'], settings, options.fix, options.concurrency);
-  if (options.format === 'json') {
+  if (options.statistics) printStatistics(outcomes, options.format);
+  else if (options.format === 'json') {
     const findings = outcomes.flatMap((o) => findingsOf(o).map((f) => toJson(o.file, f)));
     process.stdout.write(JSON.stringify(findings, null, 2) + '\n');
-    for (const o of outcomes) if (o.skipped) process.stderr.write(`${o.file}: skipped: ${o.skipped}\n`);
   } else {
     printText(outcomes);
   }
-  return outcomes.some((o) => (o.result?.findings.length ?? 0) > 0) ? exitFindings : exitClean;
+  if (options.format === 'json' || options.statistics) for (const o of outcomes) if (o.skipped) process.stderr.write(`${o.file}: skipped: ${o.skipped}\n`);
+  if (options.exitZero) return exitClean;
+  const failing = outcomes.some((o) => (o.result?.findings ?? []).some((f) => fails(f.severity, options.failOn)));
+  return failing ? exitFindings : exitClean;
+}
+
+/** `--statistics`: how many findings each rule has, most first, and how many a safe fix removes. */
+function printStatistics(outcomes: FileOutcome[], format: CheckOptions['format']): void {
+  const counts = new Map<string, { code: string; name: string; count: number; fixable: number }>();
+  for (const finding of outcomes.flatMap((o) => o.result?.findings ?? [])) {
+    const entry = counts.get(finding.code) ?? { code: finding.code, name: finding.name, count: 0, fixable: 0 };
+    entry.count++;
+    if (finding.fixes.some((f) => f.applicability === 'safe')) entry.fixable++;
+    counts.set(finding.code, entry);
+  }
+  const rows = [...counts.values()].sort((a, b) => b.count - a.count || a.code.localeCompare(b.code));
+  if (format === 'json') {
+    process.stdout.write(JSON.stringify(rows, null, 2) + '\n');
+    return;
+  }
+  const width = Math.max(1, ...rows.map((r) => String(r.count).length));
+  for (const r of rows) process.stdout.write(`${String(r.count).padStart(width)}  ${pc.bold(r.code)}  ${r.name}${r.fixable > 0 ? `  (${r.fixable} fixable)` : ''}\n`);
 }
 
 /** A file's models; a notebook's with ranges relative to their cells, each with its `cell`. */
@@ -155,7 +165,7 @@ function lineLabel(range: Range, cell: number | undefined): string {
   return `${cell === undefined ? '' : `cell ${cell}, `}line ${range.start.line + 1}`;
 }
 
-async function runReport(paths: string[], options: Omit<CheckOptions, 'fix'>): Promise<number> {
+async function runReport(paths: string[], options: Omit<CheckOptions, 'fix' | 'failOn' | 'exitZero' | 'statistics'>): Promise<number> {
   const settings = settingsFrom(options);
   const outcomes = await analyzeFiles(paths.length > 0 ? paths : ['.'], settings, false, options.concurrency);
   if (options.format === 'json') {
@@ -194,6 +204,14 @@ async function runReport(paths: string[], options: Omit<CheckOptions, 'fix'>): P
   return notReady ? exitFindings : exitClean;
 }
 
+function failOnParser(value: string): Severity {
+  try {
+    return parseFailOn(value);
+  } catch (error) {
+    throw new InvalidArgumentError((error as Error).message);
+  }
+}
+
 function parseConcurrency(value: string): Concurrency {
   const lower = value.trim().toLowerCase();
   if (lower === 'off') return lower;
@@ -211,10 +229,9 @@ function program(): Command {
 
   const versionOption = () =>
     new Option('--keras-version <version>', 'Keras major version to check against').choices(['auto', '2', '3']).default('auto');
-  const ruleOption = () =>
-    new Option('--rule <code=level>', 'set a rule to error|warning|information|hint|off (repeatable)')
-      .argParser((value: string, previous: string[]) => [...previous, value])
-      .default([]);
+  const ruleOption = () => listOption('--rule <code=level>', 'set rules to error|warning|information (info)|hint|off, comma-separated (repeatable)');
+  const listOption = (flags: string, description: string) =>
+    new Option(flags, description).argParser((value: string, previous: string[]) => [...previous, value]).default([]);
   const formatOption = () => new Option('--format <format>', 'output format').choices(['text', 'json']).default('text');
   const concurrencyOption = () =>
     new Option('--concurrency <n>', 'check Python files on n worker threads, or "off" (ignored with --fix)')
@@ -229,6 +246,16 @@ function program(): Command {
     .option('--fix', 'apply every safe fix, then report what remains', false)
     .addOption(versionOption())
     .addOption(ruleOption())
+    .addOption(listOption('--select <rules>', 'check only these rules: codes, prefixes (KSM3) or names, comma-separated (repeatable)'))
+    .addOption(listOption('--extend-select <rules>', 'add these rules to the selection'))
+    .addOption(listOption('--ignore <rules>', 'leave these rules out'))
+    .addOption(
+      new Option('--fail-on <level>', 'exit 1 only for findings at this level or above: error, warning, information (info), hint')
+        .argParser(failOnParser)
+        .default('warning'),
+    )
+    .option('--exit-zero', 'exit 0 even when findings remain', false)
+    .option('--statistics', 'print how many findings each rule has instead of the findings', false)
     .addOption(concurrencyOption())
     .action(async (paths: string[], options: CheckOptions) => {
       process.exitCode = await runCheck(paths, options);
@@ -241,8 +268,11 @@ function program(): Command {
     .addOption(formatOption())
     .addOption(versionOption())
     .addOption(ruleOption())
+    .addOption(listOption('--select <rules>', 'report only these rules: codes, prefixes (KSM3) or names, comma-separated (repeatable)'))
+    .addOption(listOption('--extend-select <rules>', 'add these rules to the selection'))
+    .addOption(listOption('--ignore <rules>', 'leave these rules out'))
     .addOption(concurrencyOption())
-    .action(async (paths: string[], options: Omit<CheckOptions, 'fix'>) => {
+    .action(async (paths: string[], options: Omit<CheckOptions, 'fix' | 'failOn' | 'exitZero' | 'statistics'>) => {
       process.exitCode = await runReport(paths, options);
     });
 
@@ -306,7 +336,7 @@ export async function main(argv: string[]): Promise<number> {
       // --help and --version end with exit code 0; commander has printed the message.
       return error.exitCode === 0 ? exitClean : exitError;
     }
-    if (error instanceof UsageError) {
+    if (error instanceof UsageError || error instanceof SelectionError) {
       process.stderr.write(`ksm: ${error.message}\n`);
       return exitError;
     }

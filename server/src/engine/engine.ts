@@ -26,9 +26,15 @@ export function notAnalysed(reason: string): AnalysisResult {
 /** Files larger than this are skipped with a message rather than slowing the editor. */
 export const maxFileBytes = 2 * 1024 * 1024;
 
-/** The setting for a rule, by code or by name. */
+/** The setting for a rule, by code or by name, in any case (`KSM101`, `ksm101`, `Save-Before-Compile`). */
 function ruleSetting(rule: Rule, settings: AnalysisSettings): Severity | 'off' | undefined {
-  const value = settings.rules[rule.code] ?? settings.rules[rule.code.toLowerCase()] ?? settings.rules[rule.name];
+  let value = settings.rules[rule.code] ?? settings.rules[rule.name];
+  if (value === undefined) {
+    for (const [key, setting] of Object.entries(settings.rules)) {
+      const lower = key.toLowerCase();
+      if (lower === rule.code.toLowerCase() || lower === rule.name) value = setting;
+    }
+  }
   return value === 'default' ? undefined : value;
 }
 
