@@ -6,6 +6,7 @@ import type { NotebookFinding } from '../engine/analysis/notebook';
 import type { AnalysisSettings, Finding, Fix, Position, Range, Severity } from '../engine/analysis/types';
 import { findPackageRoot, ruleDocUrl } from '../workspace/docs-location';
 import { findPythonFiles } from '../workspace/files';
+import { githubAnnotations, sarifLog } from './machine-formats';
 import { fails, parseFailOn, SelectionError, settingsFrom, type SelectionOptions } from './selection';
 import { checkFiles, type Concurrency, type FileOutcome } from './check-files';
 import { cellLocator, fileReadiness } from '../readiness';
@@ -21,7 +22,7 @@ const exitError = 2;
 class UsageError extends Error {}
 
 interface CheckOptions extends SelectionOptions {
-  format: 'text' | 'json';
+  format: 'text' | 'json' | 'github' | 'sarif';
   fix: boolean;
   concurrency: Concurrency;
   failOn: Severity;
@@ -123,14 +124,19 @@ function printText(outcomes: FileOutcome[]): void {
 async function runCheck(paths: string[], options: CheckOptions): Promise<number> {
   const settings = settingsFrom(options);
   const outcomes = await analyzeFiles(paths.length > 0 ? paths : ['.'], settings, options.fix, options.concurrency);
+  const files = outcomes.map((o) => ({ file: o.file, findings: findingsOf(o) }));
   if (options.statistics) printStatistics(outcomes, options.format);
   else if (options.format === 'json') {
-    const findings = outcomes.flatMap((o) => findingsOf(o).map((f) => toJson(o.file, f)));
+    const findings = files.flatMap(({ file, findings }) => findings.map((f) => toJson(file, f)));
     process.stdout.write(JSON.stringify(findings, null, 2) + '\n');
+  } else if (options.format === 'github') {
+    process.stdout.write(githubAnnotations(files));
+  } else if (options.format === 'sarif') {
+    process.stdout.write(JSON.stringify(sarifLog(files, readVersion(), process.cwd()), null, 2) + '\n');
   } else {
     printText(outcomes);
   }
-  if (options.format === 'json' || options.statistics) for (const o of outcomes) if (o.skipped) process.stderr.write(`${o.file}: skipped: ${o.skipped}\n`);
+  if (options.format !== 'text' || options.statistics) for (const o of outcomes) if (o.skipped) process.stderr.write(`${o.file}: skipped: ${o.skipped}\n`);
   if (options.exitZero) return exitClean;
   const failing = outcomes.some((o) => (o.result?.findings ?? []).some((f) => fails(f.severity, options.failOn)));
   return failing ? exitFindings : exitClean;
@@ -233,6 +239,10 @@ function program(): Command {
   const listOption = (flags: string, description: string) =>
     new Option(flags, description).argParser((value: string, previous: string[]) => [...previous, value]).default([]);
   const formatOption = () => new Option('--format <format>', 'output format').choices(['text', 'json']).default('text');
+  const checkFormatOption = () =>
+    new Option('--format <format>', 'output format: text, json, github (workflow annotations) or sarif (SARIF 2.1.0)')
+      .choices(['text', 'json', 'github', 'sarif'])
+      .default('text');
   const concurrencyOption = () =>
     new Option('--concurrency <n>', 'check Python files on n worker threads, or "off" (ignored with --fix)')
       .argParser(parseConcurrency)
@@ -242,7 +252,7 @@ function program(): Command {
     .command('check')
     .description('check Python files and Jupyter notebooks (directories are searched for .py and .ipynb files)')
     .argument('[paths...]', 'files or directories', [])
-    .addOption(formatOption())
+    .addOption(checkFormatOption())
     .option('--fix', 'apply every safe fix, then report what remains', false)
     .addOption(versionOption())
     .addOption(ruleOption())
