@@ -68,12 +68,12 @@ describe('the Keras version from the project files', () => {
   });
 
   test('the report names the version and the requirement it came from, relative to the working directory', () => {
-    const root = project('report', { 'requirements.txt': '-r requirements/base.txt\n', 'requirements/base.txt': 'tf-keras\n', 'app/train.py': training });
+    const root = project('report', { 'requirements.txt': '-r requirements/base.txt\n', 'requirements/base.txt': 'tensorflow==2.15.1\n', 'app/train.py': training });
     const text = ksm(['report', 'app'], root);
-    assert.equal(text.stdout.split('\n')[0], `${path.join('app', 'train.py')} (Keras 2: \`tf-keras\` in ${path.join('requirements', 'base.txt')} (line 1))`);
+    assert.equal(text.stdout.split('\n')[0], `${path.join('app', 'train.py')} (Keras 2: \`tensorflow==2.15.1\` in ${path.join('requirements', 'base.txt')} (line 1))`);
     const json = ksm(['report', '--format', 'json', 'app'], root);
     const [file] = JSON.parse(json.stdout) as Array<{ kerasVersion: { major?: number; source: string } }>;
-    assert.deepEqual(file!.kerasVersion, { major: 2, source: `\`tf-keras\` in ${path.join('requirements', 'base.txt')} (line 1)` });
+    assert.deepEqual(file!.kerasVersion, { major: 2, source: `\`tensorflow==2.15.1\` in ${path.join('requirements', 'base.txt')} (line 1)`, range: { low: [2, 15], high: [2, 16] } });
   });
 
   test("an `import tf_keras` in the file wins over the project's Keras 3", () => {

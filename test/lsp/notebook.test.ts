@@ -231,7 +231,7 @@ describe('language server: notebooks', () => {
     await notebook.open();
     for (const index of [0, 1, 2, 5, 6]) assert.deepEqual(await notebook.diagnostics(index, since), [], `cell ${index + 1}`);
     const report: FileReadiness = await client.connection.sendRequest(readinessReportMethod, { uri: notebook.uri });
-    assert.deepEqual(report.kerasVersion, { major: 3, source: '`tensorflow>=2.16` in cell 1 (line 2)' });
+    assert.deepEqual(report.kerasVersion, { major: 3, source: '`tensorflow>=2.16` in cell 1 (line 2)', range: { low: [3, 0] } });
     assert.deepEqual(report.models.map((m) => m.saves.map((s) => [s.cell, s.range.start.line])), [[[7, 1]]]);
     await notebook.close();
   });

@@ -92,12 +92,14 @@ describe('pip install lines', () => {
 
   test('pins in magics decide the version, named by cell and line; they come before the project files', () => {
     const program = new NotebookProgram([markdown('# Setup'), code('import os\n%pip install -q "tensorflow>=2.16"'), code(imports)]);
-    assert.deepEqual(program.installedKerasVersion(), { major: 3, source: '`tensorflow>=2.16` in cell 2 (line 2)' });
+    assert.deepEqual(program.installedKerasVersion(), { major: 3, source: '`tensorflow>=2.16` in cell 2 (line 2)', range: { low: [3, 0] } });
     const project = { major: 2 as const, source: '`tensorflow==2.15.1` in requirements.txt (line 1)' };
     assert.equal(program.analysisSettings({ ...defaultSettings, projectVersion: project }).projectVersion?.major, 3);
     const unpinned = new NotebookProgram([code('!pip install tensorflow')]);
     assert.equal(unpinned.analysisSettings({ ...defaultSettings, projectVersion: project }).projectVersion, project, 'an unpinned install decides nothing');
-    assert.equal(new NotebookProgram([code('!pip install tf-keras')]).installedKerasVersion()?.major, 2);
+    // tf-keras says which names use the legacy package, not which `keras` is installed.
+    assert.equal(new NotebookProgram([code('!pip install tf-keras')]).installedKerasVersion()?.major, undefined);
+    assert.equal(new NotebookProgram([code('!pip install tf-keras==2.16.0')]).installedKerasVersion()?.major, 3);
     assert.equal(new NotebookProgram([code('x = 1')]).installedKerasVersion(), undefined);
   });
 

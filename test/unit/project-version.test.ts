@@ -9,6 +9,11 @@ import { defaultSettings, type KerasVersionInfo } from '../../server/src/engine/
 import { analyzeText } from '../../server/src/engine/engine';
 import { ProjectVersions } from '../../server/src/workspace/project-files';
 
+/** A version without its minor range, for the tests about where a version comes from. */
+function plain(version: KerasVersionInfo | undefined): KerasVersionInfo | undefined {
+  return version && { major: version.major, source: version.source };
+}
+
 /** The Keras major version that one file of the given name and text declares. */
 function majorOf(name: string, text: string, resolve?: IncludeResolver): 2 | 3 | undefined | 'none' {
   const version = projectKerasVersion([{ name, text }], resolve);
@@ -49,9 +54,12 @@ describe('version specifiers in requirements.txt', () => {
     ['keras==2.15.0', 2],
     ['keras>=2.13', undefined],
     ['keras', undefined],
-    ['tf-keras', 2],
-    ['tf_keras==2.16.0', 2],
-    ['TF.Keras', 2],
+    // tf-keras says which names use the legacy package, not which `keras` is installed; from
+    // 2.16 on it requires TensorFlow of its minor, and so Keras 3.
+    ['tf-keras', undefined],
+    ['tf_keras==2.15.0', undefined],
+    ['tf_keras==2.16.0', 3],
+    ['TF.Keras>=2.17', 3],
     ['tensorflow-cpu==2.15.0', 2],
     ['tensorflow-gpu==2.11.0', 2],
     ['tensorflow-macos>=2.16', 3],
@@ -85,7 +93,7 @@ describe('version specifiers in requirements.txt', () => {
 
 describe('requirements files', () => {
   test('the source names the requirement, the file and the line', () => {
-    assert.deepEqual(projectKerasVersion([{ name: 'requirements.txt', text: 'numpy\n\n# ML\ntensorflow>=2.16\n' }]), {
+    assert.deepEqual(plain(projectKerasVersion([{ name: 'requirements.txt', text: 'numpy\n\n# ML\ntensorflow>=2.16\n' }])), {
       major: 3,
       source: '`tensorflow>=2.16` in requirements.txt (line 4)',
     });
@@ -101,7 +109,7 @@ describe('requirements files', () => {
       '    --hash=sha256:0123456789abcdef  # pinned by pip-compile',
       'numpy  # tensorflow>=2.16',
     ].join('\n');
-    assert.deepEqual(projectKerasVersion([{ name: 'requirements.txt', text }]), { major: 2, source: '`tensorflow==2.15.0` in requirements.txt (line 5)' });
+    assert.deepEqual(plain(projectKerasVersion([{ name: 'requirements.txt', text }])), { major: 2, source: '`tensorflow==2.15.0` in requirements.txt (line 5)' });
   });
 
   test('CRLF line endings and a direct reference to a wheel', () => {
@@ -122,7 +130,7 @@ describe('requirements files', () => {
       return files[name] === undefined ? undefined : { name, text: files[name]! };
     };
     const version = projectKerasVersion([{ name: 'requirements.txt', text: '-r requirements/base.txt\ntensorflow\n' }], resolve);
-    assert.deepEqual(version, { major: 2, source: '`tensorflow==2.14.1` in requirements/constraints.txt (line 1)' });
+    assert.deepEqual(plain(version), { major: 2, source: '`tensorflow==2.14.1` in requirements/constraints.txt (line 1)' });
     assert.deepEqual(asked, ['requirements.txt -> requirements/base.txt', 'requirements/base.txt -> constraints.txt']);
     // Every spelling of the option.
     for (const include of ['-r other.txt', '--requirement other.txt', '--requirement=other.txt', '-rother.txt', '--constraint other.txt']) {
@@ -157,7 +165,7 @@ describe('requirements files', () => {
 describe('pyproject.toml', () => {
   test('PEP 621 dependencies, with the line of the string', () => {
     const text = '[project]\nname = "demo"\ndependencies = [\n  "numpy>=1.26",\n  "tensorflow>=2.16",\n]\n';
-    assert.deepEqual(projectKerasVersion([{ name: 'pyproject.toml', text }]), { major: 3, source: '`tensorflow>=2.16` in pyproject.toml (line 5)' });
+    assert.deepEqual(plain(projectKerasVersion([{ name: 'pyproject.toml', text }])), { major: 3, source: '`tensorflow>=2.16` in pyproject.toml (line 5)' });
   });
 
   test('PEP 621 optional dependencies and PEP 735 groups', () => {
@@ -187,12 +195,12 @@ describe('pyproject.toml', () => {
       poetry('tensorflow = [\n  { version = "2.15.0", platform = "linux" },\n  { version = "2.15.1", platform = "darwin" },\n]'),
       2,
     );
-    assert.deepEqual(projectKerasVersion([{ name: 'pyproject.toml', text: '[tool.poetry]\nname = "x"\n\n[tool.poetry.dependencies.tensorflow]\nversion = "~2.15"\n' }]), {
+    assert.deepEqual(plain(projectKerasVersion([{ name: 'pyproject.toml', text: '[tool.poetry]\nname = "x"\n\n[tool.poetry.dependencies.tensorflow]\nversion = "~2.15"\n' }])), {
       major: 2,
       source: '`tensorflow = "~2.15"` in pyproject.toml (line 4)',
     });
     assert.equal(majorOf('pyproject.toml', '[tool.poetry.group.train.dependencies]\nkeras = ">=3"\n'), 3);
-    assert.equal(majorOf('pyproject.toml', '[tool.poetry.dev-dependencies]\ntf-keras = "*"\n'), 2);
+    assert.equal(majorOf('pyproject.toml', '[tool.poetry.dev-dependencies]\ntf-keras = "^2.16"\n'), 3);
   });
 
   test('PDM and uv development dependencies, uv overrides', () => {
@@ -220,7 +228,7 @@ describe('pyproject.toml', () => {
 describe('setup.cfg, setup.py, environment.yml and Pipfile', () => {
   test('setup.cfg: install_requires and extras, comments skipped', () => {
     const text = '[metadata]\nname = demo\n\n[options]\npackages = find:\ninstall_requires =\n    numpy\n    # tensorflow>=2.16\n    tensorflow<2.16  # Keras 2 code\npython_requires = >=3.9\n';
-    assert.deepEqual(projectKerasVersion([{ name: 'setup.cfg', text }]), { major: 2, source: '`tensorflow<2.16` in setup.cfg (line 9)' });
+    assert.deepEqual(plain(projectKerasVersion([{ name: 'setup.cfg', text }])), { major: 2, source: '`tensorflow<2.16` in setup.cfg (line 9)' });
     assert.equal(majorOf('setup.cfg', '[options.extras_require]\ntrain =\n    keras>=3\n'), 3);
     assert.equal(majorOf('setup.cfg', '[metadata]\nkeywords = tensorflow>=2.16\n'), 'none');
     assert.equal(majorOf('setup.cfg', '[options\ninstall_requires = ==[[\n'), 'none');
@@ -238,20 +246,20 @@ describe('setup.cfg, setup.py, environment.yml and Pipfile', () => {
       '    ],',
       ')',
     ].join('\n');
-    assert.deepEqual(projectKerasVersion([{ name: 'setup.py', text }]), { major: 2, source: '`tensorflow==2.12.0` in setup.py (line 7)' });
+    assert.deepEqual(plain(projectKerasVersion([{ name: 'setup.py', text }])), { major: 2, source: '`tensorflow==2.12.0` in setup.py (line 7)' });
   });
 
   test('setup.py: a list bound to a name, extras (keys are not requirements), a kwargs dictionary', () => {
     assert.equal(majorOf('setup.py', 'REQUIRED = [\n    "keras>=3.0",\n]\nsetup(install_requires=REQUIRED)\n'), 3);
     assert.equal(majorOf('setup.py', 'setup(extras_require={"tensorflow": ["tensorflow~=2.15.0"]})\n'), 2);
-    assert.equal(majorOf('setup.py', 'kwargs = {"install_requires": ["tf-keras"]}\nsetup(**kwargs)\n'), 2);
+    assert.equal(majorOf('setup.py', 'kwargs = {"install_requires": ["tf-keras>=2.16"]}\nsetup(**kwargs)\n'), 3);
     assert.equal(majorOf('setup.py', 'setup(install_requires=read_requirements())\n'), 'none');
     assert.equal(majorOf('setup.py', 'setup(install_requires=["tensorflow>=2.16"'), 3);
   });
 
   test('environment.yml: conda specs and the pip sublist', () => {
-    const text = 'name: demo\nchannels:\n  - conda-forge\ndependencies:\n  - python=3.11\n  - numpy\n  - pip\n  - pip:\n    - tf-keras  # legacy\n';
-    assert.deepEqual(projectKerasVersion([{ name: 'environment.yml', text }]), { major: 2, source: '`tf-keras` in environment.yml (line 9)' });
+    const text = 'name: demo\nchannels:\n  - conda-forge\ndependencies:\n  - python=3.11\n  - numpy\n  - pip\n  - pip:\n    - tf-keras>=2.16  # legacy\n';
+    assert.deepEqual(plain(projectKerasVersion([{ name: 'environment.yml', text }])), { major: 3, source: '`tf-keras>=2.16` in environment.yml (line 9)' });
     const conda = (spec: string) => majorOf('environment.yml', `dependencies:\n  - ${spec}\n`);
     assert.equal(conda('tensorflow=2.15'), 2); // fuzzy: 2.15.*
     assert.equal(conda('tensorflow=2'), undefined); // 2.*
@@ -283,7 +291,7 @@ describe('setup.cfg, setup.py, environment.yml and Pipfile', () => {
   });
 
   test('Pipfile: packages, dev packages, tables; `*` pins nothing', () => {
-    assert.deepEqual(projectKerasVersion([{ name: 'Pipfile', text: '[[source]]\nurl = "https://pypi.org/simple"\n\n[packages]\nnumpy = "*"\ntensorflow = "==2.15.1"\n\n[requires]\npython_version = "3.11"\n' }]), {
+    assert.deepEqual(plain(projectKerasVersion([{ name: 'Pipfile', text: '[[source]]\nurl = "https://pypi.org/simple"\n\n[packages]\nnumpy = "*"\ntensorflow = "==2.15.1"\n\n[requires]\npython_version = "3.11"\n' }])), {
       major: 2,
       source: '`tensorflow = "==2.15.1"` in Pipfile (line 6)',
     });
@@ -307,7 +315,7 @@ describe('deciding from several requirements', () => {
       { name: 'pyproject.toml', text: '[project]\ndependencies = ["tensorflow>=2.10"]\n' },
       { name: 'requirements.txt', text: 'tensorflow==2.15.1\nkeras==2.15.0\n' },
     ]);
-    assert.deepEqual(version, { major: 2, source: '`tensorflow==2.15.1` in requirements.txt (line 1)' });
+    assert.deepEqual(plain(version), { major: 2, source: '`tensorflow==2.15.1` in requirements.txt (line 1)' });
   });
 
   test('platform-specific pins of the same major decide', () => {
@@ -324,23 +332,31 @@ describe('deciding from several requirements', () => {
   });
 
   test('an unpinned requirement is named but decides nothing', () => {
-    assert.deepEqual(projectKerasVersion([{ name: 'requirements.txt', text: 'tensorflow\n' }]), {
+    assert.deepEqual(plain(projectKerasVersion([{ name: 'requirements.txt', text: 'tensorflow\n' }])), {
       major: undefined,
       source: '`tensorflow` in requirements.txt (line 1) pins neither Keras 2 nor Keras 3',
     });
   });
 
-  test('tf-keras means Keras 2, alone or beside TensorFlow 2.15', () => {
-    assert.deepEqual(projectKerasVersion([{ name: 'requirements.txt', text: 'tensorflow\ntf-keras\n' }]), { major: 2, source: '`tf-keras` in requirements.txt (line 2)' });
+  test('tf-keras decides nothing about the keras package: the names that use it are Keras 2 by themselves', () => {
+    assert.deepEqual(plain(projectKerasVersion([{ name: 'requirements.txt', text: 'tensorflow\ntf-keras\n' }])), {
+      major: undefined, source: '`tensorflow` in requirements.txt (line 1) pins neither Keras 2 nor Keras 3',
+    });
     assert.equal(majorOf('requirements.txt', 'tensorflow==2.15.0\ntf-keras~=2.15.0\n'), 2);
+    for (const text of ['tensorflow>=2.16\ntf-keras\n', 'keras>=3\ntf_keras\n']) assert.equal(majorOf('requirements.txt', text), 3, text);
   });
 
-  test('tf-keras beside a Keras 3 pin leaves the choice to the file', () => {
-    for (const text of ['tensorflow>=2.16\ntf-keras\n', 'keras>=3\ntf_keras\n']) {
-      const version = projectKerasVersion([{ name: 'requirements.txt', text }]);
-      assert.equal(version?.major, undefined, text);
-      assert.match(version!.source, /installs Keras 3 and `tf[-_]keras` in requirements\.txt \(line 2\) Keras 2 beside it; which one runs depends on `import tf_keras` or `TF_USE_LEGACY_KERAS`/);
-    }
+  test('pins narrow the minor version of the keras package', () => {
+    const range = (text: string) => projectKerasVersion([{ name: 'requirements.txt', text }])?.range;
+    assert.deepEqual(range('keras>=3.9\n'), { low: [3, 9] });
+    assert.deepEqual(range('keras>=3.0,<3.8\n'), { low: [3, 0], high: [3, 8] });
+    assert.deepEqual(range('keras<=3.7.2,>=3.2\n'), { low: [3, 2], high: [3, 8] });
+    assert.deepEqual(range('tensorflow==2.15.*\n'), { low: [2, 15], high: [2, 16] });
+    assert.deepEqual(range('tensorflow>=2.13,<2.15\n'), { low: [2, 13], high: [2, 15] });
+    assert.deepEqual(range('tensorflow>=2.16\n'), { low: [3, 0] });
+    assert.deepEqual(range('tensorflow>=2.17\nkeras>=3.5\n'), { low: [3, 5] });
+    assert.equal(range('tensorflow==2.5.0\n'), undefined, 'TensorFlow before 2.7 bundles its own Keras');
+    assert.equal(range('keras<3\n'), undefined, 'unbounded below');
   });
 });
 
@@ -351,17 +367,28 @@ describe('precedence between the setting, the project and the file', () => {
   const version = (text: string, projectVersion?: KerasVersionInfo, kerasVersion: '2' | '3' | 'auto' = 'auto') =>
     analyzeText(text, { ...defaultSettings, kerasVersion, projectVersion }).version;
 
-  test('the kerasVersion setting wins over everything', () => {
-    assert.deepEqual(version('import tf_keras\n', keras3Project, '3'), { major: 3, source: 'the kerasVersion setting' });
+  test('the kerasVersion setting decides the keras package over everything', () => {
+    assert.deepEqual(version('import keras\n', keras2Project, '3'), { major: 3, source: 'the kerasVersion setting' });
+    // tf_keras is Keras 2 whatever the setting says of `keras`.
+    assert.deepEqual(version('import tf_keras\n', keras3Project, '3'), { major: 2, source: '`tf_keras` import (line 1)' });
     assert.deepEqual(version('import keras\nkeras.ops.add(1, 2)\n', keras3Project, '2'), { major: 2, source: 'the kerasVersion setting' });
   });
 
-  test('a file that chooses Keras 2 itself wins over the project: that is what runs', () => {
+  test('a file whose names all use tf_keras is Keras 2 whatever the project installs', () => {
     assert.deepEqual(version('import tf_keras as keras\n', keras3Project), { major: 2, source: '`tf_keras` import (line 1)' });
     assert.deepEqual(version('import os\nos.environ["TF_USE_LEGACY_KERAS"] = "1"\nimport tensorflow as tf\n', keras3Project), {
       major: 2,
-      source: '`TF_USE_LEGACY_KERAS` (line 2)',
+      source: '`TF_USE_LEGACY_KERAS` set before TensorFlow is imported (line 2)',
     });
+    // Too late, or an off value: tf.keras stays what the project installs.
+    assert.deepEqual(version('import tensorflow as tf\nimport os\nos.environ["TF_USE_LEGACY_KERAS"] = "1"\n', keras3Project), keras3Project);
+    assert.deepEqual(version('import os\nos.environ["TF_USE_LEGACY_KERAS"] = "0"\nimport tensorflow as tf\n', keras3Project), keras3Project);
+    assert.deepEqual(version('import os\nos.environ["TF_USE_LEGACY_KERAS"] = "TRUE"\nimport tensorflow as tf\n', keras3Project), keras3Project);
+  });
+
+  test('a file mixing implementations takes the keras package by default', () => {
+    const text = 'import os\nos.environ["TF_USE_LEGACY_KERAS"] = "1"\nimport tensorflow as tf\nimport keras\nx = tf.keras.layers.Dense(1)\ny = keras.layers.Dense(1)\n';
+    assert.deepEqual(version(text, keras3Project), keras3Project);
   });
 
   test('the project wins over the API use of the file', () => {
@@ -415,11 +442,11 @@ describe('ProjectVersions: finding and caching the project files', () => {
       'src/pkg/train.py': '',
     });
     const versions = new ProjectVersions();
-    assert.deepEqual(versions.versionFor(path.join(root, 'src/pkg/train.py')), {
+    assert.deepEqual(plain(versions.versionFor(path.join(root, 'src/pkg/train.py'))), {
       major: 2,
       source: '`tensorflow==2.15.1` in requirements/base.txt (line 2)',
     });
-    assert.deepEqual(versions.versionFor(path.join(root, 'src/pkg/train.py'), { namesRelativeTo: work }), {
+    assert.deepEqual(plain(versions.versionFor(path.join(root, 'src/pkg/train.py'), { namesRelativeTo: work })), {
       major: 2,
       source: `\`tensorflow==2.15.1\` in ${path.join('nearest', 'requirements', 'base.txt')} (line 2)`,
     });
@@ -463,9 +490,9 @@ describe('ProjectVersions: finding and caching the project files', () => {
     assert.equal(versions.versionFor(train)?.major, 3);
 
     // A dependency file created nearer to the Python file.
-    fs.writeFileSync(path.join(root, 'app', 'environment.yml'), 'dependencies:\n  - tf-keras\n');
+    fs.writeFileSync(path.join(root, 'app', 'environment.yml'), 'dependencies:\n  - tensorflow=2.15\n');
     assert.equal(versions.invalidate(path.join(root, 'app', 'environment.yml')), true);
-    assert.deepEqual(versions.versionFor(train), { major: 2, source: '`tf-keras` in environment.yml (line 2)' });
+    assert.deepEqual(plain(versions.versionFor(train)), { major: 2, source: '`tensorflow=2.15` in environment.yml (line 2)' });
 
     fs.rmSync(path.join(root, 'app', 'environment.yml'));
     versions.invalidate(path.join(root, 'app', 'environment.yml'));

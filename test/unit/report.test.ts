@@ -65,5 +65,7 @@ test('the report names the Keras version and where it came from', () => {
   assert.deepEqual(analyzeText(source, defaultSettings).version, { major: 3, source: '`keras.Input` with `import keras` (line 4)' });
   assert.deepEqual(analyzeText('import tf_keras as keras\n', defaultSettings).version, { major: 2, source: '`tf_keras` import (line 1)' });
   assert.deepEqual(analyzeText('import tensorflow as tf\n', defaultSettings).version, { major: undefined, source: 'no evidence in the file' });
-  assert.deepEqual(analyzeText('import tf_keras\n', { ...defaultSettings, kerasVersion: '3' }).version, { major: 3, source: 'the kerasVersion setting' });
+  assert.deepEqual(analyzeText('import keras\n', { ...defaultSettings, kerasVersion: '3' }).version, { major: 3, source: 'the kerasVersion setting' });
+  // The setting says which Keras the `keras` package is; tf_keras stays Keras 2.
+  assert.deepEqual(analyzeText('import tf_keras\n', { ...defaultSettings, kerasVersion: '3' }).version, { major: 2, source: '`tf_keras` import (line 1)' });
 });

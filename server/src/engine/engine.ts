@@ -5,7 +5,7 @@ import { parsePython } from './analysis/parser';
 import { SyntaxTree, type SyntaxNode } from './analysis/syntax';
 import { nodeRange } from './analysis/text';
 import type { AnalysisSettings, Finding, KerasVersionInfo, Severity } from './analysis/types';
-import { detectKerasVersion } from './analysis/version';
+import { detectKerasVersions, type KerasVersions } from './analysis/version';
 import { buildReport, type ModelReport } from './report';
 import { rules } from './rules/index';
 import type { Rule } from './rules/rule';
@@ -43,7 +43,7 @@ function ruleSetting(rule: Rule, settings: AnalysisSettings): Severity | 'off' |
  * its findings in order, `# noqa` applied, each with the edit that would suppress it. A rule
  * that throws loses only its own findings; the error is returned.
  */
-export function runRules(facts: FileFacts, version: KerasVersionInfo, settings: AnalysisSettings, only?: ReadonlySet<string>): { findings: Finding[]; errors: string[] } {
+export function runRules(facts: FileFacts, versions: KerasVersions, settings: AnalysisSettings, only?: ReadonlySet<string>): { findings: Finding[]; errors: string[] } {
   const directives = noqaDirectives(facts.tree);
   const commentsByLine = new Map<number, SyntaxNode[]>();
   for (const comment of facts.tree.ofType('comment')) {
@@ -59,7 +59,8 @@ export function runRules(facts: FileFacts, version: KerasVersionInfo, settings: 
     try {
       rule.run({
         facts,
-        version,
+        version: versions.file,
+        versions,
         report(report) {
           const range = report.range ?? (report.node ? nodeRange(report.node) : undefined);
           if (!range) return;
@@ -92,10 +93,10 @@ export function unanalysableReason(text: string): string | undefined {
   return undefined;
 }
 
-/** The facts of a parsed file and the Keras version its analysis assumes. May throw on pathological input. */
-export function factsOf(text: string, tree: Tree, settings: AnalysisSettings): { facts: FileFacts; version: KerasVersionInfo } {
+/** The facts of a parsed file and the Keras versions its analysis assumes. May throw on pathological input. */
+export function factsOf(text: string, tree: Tree, settings: AnalysisSettings): { facts: FileFacts; versions: KerasVersions } {
   const facts = buildFacts(new SyntaxTree(text, tree), settings.modules);
-  return { facts, version: detectKerasVersion(facts.root, facts.imports, settings.kerasVersion, settings.projectVersion) };
+  return { facts, versions: detectKerasVersions(facts.root, facts.imports, settings.kerasVersion, settings.projectVersion) };
 }
 
 /**
@@ -106,18 +107,18 @@ export function analyzeTree(text: string, tree: Tree, settings: AnalysisSettings
   const reason = unanalysableReason(text);
   if (reason) return notAnalysed(reason);
   let facts: FileFacts;
-  let version: KerasVersionInfo;
+  let versions: KerasVersions;
   try {
-    ({ facts, version } = factsOf(text, tree, settings));
+    ({ facts, versions } = factsOf(text, tree, settings));
   } catch (error) {
     return notAnalysed(failureReason(error));
   }
-  const { findings, errors } = runRules(facts, version, settings);
+  const { findings, errors } = runRules(facts, versions, settings);
   const models = buildReport(facts, findings, (code) => {
     const rule = rules.find((r) => r.code === code);
     return rule ? ruleSetting(rule, settings) : undefined;
   });
-  const result: AnalysisResult = { findings, models, version };
+  const result: AnalysisResult = { findings, models, version: versions.file };
   if (errors.length > 0) result.skipped = `some rules failed: ${errors.join('; ')}`;
   return result;
 }

@@ -34,8 +34,8 @@ const builtKinds = new Set(['functional', 'loaded', 'clone', 'application']);
 export function summarizeModule(text: string, tree: Tree, settings: AnalysisSettings): ModuleSummary {
   if (unanalysableReason(text)) return emptySummary();
   try {
-    const { facts, version } = factsOf(text, tree, settings);
-    const found = runRules(facts, version, settings, summaryRules).findings;
+    const { facts, versions } = factsOf(text, tree, settings);
+    const found = runRules(facts, versions, settings, summaryRules).findings;
     const classes = [...facts.classes.values()].filter((cls) => cls.kerasBases.size > 0).map((cls): ModuleClass => {
       const anchors = [cls.nameNode, cls.methods.get('__init__')?.childForFieldName('name')]
         .filter((n): n is SyntaxNode => n !== null && n !== undefined)

@@ -6,7 +6,7 @@
  */
 
 import type * as Toml from 'smol-toml' with { 'resolution-mode': 'import' };
-import type { KerasVersionInfo } from './types';
+import type { KerasVersionInfo, MinorRange } from './types';
 
 // smol-toml ships a CommonJS build under its "require" condition, but declares its types as an
 // ES module, which a CommonJS file may import for types only.
@@ -36,6 +36,8 @@ export interface KerasRequirement {
   line: number | undefined;
   /** The Keras major version that every version the requirement allows installs; undefined when it allows both. */
   major: 2 | 3 | undefined;
+  /** The releases of the `keras` package it allows, by minor version, when it narrows them. */
+  kerasRange?: MinorRange;
 }
 
 /** The dependency files read for the Keras version, as file-name patterns (for file watchers too). */
@@ -60,30 +62,30 @@ export function projectRequirements(files: ProjectFile[], resolve?: IncludeResol
  * - A pin that allows only TensorFlow < 2.16 or only Keras < 3 means Keras 2; only TensorFlow
  *   >= 2.16 or only Keras >= 3 means Keras 3. An unpinned or wider requirement is no evidence,
  *   although today's install of it would be Keras 3: an old environment or lock file may hold 2.
- * - `tf-keras` means Keras 2: the project installs the legacy package on purpose. Beside a Keras
- *   3 pin, though, both are installed and `tf.keras` stays Keras 3 unless `TF_USE_LEGACY_KERAS`
- *   is set, so the project decides nothing and the file's own evidence (`import tf_keras`, the
- *   variable, Keras 3 APIs) has to.
+ * - `tf-keras` says which names use the legacy package (`tf_keras.X`, or `tf.keras.X` with
+ *   `TF_USE_LEGACY_KERAS`), not which `keras` is installed: it is no evidence here, except that
+ *   tf-keras >= 2.16 requires TensorFlow of its own minor, and so Keras 3.
+ * - Where pins narrow the minor version (`keras>=3.9`, `tensorflow==2.15.*`), `range` says so.
  * - Pins that disagree (a stale file, or different pins per platform marker) decide nothing.
  * A source is given even when the version stays unknown, to say what was read.
  */
 export function kerasVersionFromRequirements(requirements: KerasRequirement[]): KerasVersionInfo | undefined {
   if (requirements.length === 0) return undefined;
-  const pins = requirements.filter((r) => r.kind !== 'tf-keras');
+  // tf-keras from 2.16 on requires TensorFlow of its minor, so it says Keras 3 like a TensorFlow pin.
+  const pins = requirements.filter((r) => r.kind !== 'tf-keras' || r.major === 3);
   const keras2 = pins.find((r) => r.major === 2);
   const keras3 = pins.find((r) => r.major === 3);
-  const legacy = requirements.find((r) => r.kind === 'tf-keras');
   if (keras2 && keras3) {
     return { major: undefined, source: `project files disagree: ${describe(keras2)} means Keras 2, ${describe(keras3)} Keras 3` };
   }
-  if (keras3 && legacy) {
-    return {
-      major: undefined,
-      source: `${describe(keras3)} installs Keras 3 and ${describe(legacy)} Keras 2 beside it; which one runs depends on \`import tf_keras\` or \`TF_USE_LEGACY_KERAS\``,
-    };
+  const decisive = keras2 ?? keras3;
+  if (decisive) {
+    const info: KerasVersionInfo = { major: decisive.major, source: describe(decisive) };
+    let range: MinorRange | undefined = {};
+    for (const r of pins) if (r.kerasRange && range) range = intersectMinor(range, r.kerasRange);
+    if (range && (range.low || range.high)) info.range = range;
+    return info;
   }
-  const decisive = keras2 ?? keras3 ?? legacy;
-  if (decisive) return { major: decisive.major, source: describe(decisive) };
   return { major: undefined, source: `${describe(requirements[0]!)} pins neither Keras 2 nor Keras 3` };
 }
 
@@ -133,13 +135,61 @@ type Dialect = 'pep440' | 'poetry' | 'conda';
 function addRequirement(reader: Reader, name: string, spec: string | undefined, dialect: Dialect, text: string, file: string, line: number | undefined): void {
   const kind = packageKinds.get(normalizeName(name));
   if (!kind) return;
-  let major: 2 | 3 | undefined;
-  if (kind === 'tf-keras') major = 2;
-  else {
-    const ranges = spec === undefined ? undefined : parseConstraint(spec, dialect);
-    major = ranges ? majorAllowed(ranges, kind === 'tensorflow' ? tensorflowWithKeras3 : keras3) : undefined;
+  const ranges = spec === undefined ? undefined : parseConstraint(spec, dialect);
+  // tf-keras says which names use the legacy package, not which `keras` is installed; only from
+  // 2.16 on does it pin TensorFlow >= 2.16, which installs Keras 3 (2.15 declares no dependency).
+  const major = ranges ? majorAllowed(ranges, kind === 'keras' ? keras3 : tensorflowWithKeras3) : undefined;
+  const requirement: KerasRequirement = { kind, text: text.trim(), file, line, major: kind === 'tf-keras' && major === 2 ? undefined : major };
+  const kerasRange = ranges && kerasReleases(kind, ranges);
+  if (kerasRange) requirement.kerasRange = kerasRange;
+  reader.found.push(requirement);
+}
+
+/**
+ * The `keras` releases that a requirement's ranges allow, by minor: Keras's own pins directly;
+ * TensorFlow 2.7–2.15 pin keras of their own minor, and TensorFlow (or tf-keras) >= 2.16 needs Keras 3.
+ */
+function kerasReleases(kind: Kind, ranges: Range[]): MinorRange | undefined {
+  const hull = minorHull(ranges);
+  if (!hull?.low) return undefined;
+  if (kind === 'keras') return hull;
+  if (compareMinor(hull.low, [2, 16]) >= 0) return { low: [3, 0] };
+  if (kind === 'tensorflow' && compareMinor(hull.low, [2, 7]) >= 0 && hull.high && compareMinor(hull.high, [2, 16]) <= 0) return hull;
+  return undefined;
+}
+
+/** The smallest [low, high) of minors holding every range; undefined when a range is unbounded below. */
+function minorHull(ranges: Range[]): MinorRange | undefined {
+  let low: [number, number] | undefined;
+  let high: [number, number] | undefined;
+  let open = false;
+  for (const range of ranges.filter((r) => !isEmpty(r))) {
+    if (!range.low) return undefined;
+    const l: [number, number] = [range.low.release[0] ?? 0, range.low.release[1] ?? 0];
+    if (!low || compareMinor(l, low) < 0) low = l;
+    if (!range.high) open = true;
+    else {
+      const h = range.high;
+      // `<3.10` (3.10.dev0, exclusive) ends before 3.10; `<=3.9.2` or `<3.9.5` still allow part of 3.9.
+      const endsAtMinor = !range.highInclusive && h.dev === 0 && (h.release[2] ?? 0) === 0 && h.release.length <= 3;
+      const e: [number, number] = [h.release[0] ?? 0, (h.release[1] ?? 0) + (endsAtMinor ? 0 : 1)];
+      if (!high || compareMinor(e, high) > 0) high = e;
+    }
   }
-  reader.found.push({ kind, text: text.trim(), file, line, major });
+  if (!low) return undefined;
+  return open || !high ? { low } : { low, high };
+}
+
+export function compareMinor(a: readonly [number, number], b: readonly [number, number]): number {
+  return a[0] - b[0] || a[1] - b[1];
+}
+
+/** The releases both ranges allow; undefined when they cannot meet. */
+export function intersectMinor(a: MinorRange, b: MinorRange): MinorRange | undefined {
+  const low = !a.low ? b.low : !b.low ? a.low : compareMinor(a.low, b.low) >= 0 ? a.low : b.low;
+  const high = !a.high ? b.high : !b.high ? a.high : compareMinor(a.high, b.high) <= 0 ? a.high : b.high;
+  if (low && high && compareMinor(low, high) >= 0) return undefined;
+  return { ...(low ? { low } : {}), ...(high ? { high } : {}) };
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -77,6 +77,17 @@ export interface KerasVersionInfo {
   major: 2 | 3 | undefined;
   /** Where the version came from, for people: "setting", "`import tf_keras` (line 3)", "no evidence". */
   source: string;
+  /**
+   * The releases the evidence allows, by minor version, when it narrows them below a major
+   * (`keras>=3.9`, `tensorflow==2.15.*`, a `keras.engine` import); see versionIn().
+   */
+  range?: MinorRange;
+}
+
+/** Releases from `low` (inclusive) up to `high` (exclusive), as [major, minor]; a missing bound is open. */
+export interface MinorRange {
+  low?: readonly [number, number];
+  high?: readonly [number, number];
 }
 
 /**

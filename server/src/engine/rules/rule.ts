@@ -1,5 +1,6 @@
 import type { SyntaxNode } from '../analysis/syntax';
 import type { FileFacts, ModelFact } from '../analysis/facts';
+import type { KerasVersions } from '../analysis/version';
 import type { Fix, KerasVersionInfo, Range, RelatedLocation, Severity } from '../analysis/types';
 
 /** The documentation of a rule, rendered into docs/rules/ and by `ksm explain`. */
@@ -50,6 +51,9 @@ export interface Report {
 
 export interface RuleContext {
   facts: FileFacts;
+  /** The file's default Keras version: that of the implementations its Keras names use, when they agree. */
   version: KerasVersionInfo;
+  /** Which Keras each name means, and its version (`versions.at(node)`, `versions.of('tf.keras')`). */
+  versions: KerasVersions;
   report(report: Report): void;
 }

@@ -1,0 +1,109 @@
+import type { SyntaxNode } from './syntax';
+import type { ImportTable } from './imports';
+import { unparen } from './semantic';
+
+/**
+ * Where a file sets `TF_USE_LEGACY_KERAS`, which routes `tf.keras` to the tf_keras package
+ * (Keras 2) when it holds "1", "true" or "True" in `os.environ` before TensorFlow is first
+ * imported (keras-facts §6).
+ */
+
+export const legacyVariable = 'TF_USE_LEGACY_KERAS';
+/** The only spellings TensorFlow reads as on. */
+export const legacyOnValues: ReadonlySet<string> = new Set(['1', 'true', 'True']);
+/** Values that say "off" on purpose. */
+export const legacyOffValues: ReadonlySet<string> = new Set(['0', 'false', 'False', '']);
+
+export interface LegacySetting {
+  /** The statement's call or assignment. */
+  node: SyntaxNode;
+  /** The value node, when one is written. */
+  valueNode: SyntaxNode | undefined;
+  /** The literal value, when it is a plain string. */
+  value: string | undefined;
+  how: 'assignment' | 'setdefault' | 'update' | 'putenv';
+  /** Executed at module level before any import that brings in TensorFlow. */
+  beforeTensorflow: boolean;
+}
+
+/** Imports that load TensorFlow: its own packages, tensorflow_hub, tf_keras and keras (TensorFlow backend). */
+export function importsTensorflow(module: string): boolean {
+  const root = module.split('.')[0]!;
+  return root === 'tensorflow' || root === 'tensorflow_hub' || root === 'tf_keras' || root === 'keras';
+}
+
+/** The modules an import statement loads. */
+function importedModules(statement: SyntaxNode): string[] {
+  if (statement.type === 'import_from_statement') {
+    const module = statement.childForFieldName('module_name');
+    return module && module.type !== 'relative_import' ? [module.text] : [];
+  }
+  return statement.childrenForFieldName('name').map((n) => (n.type === 'aliased_import' ? n.childForFieldName('name')?.text ?? '' : n.text));
+}
+
+/** The first module-level import that brings in TensorFlow, in file order. */
+export function firstTensorflowImport(root: SyntaxNode): SyntaxNode | undefined {
+  return root.descendantsOfType(['import_statement', 'import_from_statement']).find((s) => importedModules(s).some(importsTensorflow));
+}
+
+/** Every setting of the variable in the file, in order. */
+export function legacySettings(root: SyntaxNode, imports: ImportTable): LegacySetting[] {
+  if (!root.text.includes(legacyVariable)) return [];
+  const first = firstTensorflowImport(root);
+  const found: LegacySetting[] = [];
+  const add = (node: SyntaxNode, valueNode: SyntaxNode | undefined, how: LegacySetting['how']) => {
+    const atModuleLevel = isModuleLevel(node);
+    found.push({
+      node, valueNode, value: valueNode && stringValue(valueNode), how,
+      beforeTensorflow: atModuleLevel && (!first || node.startIndex < first.startIndex),
+    });
+  };
+  for (const node of root.descendantsOfType(['assignment', 'call'])) {
+    if (node.type === 'assignment') {
+      const left = node.childForFieldName('left');
+      if (left?.type !== 'subscript' || imports.qualify(left.childForFieldName('value')) !== 'os.environ') continue;
+      const key = left.childForFieldName('subscript');
+      if (key && stringValue(key) === legacyVariable) add(node, node.childForFieldName('right') ?? undefined, 'assignment');
+      continue;
+    }
+    const qualified = imports.qualify(node.childForFieldName('function'));
+    const args = node.childForFieldName('arguments')?.namedChildren.filter((a) => a.type !== 'comment') ?? [];
+    if (qualified === 'os.environ.setdefault' || qualified === 'os.putenv') {
+      if (args[0] && stringValue(args[0]) === legacyVariable) add(node, args[1], qualified === 'os.putenv' ? 'putenv' : 'setdefault');
+    } else if (qualified === 'os.environ.update') {
+      for (const arg of args) {
+        if (arg.type === 'keyword_argument' && arg.childForFieldName('name')?.text === legacyVariable) {
+          add(node, arg.childForFieldName('value') ?? undefined, 'update');
+        } else if (arg.type === 'dictionary') {
+          for (const pair of arg.namedChildren) {
+            const key = pair.childForFieldName('key');
+            if (pair.type === 'pair' && key && stringValue(key) === legacyVariable) add(node, pair.childForFieldName('value') ?? undefined, 'update');
+          }
+        }
+      }
+    }
+  }
+  return found;
+}
+
+/** The setting that reroutes `tf.keras` to tf_keras: an "on" value in `os.environ`, in time. */
+export function legacySwitch(settings: readonly LegacySetting[]): LegacySetting | undefined {
+  return settings.find((s) => s.how !== 'putenv' && s.beforeTensorflow && s.value !== undefined && legacyOnValues.has(s.value));
+}
+
+/** A statement of the module itself, or of an `if`/`try`/`with` block at module level. */
+function isModuleLevel(node: SyntaxNode): boolean {
+  for (let p = node.parent; p; p = p.parent) {
+    if (p.type === 'function_definition' || p.type === 'class_definition' || p.type === 'lambda') return false;
+  }
+  return true;
+}
+
+/** The text of a plain string literal (no interpolation, not bytes). */
+function stringValue(node: SyntaxNode): string | undefined {
+  const n = unparen(node);
+  if (n.type !== 'string') return undefined;
+  const start = n.firstNamedChild;
+  if (start?.type === 'string_start' && /[bBfF]/.test(start.text)) return undefined;
+  return n.namedChildren.filter((c) => c.type === 'string_content').map((c) => c.text).join('');
+}
