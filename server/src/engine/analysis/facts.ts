@@ -17,6 +17,8 @@ export type EventKind =
   | 'save' // model.save, save_model(model, ...)
   | 'export' // model.export, tf.saved_model.save(model, ...)
   | 'save-weights'
+  | 'checkpoint' // a full-model ModelCheckpoint passed to fit: saves inside fit, after compile and build
+  | 'checkpoint-weights' // ModelCheckpoint(save_weights_only=True)
   | 'add'
   | 'other';
 
@@ -29,6 +31,8 @@ export interface ModelEvent {
   offset: number;
   /** The call of a local function that performs this event on the model passed to it. */
   viaCall?: SyntaxNode;
+  /** For a checkpoint: the training call it is passed to (`call` is the `ModelCheckpoint(...)`). */
+  trainingCall?: SyntaxNode;
 }
 
 export type ModelKind =
@@ -474,6 +478,11 @@ class ScopeWalker {
           }
         }
         this.addEvent(model, { kind, method, call, offset: call.startIndex });
+        if (method === 'fit' || method === 'fit_generator') {
+          for (const checkpoint of this.checkpointsPassed(keywords.get('callbacks'), call.startIndex)) {
+            this.addEvent(model, { ...checkpoint, offset: call.startIndex, trainingCall: call });
+          }
+        }
         return;
       }
       if (receiver && (receiver.type === 'identifier' || receiver.text.startsWith('self.'))) {
@@ -529,6 +538,40 @@ class ScopeWalker {
         }
       }
     }
+  }
+
+  /**
+   * The `ModelCheckpoint(...)` calls in a `callbacks=` value: a list or tuple (or a name bound to
+   * one in this scope, or a sum of those), whose elements are the calls or names bound to them.
+   */
+  private checkpointsPassed(callbacks: SyntaxNode | undefined, before: number): Array<Pick<ModelEvent, 'kind' | 'method' | 'call'>> {
+    const found: Array<Pick<ModelEvent, 'kind' | 'method' | 'call'>> = [];
+    const follow = (node: SyntaxNode, depth: number): SyntaxNode | undefined => {
+      const n = unparen(node);
+      if (n.type !== 'identifier' || depth > 4) return n;
+      const value = lastBinding(this.scope, n.text, before)?.value;
+      return value && follow(value, depth + 1);
+    };
+    const visit = (node: SyntaxNode | undefined, depth: number): void => {
+      const n = node && follow(node, depth);
+      if (!n || depth > 4) return;
+      if (n.type === 'list' || n.type === 'tuple') {
+        for (const element of n.namedChildren) visit(element, depth + 1);
+      } else if (n.type === 'binary_operator' && n.childForFieldName('operator')?.text === '+') {
+        visit(n.childForFieldName('left') ?? undefined, depth + 1);
+        visit(n.childForFieldName('right') ?? undefined, depth + 1);
+      } else if (n.type === 'call') {
+        const keras = this.imports.keras(n.childForFieldName('function'));
+        if (!keras || kerasSymbolOf(keras) !== 'ModelCheckpoint') return;
+        const weightsOnly = callArguments(n).keywords.get('save_weights_only');
+        const value = weightsOnly ? unparen(weightsOnly).text : 'False';
+        // A value the file computes says neither: no event.
+        if (value === 'True') found.push({ kind: 'checkpoint-weights', method: 'ModelCheckpoint', call: n });
+        else if (value === 'False') found.push({ kind: 'checkpoint', method: 'ModelCheckpoint', call: n });
+      }
+    };
+    visit(callbacks, 0);
+    return found;
   }
 
   private addEvent(model: ModelFact, event: ModelEvent): void {
