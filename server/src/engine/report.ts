@@ -43,6 +43,7 @@ const checkTitles: Record<CheckId, string> = {
   'input-shape': 'Input shape declared, so the model is built',
   'data-pipeline': 'Preprocessing lives inside the model',
   'save-api': 'Save call valid for the Keras version',
+  dependencies: 'One Keras implementation, importable modules',
 };
 
 /** A rule's setting for the analysed file: a severity, `off`, or undefined for its own level. */

@@ -21,7 +21,7 @@ export interface RuleDocs {
 }
 
 /** Which check of the readiness report a rule belongs to. */
-export type CheckId = 'compile' | 'custom-objects' | 'input-shape' | 'data-pipeline' | 'save-api';
+export type CheckId = 'compile' | 'custom-objects' | 'input-shape' | 'data-pipeline' | 'save-api' | 'dependencies';
 
 export interface Rule {
   code: string;
