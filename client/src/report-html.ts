@@ -84,6 +84,18 @@ function renderCheck(uri: string, check: ModelReadiness['checks'][number]): stri
     + `${escapeHtml(check.title)} <span class="codes">${check.codes.map(escapeHtml).join(', ')}</span>${note}${problems}</li>`;
 }
 
+/** Two columns: whether the model saves and reloads under Keras 2 and under Keras 3, with the rules that block it. */
+function renderByVersion(uri: string, model: ModelReadiness): string {
+  if (!model.byVersion) return '';
+  const cell = (label: string, verdict: NonNullable<ModelReadiness['byVersion']>['keras2']) => {
+    const blocking = verdict.blocking.map((p) => `${ruleLink(p.code)} (${lineLink(uri, p)})`).join(', ');
+    const text = verdict.verdict === 'ready' ? '✓ saves and reloads' : `✗ ${blocking}`;
+    return `<td class="verdict ${verdict.verdict}" aria-label="${escapeHtml(label)}: ${verdict.verdict}">${text}</td>`;
+  };
+  return '<table class="by-version"><thead><tr><th>Keras 2</th><th>Keras 3 (TensorFlow 2.16 and later)</th></tr></thead>'
+    + `<tbody><tr>${cell('Keras 2', model.byVersion.keras2)}${cell('Keras 3', model.byVersion.keras3)}</tr></tbody></table>`;
+}
+
 function renderModel(uri: string, model: ModelReadiness): string {
   const saves = model.saves.length > 0
     ? `Saved by ${model.saves.map((s) => `<code>${escapeHtml(s.method)}()</code> at ${lineLink(uri, s)}`).join(', ')}.`
@@ -92,6 +104,7 @@ function renderModel(uri: string, model: ModelReadiness): string {
     + `<h3><span class="verdict-badge">${escapeHtml(modelVerdictLabel(model))}</span> `
     + `<code>${escapeHtml(model.name)}</code> <span class="kind">${escapeHtml(model.kind)}</span></h3>`
     + `<p class="facts">Defined at ${lineLink(uri, { range: model.definition, uri: model.definitionUri, cell: model.definitionCell })}. ${saves}</p>`
+    + renderByVersion(uri, model)
     + `<ul class="checks">${model.checks.map((c) => renderCheck(uri, c)).join('')}</ul>`
     + '</section>';
 }
@@ -176,6 +189,9 @@ ul { margin: 0.2em 0; padding-left: 1.4em; }
 .check.fail .status, .verdict.not-ready { color: var(--vscode-testing-iconFailed); }
 .check.off { color: var(--vscode-disabledForeground, var(--vscode-descriptionForeground)); }
 .verdict { font-weight: 600; margin: 0.3em 0; }
+.by-version { border-collapse: collapse; margin: 0.3em 0 0.5em; }
+.by-version th, .by-version td { text-align: left; padding: 2px 12px 2px 0; font-size: 0.95em; }
+.by-version th { font-weight: normal; color: var(--vscode-descriptionForeground); }
 .severity { font-size: 0.8em; text-transform: uppercase; letter-spacing: 0.03em; padding: 0 4px; border-radius: 3px; border: 1px solid currentColor; }
 .problem { margin: 2px 0; }
 .problem.error .severity { color: var(--vscode-editorError-foreground); }

@@ -17,6 +17,7 @@ export function cellLocator(program: NotebookProgram, uriOf?: (cell: number) => 
 
 export function fileReadiness(uri: string, result: AnalysisResult, locate?: Locate): FileReadiness {
   const at = (range: Range) => (locate ? locate(range) : { range });
+  const locateProblem = <P extends { range: Range; uri?: string }>(problem: P): P => (problem.uri !== undefined ? problem : { ...problem, ...at(problem.range) });
   const readiness: FileReadiness = {
     uri,
     kerasVersion: result.version,
@@ -29,10 +30,13 @@ export function fileReadiness(uri: string, result: AnalysisResult, locate?: Loca
         ...(definitionCell !== undefined ? { definitionCell } : {}),
         saves: model.saves.map((save) => ({ ...save, ...at(save.range) })),
         // A problem in another module (a class imported from it) keeps that module's location.
-        checks: model.checks.map((check) => ({
-          ...check,
-          problems: check.problems.map((problem) => (problem.uri !== undefined ? problem : { ...problem, ...at(problem.range) })),
-        })),
+        checks: model.checks.map((check) => ({ ...check, problems: check.problems.map(locateProblem) })),
+        ...(model.byVersion ? {
+          byVersion: {
+            keras2: { ...model.byVersion.keras2, blocking: model.byVersion.keras2.blocking.map(locateProblem) },
+            keras3: { ...model.byVersion.keras3, blocking: model.byVersion.keras3.blocking.map(locateProblem) },
+          },
+        } : {}),
       };
     }),
     findings: result.findings.map(({ code, name, severity, message, range }) => ({ code, name, severity, message, ...at(range) })),

@@ -186,6 +186,17 @@ describe('ksm rules, explain, report', () => {
     assert.equal(json[0]!.models[0]!.verdict, 'not-ready');
   });
 
+  test('report judges each model under Keras 2 and under Keras 3', () => {
+    const file = write('report/upgrade.py', 'import tensorflow as tf\nm = tf.keras.Sequential([tf.keras.Input(shape=(3,)), tf.keras.layers.Dense(1)])\nm.compile(loss="mse")\nm.save("exported_model")\n');
+    const run = ksm(['report', file]);
+    assert.match(run.stdout, /\n {4}Keras 2: ready {4}Keras 3: not ready \(KSM502\)\n/);
+    const json = JSON.parse(ksm(['report', '--format', 'json', file]).stdout) as Array<{ models: Array<{ verdict: string; byVersion: { keras2: { verdict: string }; keras3: { verdict: string; blocking: Array<{ code: string; range: { start: { line: number } } }> } } }> }>;
+    const { byVersion } = json[0]!.models[0]!;
+    assert.equal(json[0]!.models[0]!.verdict, 'ready', 'under an unknown version KSM502 is a warning');
+    assert.equal(byVersion.keras2.verdict, 'ready');
+    assert.deepEqual(byVersion.keras3.blocking.map((p) => [p.code, p.range.start.line]), [['KSM502', 3]]);
+  });
+
   test('--help exits 0 and --version prints the package version', () => {
     assert.equal(ksm(['--help']).code, 0);
     const pkg = JSON.parse(fs.readFileSync(path.join(repoRoot, 'package.json'), 'utf8')) as { version: string };

@@ -80,6 +80,7 @@ describe('language server: readiness reports', () => {
     assert.equal(compile?.status, 'fail');
     assert.deepEqual(compile?.problems.map((p) => p.code), ['KSM101']);
     assert.ok(model!.checks.filter((c) => c.id !== 'compile').every((c) => c.status === 'pass'));
+    assert.deepEqual([model!.byVersion?.keras2.verdict, model!.byVersion?.keras3.verdict], ['ready', 'ready']);
 
     // Not yet analysed after this edit: the request must still answer for the new text.
     const at = saveBeforeCompile.indexOf('model.save');
@@ -95,6 +96,7 @@ describe('language server: readiness reports', () => {
     assert.equal(report.skipped, undefined);
     assert.deepEqual(report.models.map((m) => [m.name, m.verdict]), [['model', 'not-ready']]);
     assert.equal(report.models[0]!.checks.find((c) => c.id === 'input-shape')?.status, 'fail');
+    assert.equal(report.models[0]!.byVersion?.keras3.verdict, 'not-ready');
     assert.ok(report.models[0]!.blocking > 0);
   });
 

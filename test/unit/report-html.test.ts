@@ -157,3 +157,17 @@ test('a report the server builds from real code renders with working links', () 
   assert.deepEqual(links[0], { text: 'line 2', uri, range: readiness.models[0]!.definition });
   assert.ok(links.some((l) => l.text === 'line 3'), 'the save call is linked');
 });
+
+test('a model judged per version shows a Keras 2 and a Keras 3 column, with the blocking rules linked', () => {
+  const blocked = model('net', [check('save-api', 'pass')]);
+  blocked.byVersion = {
+    keras2: { verdict: 'ready', blocking: [] },
+    keras3: { verdict: 'not-ready', blocking: [{ code: 'KSM502', severity: 'error', message: 'no extension', range: range(8) }] },
+  };
+  const html = render('file', [{ label: 'net.py', readiness: file('file:///project/net.py', [blocked]) }]);
+  assert.match(html, /<th>Keras 2<\/th><th>Keras 3 \(TensorFlow 2\.16 and later\)<\/th>/);
+  assert.match(html, /<td class="verdict ready" aria-label="Keras 2: ready">✓ saves and reloads<\/td>/);
+  assert.match(html, /<td class="verdict not-ready" aria-label="Keras 3: not-ready">✗ <a href="#" class="rule" data-rule="KSM502"[^>]*>KSM502<\/a> \(<a [^>]*>line 9<\/a>\)<\/td>/);
+  // Without the view (older servers), no table.
+  assert.ok(!render('file', [{ label: 'x.py', readiness: file('file:///project/x.py', [model('x', [check('compile', 'pass')])]) }]).includes('<table class="by-version">'));
+});

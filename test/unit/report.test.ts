@@ -69,3 +69,17 @@ test('the report names the Keras version and where it came from', () => {
   // The setting says which Keras the `keras` package is; tf_keras stays Keras 2.
   assert.deepEqual(analyzeText('import tf_keras\n', { ...defaultSettings, kerasVersion: '3' }).version, { major: 2, source: '`tf_keras` import (line 1)' });
 });
+
+test('asked for it, the report judges each model under Keras 2 and under Keras 3 over the same facts', () => {
+  const text = 'import tensorflow as tf\nm = tf.keras.Sequential([tf.keras.Input(shape=(3,)), tf.keras.layers.Dense(1)])\nm.compile(loss="mse")\nm.save("exported_model")\n';
+  assert.equal(analyzeText(text, defaultSettings).models[0]!.byVersion, undefined, 'only when asked for');
+  const [model] = analyzeText(text, defaultSettings, { versionView: true }).models;
+  assert.equal(model!.verdict, 'ready', 'unknown version: KSM502 is a warning');
+  assert.deepEqual(model!.byVersion!.keras2, { verdict: 'ready', blocking: [] });
+  assert.equal(model!.byVersion!.keras3.verdict, 'not-ready');
+  assert.deepEqual(model!.byVersion!.keras3.blocking.map((p) => [p.code, p.severity, p.range.start.line]), [['KSM502', 'error', 3]]);
+  // Under a set version, that column agrees with the report itself.
+  const [set] = analyzeText(text, { ...defaultSettings, kerasVersion: '3' }, { versionView: true }).models;
+  assert.equal(set!.verdict, set!.byVersion!.keras3.verdict);
+  assert.equal(set!.blocking, set!.byVersion!.keras3.blocking.length);
+});

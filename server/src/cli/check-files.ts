@@ -4,7 +4,7 @@ import { Worker } from 'node:worker_threads';
 import { NotebookProgram } from '../engine/analysis/notebook';
 import { initParser } from '../engine/analysis/parser';
 import type { AnalysisSettings } from '../engine/analysis/types';
-import { analyzeText, type AnalysisResult } from '../engine/engine';
+import { analyzeText, type AnalysisOptions, type AnalysisResult } from '../engine/engine';
 import { fixAll } from '../engine/fix-all';
 import { readPythonFile } from '../workspace/files';
 import { analyzeNotebook, fixNotebookCells, isNotebookPath, parseNotebook, readNotebookFile, writeNotebook } from '../workspace/notebook-files';
@@ -56,7 +56,7 @@ function workspaceModules(paths: string[], settingsFor: (file: string) => Analys
  * A notebook: its Python cells analysed as one program. `--fix` writes back only the changed
  * cells' sources, and only when the result is a valid notebook.
  */
-function checkNotebook(file: string, settings: AnalysisSettings, fix: boolean): FileOutcome {
+function checkNotebook(file: string, settings: AnalysisSettings, fix: boolean, options: AnalysisOptions): FileOutcome {
   const read = readNotebookFile(file);
   if ('skipped' in read) return { file, skipped: read.skipped, fixed: 0 };
   let notebook = read.notebook;
@@ -71,7 +71,7 @@ function checkNotebook(file: string, settings: AnalysisSettings, fix: boolean): 
     }
   }
   const program = new NotebookProgram(notebook.cells);
-  const result = analyzeNotebook(program, settings);
+  const result = analyzeNotebook(program, settings, undefined, options);
   return { file, result, program, fixed, ...(result.skipped ? { skipped: result.skipped } : {}) };
 }
 
@@ -80,7 +80,7 @@ export class FileChecker {
   private readonly projects = new ProjectVersions();
   private readonly modules: WorkspaceIndex;
 
-  constructor(paths: string[], private readonly settings: AnalysisSettings, private readonly fix: boolean) {
+  constructor(paths: string[], private readonly settings: AnalysisSettings, private readonly fix: boolean, private readonly options: AnalysisOptions = {}) {
     this.modules = workspaceModules(paths, (file) => this.ownSettings(file));
   }
 
@@ -93,7 +93,7 @@ export class FileChecker {
 
   check(file: string): FileOutcome {
     const fileSettings = { ...this.ownSettings(file), modules: this.modules.resolverFor(file) };
-    if (isNotebookPath(file)) return checkNotebook(file, fileSettings, this.fix);
+    if (isNotebookPath(file)) return checkNotebook(file, fileSettings, this.fix, this.options);
     const read = readPythonFile(file);
     if ('skipped' in read) return { file, skipped: read.skipped, fixed: 0 };
     let text = read.text;
@@ -110,7 +110,7 @@ export class FileChecker {
         fixed = outcome.applied;
       }
     }
-    result ??= analyzeText(text, fileSettings);
+    if (!result || this.options.versionView) result = analyzeText(text, fileSettings, this.options);
     return { file, result, fixed, ...(result.skipped ? { skipped: result.skipped } : {}) };
   }
 }
@@ -132,19 +132,20 @@ function workerCount(fix: boolean, concurrency: Concurrency): number {
 export interface WorkerSetup {
   paths: string[];
   settings: AnalysisSettings;
+  options: AnalysisOptions;
 }
 
 /** Checks the files, in order; Python files on worker threads when `concurrency` asks for them. */
-export async function checkFiles(files: readonly string[], paths: string[], settings: AnalysisSettings, fix: boolean, concurrency: Concurrency): Promise<FileOutcome[]> {
+export async function checkFiles(files: readonly string[], paths: string[], settings: AnalysisSettings, fix: boolean, concurrency: Concurrency, options: AnalysisOptions = {}): Promise<FileOutcome[]> {
   await initParser();
   const workers = workerCount(fix, concurrency);
-  const checker = new FileChecker(paths, settings, fix);
+  const checker = new FileChecker(paths, settings, fix, options);
   if (workers === 0) return files.map((file) => checker.check(file));
   const outcomes: Array<FileOutcome | undefined> = new Array(files.length);
   // Notebooks keep their program object for output, so they are checked here.
   const pythonIndexes: number[] = [];
   files.forEach((file, index) => (isNotebookPath(file) ? (outcomes[index] = checker.check(file)) : pythonIndexes.push(index)));
-  await onWorkers(workers, { paths, settings }, pythonIndexes.map((i) => files[i]!), (index, outcome) => {
+  await onWorkers(workers, { paths, settings, options }, pythonIndexes.map((i) => files[i]!), (index, outcome) => {
     outcomes[pythonIndexes[index]!] = outcome;
   });
   return outcomes.map((o, i) => o ?? { file: files[i]!, skipped: 'not checked', fixed: 0 });

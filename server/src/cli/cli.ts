@@ -11,6 +11,8 @@ import { fails, parseFailOn, SelectionError, settingsFrom, type SelectionOptions
 import { checkFiles, type Concurrency, type FileOutcome } from './check-files';
 import { cellLocator, fileReadiness } from '../readiness';
 import type { ModelReadiness } from '../protocol';
+import type { AnalysisOptions } from '../engine/engine';
+import type { VersionVerdict } from '../engine/report';
 import { renderRuleDoc } from '../engine/rule-docs';
 import { findRule, rules } from '../engine/rules/index';
 
@@ -30,14 +32,14 @@ interface CheckOptions extends SelectionOptions {
   statistics: boolean;
 }
 
-async function analyzeFiles(paths: string[], settings: AnalysisSettings, fix: boolean, concurrency: Concurrency): Promise<FileOutcome[]> {
+async function analyzeFiles(paths: string[], settings: AnalysisSettings, fix: boolean, concurrency: Concurrency, analysis: AnalysisOptions = {}): Promise<FileOutcome[]> {
   let files: string[];
   try {
     files = await findPythonFiles(paths);
   } catch (error) {
     throw new UsageError((error as Error).message);
   }
-  return checkFiles(files, paths, settings, fix, concurrency);
+  return checkFiles(files, paths, settings, fix, concurrency, analysis);
 }
 
 /** The findings of a file; a notebook's with ranges relative to their cells. */
@@ -173,7 +175,7 @@ function lineLabel(range: Range, cell: number | undefined): string {
 
 async function runReport(paths: string[], options: Omit<CheckOptions, 'fix' | 'failOn' | 'exitZero' | 'statistics'>): Promise<number> {
   const settings = settingsFrom(options);
-  const outcomes = await analyzeFiles(paths.length > 0 ? paths : ['.'], settings, false, options.concurrency);
+  const outcomes = await analyzeFiles(paths.length > 0 ? paths : ['.'], settings, false, options.concurrency, { versionView: true });
   if (options.format === 'json') {
     const files = outcomes.map((o) => ({
       filename: o.file,
@@ -194,6 +196,7 @@ async function runReport(paths: string[], options: Omit<CheckOptions, 'fix' | 'f
         const verdict = m.verdict === 'ready' ? pc.green('ready') : pc.red(`not ready: ${m.blocking} blocking`);
         const saves = m.saves.length > 0 ? m.saves.map((s) => `${s.method} (${lineLabel(s.range, s.cell)})`).join(', ') : 'not saved in this file';
         process.stdout.write(`  ${pc.bold(m.name)} (${lineLabel(m.definition, m.definitionCell)}, ${m.kind}): ${verdict}; ${saves}\n`);
+        if (m.byVersion) process.stdout.write(`    ${versionLine('Keras 2', m.byVersion.keras2)}    ${versionLine('Keras 3', m.byVersion.keras3)}\n`);
         for (const c of m.checks) {
           const mark = c.status === 'pass' ? pc.green('pass') : c.status === 'off' ? pc.dim('off ') : pc.red('fail');
           process.stdout.write(`    ${mark}  ${c.title}\n`);
@@ -208,6 +211,13 @@ async function runReport(paths: string[], options: Omit<CheckOptions, 'fix' | 'f
   }
   const notReady = outcomes.some((o) => o.result?.models.some((m) => m.verdict === 'not-ready'));
   return notReady ? exitFindings : exitClean;
+}
+
+/** `Keras 3: not ready (KSM502)`: a model's verdict under one version. */
+function versionLine(label: string, verdict: VersionVerdict): string {
+  if (verdict.verdict === 'ready') return `${label}: ${pc.green('ready')}`;
+  const codes = [...new Set(verdict.blocking.map((p) => p.code))].join(', ');
+  return `${label}: ${pc.red(`not ready (${codes})`)}`;
 }
 
 function failOnParser(value: string): Severity {

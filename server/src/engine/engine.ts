@@ -6,7 +6,7 @@ import { SyntaxTree, type SyntaxNode } from './analysis/syntax';
 import { nodeRange } from './analysis/text';
 import type { AnalysisSettings, Finding, KerasVersionInfo, Severity } from './analysis/types';
 import { detectKerasVersions, type KerasVersions } from './analysis/version';
-import { buildReport, type ModelReport } from './report';
+import { buildReport, versionVerdicts, type ModelReport } from './report';
 import { rules } from './rules/index';
 import type { Rule } from './rules/rule';
 
@@ -16,6 +16,14 @@ export interface AnalysisResult {
   version: KerasVersionInfo;
   /** Why the file was not analysed (too large, binary, too deeply nested), when it was not. */
   skipped?: string;
+}
+
+export interface AnalysisOptions {
+  /**
+   * Also judge each model under Keras 2 and under Keras 3 (ModelReport.byVersion): two more
+   * runs of the rules over the same facts, so only the readiness report asks for it.
+   */
+  versionView?: boolean;
 }
 
 /** The result for a text that was not analysed, with the reason. */
@@ -103,7 +111,7 @@ export function factsOf(text: string, tree: Tree, settings: AnalysisSettings): {
  * Analyses one parsed file: synchronous and pure. The tree stays the caller's.
  * Never throws: a failure inside the analysis becomes `skipped`.
  */
-export function analyzeTree(text: string, tree: Tree, settings: AnalysisSettings): AnalysisResult {
+export function analyzeTree(text: string, tree: Tree, settings: AnalysisSettings, options: AnalysisOptions = {}): AnalysisResult {
   const reason = unanalysableReason(text);
   if (reason) return notAnalysed(reason);
   let facts: FileFacts;
@@ -114,22 +122,33 @@ export function analyzeTree(text: string, tree: Tree, settings: AnalysisSettings
     return notAnalysed(failureReason(error));
   }
   const { findings, errors } = runRules(facts, versions, settings);
-  const models = buildReport(facts, findings, (code) => {
+  const settingOf = (code: string) => {
     const rule = rules.find((r) => r.code === code);
     return rule ? ruleSetting(rule, settings) : undefined;
-  });
+  };
+  const models = buildReport(facts, findings, settingOf);
+  if (options.versionView) {
+    const under = (kerasVersion: '2' | '3') => {
+      const forced = { ...settings, kerasVersion };
+      const run = runRules(facts, detectKerasVersions(facts.root, facts.imports, kerasVersion, settings.projectVersion), forced);
+      return versionVerdicts(buildReport(facts, run.findings, settingOf));
+    };
+    const keras2 = under('2');
+    const keras3 = under('3');
+    for (const model of models) model.byVersion = { keras2: keras2.get(model.id)!, keras3: keras3.get(model.id)! };
+  }
   const result: AnalysisResult = { findings, models, version: versions.file };
   if (errors.length > 0) result.skipped = `some rules failed: ${errors.join('; ')}`;
   return result;
 }
 
 /** Parses and analyses a text, freeing the tree afterwards. */
-export function analyzeText(text: string, settings: AnalysisSettings): AnalysisResult {
+export function analyzeText(text: string, settings: AnalysisSettings, options: AnalysisOptions = {}): AnalysisResult {
   const reason = unanalysableReason(text);
   if (reason) return notAnalysed(reason);
   const tree = parsePython(text);
   try {
-    return analyzeTree(text, tree, settings);
+    return analyzeTree(text, tree, settings, options);
   } finally {
     tree.delete();
   }

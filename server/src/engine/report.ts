@@ -32,6 +32,12 @@ export interface ModelReport {
   definition: Range;
   saves: Array<{ method: string; range: Range }>;
   checks: CheckResult[];
+  /**
+   * Whether the model saves and reloads under Keras 2 and under Keras 3 (the installed `keras`
+   * package, which TensorFlow 2.16 and later make Keras 3): the same rules over the same facts,
+   * once per version. Present when asked for (see AnalysisOptions.versionView).
+   */
+  byVersion?: { keras2: VersionVerdict; keras3: VersionVerdict };
   /** Ready when no error-level finding applies to the model. */
   verdict: 'ready' | 'not-ready';
   blocking: number;
@@ -77,6 +83,20 @@ export function buildReport(facts: FileFacts, findings: Finding[], setting: Rule
       blocking,
     };
   });
+}
+
+/** A model's verdict under one Keras version, with the error-level problems that decide it. */
+export interface VersionVerdict {
+  verdict: 'ready' | 'not-ready';
+  blocking: Problem[];
+}
+
+/** The verdict of each model of a report, by model id. */
+export function versionVerdicts(models: readonly ModelReport[]): Map<number, VersionVerdict> {
+  return new Map(models.map((m) => [m.id, {
+    verdict: m.verdict,
+    blocking: m.checks.flatMap((c) => c.problems).filter((p) => p.severity === 'error'),
+  }]));
 }
 
 /**

@@ -28,7 +28,7 @@ import { NotebookProgram } from '../engine/analysis/notebook';
 import { initParser } from '../engine/analysis/parser';
 import { projectFilePatterns } from '../engine/analysis/project-version';
 import type { AnalysisSettings } from '../engine/analysis/types';
-import { analyzeText, analyzeTree, notAnalysed, type AnalysisResult } from '../engine/engine';
+import { analyzeText, analyzeTree, notAnalysed, type AnalysisOptions, type AnalysisResult } from '../engine/engine';
 import { findPythonFiles, readPythonFile, type ReadResult } from '../workspace/files';
 import { safeFixEdits } from '../engine/fix-all';
 import { editSupport, fixAllAction, kindRequested, quickFixes, type EditSupport } from './code-actions';
@@ -51,6 +51,9 @@ import {
   type WorkspaceReadinessReportParams,
 } from '../protocol';
 import { WorkspaceIndex } from '../workspace/workspace-index';
+
+/** The readiness report judges each model under Keras 2 and Keras 3 too. */
+const reportOptions: AnalysisOptions = { versionView: true };
 
 /** Quiet time after the last keystroke before a document is analysed again. */
 const debounceMs = 200;
@@ -162,8 +165,17 @@ export function startServer(connection: Connection = createConnection(ProposedFe
   }
 
   /** The report of an analysed document; a notebook's ranges name their cells. */
-  function readinessOf(state: DocumentState, result: AnalysisResult): FileReadiness {
-    return state.notebook ? state.notebook.readiness(result) : fileReadiness(state.open.uri, result);
+  /**
+   * The readiness report of an open document at its current analysis. The report also judges
+   * each model under Keras 2 and Keras 3, which the diagnostics do not need, so it is analysed
+   * again for it, on the same tree.
+   */
+  function readinessOf(state: DocumentState, analysis: Analysis): FileReadiness {
+    const fileSettings = engineSettings(state.open.uri, analysis.settings);
+    const tree = state.open.currentTree();
+    if (state.notebook) return state.notebook.readiness(analyzeNotebook(state.notebook.program, fileSettings, tree, reportOptions));
+    const result = tree ? analyzeTree(analysis.text, tree, fileSettings, reportOptions) : analyzeText(analysis.text, fileSettings, reportOptions);
+    return fileReadiness(state.open.uri, result);
   }
 
   /** The open Python document (not a notebook) of a file, found by path since clients spell URIs differently. */
@@ -494,9 +506,9 @@ export function startServer(connection: Connection = createConnection(ProposedFe
       source = { skipped: `could not be read (${(error as NodeJS.ErrnoException).code ?? String(error)})` };
     }
     if ('skipped' in source) return fileReadiness(uri, notAnalysed(source.skipped));
-    if ('text' in source) return fileReadiness(uri, analyzeText(source.text, engineSettings(uri, fileSettings)));
+    if ('text' in source) return fileReadiness(uri, analyzeText(source.text, engineSettings(uri, fileSettings), reportOptions));
     const program = new NotebookProgram(source.notebook.cells);
-    return fileReadiness(uri, analyzeNotebook(program, engineSettings(uri, fileSettings)), cellLocator(program, () => uri));
+    return fileReadiness(uri, analyzeNotebook(program, engineSettings(uri, fileSettings), undefined, reportOptions), cellLocator(program, () => uri));
   }
 
   connection.onRequest(
@@ -505,7 +517,7 @@ export function startServer(connection: Connection = createConnection(ProposedFe
       if (typeof params?.uri !== 'string') throw new ResponseError(ErrorCodes.InvalidParams, 'expected { uri: string }');
       const state = documents.get(params.uri) ?? notebookOfCell(params.uri);
       const analysis = state ? await currentAnalysis(state) : undefined;
-      if (state && analysis) return readinessOf(state, analysis.result);
+      if (state && analysis) return readinessOf(state, analysis);
       const [fileSettings] = await settings.getMany([params.uri]);
       return diskReadiness(params.uri, fileSettings!);
     }),
@@ -537,7 +549,7 @@ export function startServer(connection: Connection = createConnection(ProposedFe
           progress.report((i / files.length) * 100, root ? path.relative(root, file) : file);
           const state = openByPath.get(file);
           const analysis = state ? await currentAnalysis(state) : undefined;
-          reports.push(state && analysis ? readinessOf(state, analysis.result) : diskReadiness(uris[i]!, perFile[i]!));
+          reports.push(state && analysis ? readinessOf(state, analysis) : diskReadiness(uris[i]!, perFile[i]!));
           // Lets a $/cancelRequest (or an edit) through between files.
           await new Promise((resolve) => setImmediate(resolve));
         }

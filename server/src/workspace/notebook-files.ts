@@ -8,7 +8,7 @@ import type { Tree } from 'web-tree-sitter';
 import { applyEdits } from '../engine/analysis/apply';
 import { NotebookProgram, type NotebookCellSource } from '../engine/analysis/notebook';
 import type { AnalysisSettings } from '../engine/analysis/types';
-import { analyzeText, analyzeTree, type AnalysisResult } from '../engine/engine';
+import { analyzeText, analyzeTree, type AnalysisOptions, type AnalysisResult } from '../engine/engine';
 import { fixInRounds, safeFixEdits } from '../engine/fix-all';
 
 /**
@@ -218,9 +218,9 @@ class JsonScanner {
  * Analyses a notebook's program (with its parsed tree, when the caller keeps one), with the
  * version evidence of its own `pip install` lines, and the file's own evidence named by cell.
  */
-export function analyzeNotebook(program: NotebookProgram, settings: AnalysisSettings, tree?: Tree): AnalysisResult {
+export function analyzeNotebook(program: NotebookProgram, settings: AnalysisSettings, tree?: Tree, options: AnalysisOptions = {}): AnalysisResult {
   const notebookSettings = program.analysisSettings(settings);
-  const result = tree ? analyzeTree(program.text, tree, notebookSettings) : analyzeText(program.text, notebookSettings);
+  const result = tree ? analyzeTree(program.text, tree, notebookSettings, options) : analyzeText(program.text, notebookSettings, options);
   return { ...result, version: program.describeVersion(result.version, notebookSettings) };
 }
 
