@@ -173,9 +173,17 @@ test('KSM401 wraps a generator called with arguments in from_generator with its 
     finding.fixes[0]!.title,
     'Wrap `batches` in `tf.data.Dataset.from_generator` with its output signature',
   );
-  assert.equal(fixed(text, finding).split('\n')[7],
+  assert.equal(finding.fixes[0]!.applicability, 'unsafe');
+  assert.equal(applyEdits(text, finding.fixes[0]!.edits).split('\n')[7],
     'model.fit(tf.data.Dataset.from_generator(lambda: batches(100), output_signature=(' +
     'tf.TensorSpec(shape=(32, 10, 3), dtype=tf.float32), tf.TensorSpec(shape=(32, 1), dtype=tf.float64))), epochs=2)');
+  // The second fix moves the constant scale into the model.
+  assert.equal(finding.fixes[1]!.title, 'Move `x / 2.0` into the model as `tf.keras.layers.Rescaling(1 / 2.0)`');
+  assert.equal(finding.fixes[1]!.applicability, 'unsafe');
+  assert.deepEqual(applyEdits(text, finding.fixes[1]!.edits).split('\n').slice(5, 7), [
+    '        yield x, np.zeros((32, 1))',
+    'model = tf.keras.Sequential([tf.keras.Input(shape=(10, 3)), tf.keras.layers.Rescaling(1 / 2.0), tf.keras.layers.LSTM(4), tf.keras.layers.Dense(1)])',
+  ]);
 });
 
 test('KSM401 from_generator: None for dimensions that are not literal, and an import when TensorFlow is not imported', () => {
@@ -222,16 +230,52 @@ test('KSM401 from_generator: the generator function itself, and a single yielded
     'model.predict(tflow.data.Dataset.from_generator(noise, output_signature=tflow.TensorSpec(shape=(8, 4), dtype=tflow.float64)), steps=2)');
 });
 
-test('KSM401 offers no from_generator fix when the signature cannot be read or `tf` means something else', () => {
+test('KSM401 from_generator without literal shapes: the model\'s input and output, else placeholders; none when `tf` is taken', () => {
   const opaque = lines(
     'import tensorflow as tf',
     'def rows(x, y):',
     '    for i in range(len(x)):',
     '        yield x[i] / 255.0, y[i]',
-    'm = tf.keras.Sequential([tf.keras.Input(shape=(4,)), tf.keras.layers.Dense(1)])',
+    'm = tf.keras.Sequential([tf.keras.Input(shape=(4,)), tf.keras.layers.Dense(3)])',
     'm.fit(rows(a, b))',
   );
-  assert.deepEqual(only(opaque).fixes, []);
+  const [wrap, scale] = only(opaque).fixes;
+  assert.equal(wrap!.title, "Wrap `rows` in `tf.data.Dataset.from_generator` with the model's input and output shapes");
+  assert.equal(applyEdits(opaque, wrap!.edits).split('\n')[5],
+    'm.fit(tf.data.Dataset.from_generator(lambda: rows(a, b), output_signature=(' +
+    'tf.TensorSpec(shape=(None, 4), dtype=tf.float32), tf.TensorSpec(shape=(None, 3), dtype=tf.float32))))');
+  assert.equal(wrap!.edits[0]!.snippet, undefined);
+  assert.equal(scale!.title, 'Move `x[i] / 255.0` into the model as `tf.keras.layers.Rescaling(1 / 255.0)`');
+
+  // A functional model: its Input and the Dense its output comes from.
+  const functional = lines(
+    'import tensorflow as tf',
+    'def rows(x, y):',
+    '    for i in range(len(x)):',
+    '        yield x[i], y[i]',
+    'inputs = tf.keras.Input(shape=(30, 2))',
+    'h = tf.keras.layers.LSTM(8)(inputs)',
+    'outputs = tf.keras.layers.Dense(1)(h)',
+    'm = tf.keras.Model(inputs, outputs)',
+    'm.fit(rows(a, b))',
+  );
+  assert.match(applyEdits(functional, only(functional).fixes[0]!.edits),
+    /output_signature=\(tf\.TensorSpec\(shape=\(None, 30, 2\), dtype=tf\.float32\), tf\.TensorSpec\(shape=\(None, 1\), dtype=tf\.float32\)\)/);
+
+  // Nothing declared: placeholders, as a snippet where the client takes one.
+  const unknown = lines(
+    'import tensorflow as tf',
+    'def rows(x):',
+    '    for i in range(len(x)):',
+    '        yield x[i], x[i]',
+    'm = build()',
+    'm.fit(rows(a))',
+  );
+  const [placeholders] = only(unknown).fixes;
+  assert.equal(placeholders!.title, 'Wrap `rows` in `tf.data.Dataset.from_generator` (fill in the shapes that cannot be read)');
+  assert.match(placeholders!.edits[0]!.newText, /TensorSpec\(shape=\(None, None\), dtype=tf\.float32\), tf\.TensorSpec\(shape=\(None, 1\)/);
+  assert.match(placeholders!.edits[0]!.snippet!, /shape=\$\{1:\(None, None\)\}, dtype=tf\.float32\), tf\.TensorSpec\(shape=\$\{2:\(None, 1\)\}/);
+
   const taken = lines(
     'import keras',
     'import numpy as np',
@@ -242,6 +286,58 @@ test('KSM401 offers no from_generator fix when the signature cannot be read or `
     'm.fit(noise())',
   );
   assert.deepEqual(only(taken).fixes, []);
+});
+
+test('KSM401 wraps a Sequence in from_generator, batch by batch', () => {
+  const text = lines(
+    'import tensorflow as tf',
+    'class Batches(tf.keras.utils.Sequence):',
+    '    def __len__(self):',
+    '        return 10',
+    '    def __getitem__(self, i):',
+    '        return self.x[i] / 255.0, self.y[i]',
+    'm = tf.keras.Sequential([tf.keras.Input(shape=(8,)), tf.keras.layers.Dense(2)])',
+    'train = Batches()',
+    'm.fit(train)',
+    'm.fit(Batches())',
+  );
+  const [named, made] = findings(text);
+  assert.equal(applyEdits(text, named!.fixes[0]!.edits).split('\n')[8],
+    'm.fit(tf.data.Dataset.from_generator(lambda: (train[i] for i in range(len(train))), output_signature=(' +
+    'tf.TensorSpec(shape=(None, 8), dtype=tf.float32), tf.TensorSpec(shape=(None, 2), dtype=tf.float32))))');
+  assert.match(applyEdits(text, made!.fixes[0]!.edits).split('\n')[9], /^m\.fit\(tf\.data\.Dataset\.from_generator\(lambda data=Batches\(\): \(data\[i\] for i in range\(len\(data\)\)\), /);
+});
+
+test('KSM401 moves a constant scale or shift into the model: Rescaling with the chain\'s scale and offset, Normalization for (x - m) / s', () => {
+  const program = (expression: string, before = '') => lines(
+    'import numpy as np',
+    'import tensorflow as tf',
+    'from tensorflow.keras import layers',
+    before,
+    'def batches(x):',
+    '    for i in range(len(x)):',
+    `        yield ${expression}`,
+    'm = tf.keras.Sequential([layers.Dense(4, input_shape=(3,)), layers.Dense(1)])',
+    'm.fit(batches(data))',
+  );
+  const moved = (expression: string, before?: string) => {
+    const text = program(expression, before);
+    const fix = only(text).fixes.find((f) => f.title.startsWith('Move'));
+    return fix && applyEdits(text, fix.edits).split('\n').filter((l) => l.includes('yield') || l.startsWith('m = '));
+  };
+  assert.deepEqual(moved('x[i] / 127.5 - 1.0'), [
+    '        yield x[i]',
+    'm = tf.keras.Sequential([layers.Rescaling(1 / 127.5, offset=-1.0, input_shape=(3,)), layers.Dense(4), layers.Dense(1)])',
+  ]);
+  assert.deepEqual(moved('x[i] * 2'), ['        yield x[i]', 'm = tf.keras.Sequential([layers.Rescaling(2, input_shape=(3,)), layers.Dense(4), layers.Dense(1)])']);
+  assert.deepEqual(moved('(x[i] - mean) / std', 'mean = np.mean(data)\nstd = np.std(data)'), [
+    '        yield x[i]',
+    'm = tf.keras.Sequential([layers.Normalization(mean=mean, variance=std ** 2, input_shape=(3,)), layers.Dense(4), layers.Dense(1)])',
+  ]);
+  // Not constant: a name bound after the model, a parameter, or a function of the data.
+  assert.equal(moved('x[i] / scale'), undefined);
+  assert.equal(moved('np.log(x[i])'), undefined);
+  assert.equal(moved('x[i] / x.max()'), undefined);
 });
 
 test('KSM401 says what it cannot see, and links the model for the readiness report', () => {
@@ -275,4 +371,25 @@ test('KSM401 gives one finding per training call, none for validation data alone
     'm.fit(a, b, validation_data=scaled(b))',
   );
   assert.deepEqual(findings(text).map((f) => [f.range.start.line, f.severity]), [[5, 'warning']]);
+});
+
+test('KSM401 moves rescale into a functional model by applying the layer to its input tensor', () => {
+  const text = lines(
+    'import tensorflow as tf',
+    'datagen = tf.keras.preprocessing.image.ImageDataGenerator(rescale=1.0 / 255)',
+    'inputs = tf.keras.Input(shape=(32, 32, 3))',
+    'outputs = tf.keras.layers.Dense(10)(tf.keras.layers.Flatten()(inputs))',
+    'functional = tf.keras.Model(inputs, outputs)',
+    'functional.fit(datagen.flow(x, y))',
+  );
+  const [fix] = only(text).fixes;
+  assert.equal(fix!.title, 'Move `rescale=1.0 / 255` into the model as `tf.keras.layers.Rescaling(1.0 / 255)`');
+  assert.deepEqual(applyEdits(text, fix!.edits).split('\n').slice(1, 4), [
+    'datagen = tf.keras.preprocessing.image.ImageDataGenerator()',
+    'inputs = tf.keras.Input(shape=(32, 32, 3))',
+    'outputs = tf.keras.layers.Dense(10)(tf.keras.layers.Flatten()(tf.keras.layers.Rescaling(1.0 / 255)(inputs)))',
+  ]);
+  // The input used twice: where to scale is the user's call.
+  const twice = text.replace('functional = ', 'side = tf.keras.layers.Dense(1)(inputs)\nfunctional = ');
+  assert.deepEqual(only(twice).fixes, []);
 });

@@ -4,8 +4,9 @@ import {
 } from '../analysis/data-sources';
 import { methodOf, unparen, type ClassInfo, type FunctionInfo, type Scope } from '../analysis/semantic';
 import { insertBefore, insertImportLine, removeArgument, replaceNode, startsLine, statementOf } from '../analysis/edits';
-import { callArguments, definingModel, type FileFacts, type LayerEntry, type ModelFact, type TrainingCall } from '../analysis/facts';
+import { callArguments, definingModel, ownNodes, type FileFacts, type LayerEntry, type ModelFact, type TrainingCall } from '../analysis/facts';
 import { inputLayers, kerasSymbolOf } from '../analysis/keras-names';
+import { declaredInputShape, outputWidth } from '../analysis/model-shapes';
 import { dataShape, shapeText } from '../analysis/shapes';
 import { kerasTrainingCalls } from '../analysis/training-calls';
 import { eolOf, indentOf, nodeRange, rangeOf } from '../analysis/text';
@@ -86,17 +87,28 @@ export const externalGenerator: Rule = {
       'layer only. It removes `rescale` from every `ImageDataGenerator` whose data (training or ' +
       '`validation_data`) goes to that model in the file, so nothing is scaled twice; when one of them does not ' +
       'rescale by the same `r`, the fix is not offered. Unsafe: other consumers of those generators, and arrays ' +
-      'scaled by hand for the same model, change. Not offered for functional or subclassed models.\n' +
-      '- A Python generator: *Wrap it in `tf.data.Dataset.from_generator`*, with `output_signature` read from ' +
-      'what it yields, when every yield has the same visible structure of arrays with literal shapes and dtypes ' +
-      '(`np.zeros((32, 10, 3), dtype="float32")`, `np.random.rand(32, 1)`, `.astype(...)`, arithmetic with a ' +
-      'number; a dimension that is not a literal becomes `None`; NumPy\'s default integer is taken as `int64`). ' +
-      'A generator called with arguments is wrapped as `lambda: gen(args)`, so that each epoch starts a fresh ' +
-      'one. TensorFlow is spelled as the file imports it; when it is not imported, `import tensorflow as tf` is ' +
-      'added after the last top-level import (no fix when `tf` names something else). No fix when the signature ' +
-      'cannot be read, and none for `Sequence`/`PyDataset` classes. Unsafe: the data then flows through ' +
-      '`tf.data`, and the values the generator changes must still be reproduced wherever the model is served, ' +
-      'or moved into the model as preprocessing layers.',
+      'scaled by hand for the same model, change. For a functional model the layer is applied to the input tensor where the graph first uses it (`Dense(8)(inputs)` becomes `Dense(8)(Rescaling(r)(inputs))`); not offered for subclassed models.\n' +
+      '- A Python generator, or a `Sequence`/`PyDataset` class: *Wrap it in `tf.data.Dataset.from_generator`*. ' +
+      'The `output_signature` is read from what it yields (or `__getitem__` returns) when every yield has the same ' +
+      'visible structure of arrays with literal shapes and dtypes (`np.zeros((32, 10, 3), dtype="float32")`, ' +
+      '`np.random.rand(32, 1)`, `.astype(...)`, arithmetic with a number; a dimension that is not a literal ' +
+      'becomes `None`; NumPy\'s default integer is taken as `int64`). Otherwise it comes from the model: the ' +
+      'declared input (`Input(shape=…)`, a first layer\'s `input_shape`) with a batch dimension, and for the ' +
+      'target the units of the output `Dense`, as `float32`; what neither shows becomes a placeholder, a snippet ' +
+      'to fill in where the editor takes snippets (the title says so). A generator called with arguments is ' +
+      'wrapped as `lambda: gen(args)`, so that each epoch starts a fresh one; a `Sequence` is read batch by ' +
+      'batch. TensorFlow is spelled as the file imports it; when it is not imported, `import tensorflow as tf` ' +
+      'is added after the last top-level import (no fix when `tf` names something else). Unsafe: the data then ' +
+      'flows through `tf.data`, and the values the generator changes must still be reproduced wherever the model ' +
+      'is served.\n' +
+      '- A generator whose change is a constant scale or shift of the whole input (`x / 255.0`, `x * (1 / 255)`, ' +
+      '`x / 127.5 - 1`, `(x - mean) / std` with numbers or module-level names bound before the model to numbers ' +
+      'or `np.mean`/`np.std`), training a `Sequential` or functional model: *Move it into the model* as `Rescaling(scale, ' +
+      'offset=…)` or `Normalization(mean=…, variance=…)` right after the input, and take the arithmetic out of ' +
+      'the generator. Unsafe: every other consumer of the generator changes.\n' +
+      '- No fix for `ImageDataGenerator` preprocessing other than `rescale` (`featurewise_*`, `samplewise_*`, ' +
+      '`zca_whitening`, `preprocessing_function`): the equivalent layers need the statistics of the data ' +
+      '(`Normalization.adapt`) or the function itself inside the model.',
     references: [
       'https://keras.io/api/layers/preprocessing_layers/image_preprocessing/rescaling/',
       'https://www.tensorflow.org/api_docs/python/tf/data/Dataset#from_generator',
@@ -272,8 +284,10 @@ function report(
   const nameNode = source.kind === 'generator' ? source.fn.node.childForFieldName('name') ?? source.fn.node : source.cls.nameNode;
   const related: RelatedLocation[] = [{ range: nodeRange(nameNode), message: `\`${name}\` runs in Python, outside the model` }];
   const verdict: Verdict = fn ? tracer.inputOf(fn) : { kind: 'unknown', at: nameNode };
-  const fixes = source.kind === 'generator' ? compact([fromGeneratorFix(context, source.fn, source.call, data.value)]) : [];
+  const fixes = compact([fromGeneratorFix(context, source, fn, data.value, training.model)]);
   if (verdict.kind === 'changes') {
+    const scaling = scaleIntoModelFix(context, verdict.at, training.model);
+    if (scaling) fixes.push(scaling);
     const changer = source.kind === 'generator'
       ? 'which changes the values it yields'
       : 'whose `__getitem__` changes the values it returns';
@@ -327,34 +341,181 @@ function rescalingFix(
   if (!training.model || active.length !== 1 || !rescale || rescale.name !== 'rescale' || !rescale.keyword) return undefined;
   const { facts } = context;
   const model = definingModel(training.model);
-  if (model.kind !== 'sequential') return undefined;
   // A model that already rescales would scale twice: what to drop is the user's call.
   if (model.layers.some((entry) => layerSymbol(facts, entry) === 'Rescaling')) return undefined;
-  const first = model.layers.find((entry) => !inputLayers.has(layerSymbol(facts, entry) ?? ''));
   const spelled = facts.imports.spell('keras.layers.Rescaling');
   const scale = rescale.value.text;
   const feeding = rescaleArguments(facts, trainings, model);
   // Data that some generator does not scale, or scales differently, would change meaning.
   const rescales = feeding.filter((node): node is SyntaxNode => node?.childForFieldName('value')?.text === scale);
-  if (!first || !spelled || rescales.length !== feeding.length) return undefined;
-  // Keras reads a declared input shape from the first layer only, so it moves to the new one.
-  const shape = first.call ? inputShapeArgument(first.call) : undefined;
-  const layer = `${spelled.text}(${scale}${shape ? `, ${shape.text}` : ''})`;
-  const edits: TextEdit[] = [...spelled.edits, ...rescales.map(removeArgument)];
-  if (shape) edits.push(removeArgument(shape));
-  if (model.layerList && first.element.parent?.id === model.layerList.id) {
-    const separator = startsLine(first.element, facts.text) ? eolOf(facts.text) + indentOf(first.element, facts.text) : ' ';
-    edits.push({ range: rangeOf(first.element.startPosition), newText: `${layer},${separator}` });
-  } else {
-    const add = first.element.parent?.parent;
-    const insert = add?.type === 'call' ? insertBefore(statementOf(add), `${model.name}.add(${layer})`, facts.text) : undefined;
-    if (!insert) return undefined;
-    edits.push(insert);
-  }
+  if (!spelled || rescales.length !== feeding.length) return undefined;
+  const insertion = firstLayerInsertion(facts, model, (shape) => `${spelled.text}(${scale}${shape})`);
+  if (!insertion) return undefined;
+  const edits: TextEdit[] = [...spelled.edits, ...rescales.map(removeArgument), ...insertion];
   return {
     title: `Move \`rescale=${scale}\` into the model as \`${spelled.text}(${scale})\``,
     applicability: 'unsafe',
     edits,
+  };
+}
+
+/**
+ * Edits that insert a layer as a `Sequential` model's first layer after any `Input`: in its list,
+ * or as an `add` before the first one. Keras reads a declared input shape from the first layer
+ * only, so one declared on the old first layer moves to the new one (`layer` gets it as `, input_shape=…`).
+ */
+function firstLayerInsertion(facts: FileFacts, model: ModelFact, layer: (shapeArgument: string) => string): TextEdit[] | undefined {
+  if (model.kind === 'functional') return inputTensorInsertion(model, layer(''));
+  if (model.kind !== 'sequential') return undefined;
+  const first = model.layers.find((entry) => !inputLayers.has(layerSymbol(facts, entry) ?? ''));
+  if (!first) return undefined;
+  const shape = first.call ? inputShapeArgument(first.call) : undefined;
+  const text = layer(shape ? `, ${shape.text}` : '');
+  const edits: TextEdit[] = shape ? [removeArgument(shape)] : [];
+  if (model.layerList && first.element.parent?.id === model.layerList.id) {
+    const separator = startsLine(first.element, facts.text) ? eolOf(facts.text) + indentOf(first.element, facts.text) : ' ';
+    edits.push({ range: rangeOf(first.element.startPosition), newText: `${text},${separator}` });
+    return edits;
+  }
+  const add = first.element.parent?.parent;
+  const insert = add?.type === 'call' ? insertBefore(statementOf(add), `${model.name}.add(${text})`, facts.text) : undefined;
+  return insert ? [...edits, insert] : undefined;
+}
+
+/**
+ * For a functional model, the layer applied to its input tensor where the graph first uses it:
+ * `Dense(8)(inputs)` becomes `Dense(8)(Rescaling(r)(inputs))`. Only when the input is a name
+ * used once, as the argument of one layer call, before the model is made.
+ */
+function inputTensorInsertion(model: ModelFact, layer: string): TextEdit[] | undefined {
+  const { positional, keywords } = callArguments(model.definition);
+  const inputs = keywords.get('inputs') ?? positional[0];
+  const name = inputs && unparen(inputs);
+  if (name?.type !== 'identifier') return undefined;
+  const uses = ownNodes(model.scope.node, identifierTypes).filter((n) => n.text === name.text && n.startIndex < model.definition.startIndex && n.parent?.type === 'argument_list');
+  const [use] = uses;
+  if (uses.length !== 1 || use?.parent?.parent?.childForFieldName('function')?.type !== 'call') return undefined;
+  return [replaceNode(use, `${layer}(${name.text})`)];
+}
+
+const identifierTypes: ReadonlySet<string> = new Set(['identifier']);
+
+/** A constant scale or shift of a whole array, and the preprocessing layer that does it inside the model. */
+interface ConstantTransform {
+  /** The array the arithmetic applies to, kept in the generator. */
+  operand: SyntaxNode;
+  /** The layer's class in `keras.layers` and its arguments. */
+  layer: 'Rescaling' | 'Normalization';
+  args: string;
+}
+
+/**
+ * `(x - m) / s` (Normalization), and any chain of `x / c`, `x * c`, `x + c`, `x - c` (Rescaling,
+ * with the scale and offset that chain computes: `x / 127.5 - 1` is `Rescaling(1 / 127.5, offset=-1)`),
+ * with constants that are numbers, or names bound once at module level, before the model, to a
+ * number or to `np.mean`/`np.std` of an array.
+ */
+function constantTransform(facts: FileFacts, node: SyntaxNode, before: number): ConstantTransform | undefined {
+  const constant = (n: SyntaxNode) => isConstant(facts, n, before);
+  const value = unparen(node);
+  const [left, operator, right] = binaryParts(value);
+  if (operator === '/' && right && constant(right)) {
+    const [array, inner, centre] = binaryParts(unparen(left!));
+    if (inner === '-' && array && centre && constant(centre)) {
+      return { operand: array, layer: 'Normalization', args: `mean=${centre.text}, variance=${powerOfTwo(right)}` };
+    }
+  }
+  const chain = affineChain(value, constant);
+  if (!chain || (chain.scale === undefined && chain.offset === undefined)) return undefined;
+  const args = chain.offset === undefined ? chain.scale! : `${chain.scale ?? '1.0'}, offset=${chain.offset}`;
+  return { operand: chain.operand, layer: 'Rescaling', args };
+}
+
+/** `x * scale + offset` for a chain of constant arithmetic on one array, as source text. */
+function affineChain(node: SyntaxNode, constant: (n: SyntaxNode) => boolean): { operand: SyntaxNode; scale?: string; offset?: string } {
+  const value = unparen(node);
+  const [left, operator, right] = binaryParts(value);
+  if (!left || !right) return { operand: node };
+  // `c * x` scales as `x * c` does.
+  const [array, c] = operator === '*' && constant(left) && !constant(right) ? [right, left] : [left, right];
+  if (!constant(c) || !['/', '*', '+', '-'].includes(operator!)) return { operand: node };
+  const { operand, scale, offset } = affineChain(array, constant);
+  const k = grouped(c);
+  switch (operator) {
+    case '/': return { operand, scale: scale ? `${scale} / ${k}` : `1 / ${k}`, ...(offset ? { offset: `${grouped2(offset)} / ${k}` } : {}) };
+    case '*': return { operand, scale: scale ? `${scale} * ${k}` : k, ...(offset ? { offset: `${grouped2(offset)} * ${k}` } : {}) };
+    case '+': return { operand, ...(scale ? { scale } : {}), offset: offset ? `${offset} + ${k}` : k };
+    default: return { operand, ...(scale ? { scale } : {}), offset: offset ? `${offset} - ${k}` : `-${k}` };
+  }
+}
+
+function binaryParts(node: SyntaxNode): [SyntaxNode | undefined, string | undefined, SyntaxNode | undefined] {
+  if (node.type !== 'binary_operator') return [undefined, undefined, undefined];
+  return [node.childForFieldName('left') ?? undefined, node.childForFieldName('operator')?.text, node.childForFieldName('right') ?? undefined];
+}
+
+/** An offset written so far, parenthesised before it is scaled again. */
+function grouped2(text: string): string {
+  return /^-?[\w.]+$/.test(text) ? text : `(${text})`;
+}
+
+/** `(s) ** 2` as source, without parentheses a plain name or number does not need. */
+function powerOfTwo(node: SyntaxNode): string {
+  return `${grouped(node)} ** 2`;
+}
+
+function grouped(node: SyntaxNode): string {
+  return /^[\w.]+$/.test(node.text) ? node.text : `(${unparen(node).text})`;
+}
+
+const statisticFunctions = new Set(['numpy.mean', 'numpy.std', 'numpy.var', 'numpy.max', 'numpy.min']);
+
+function isConstant(facts: FileFacts, node: SyntaxNode, before: number): boolean {
+  const value = unparen(node);
+  switch (value.type) {
+    case 'integer': case 'float':
+      return true;
+    case 'unary_operator': {
+      const argument = value.childForFieldName('argument');
+      return argument !== null && isConstant(facts, argument, before);
+    }
+    case 'binary_operator': {
+      const left = value.childForFieldName('left');
+      const right = value.childForFieldName('right');
+      return left !== null && right !== null && isConstant(facts, left, before) && isConstant(facts, right, before);
+    }
+    case 'identifier': {
+      // Read where the model is built: a module-level name bound once, before the model.
+      const bindings = facts.semantic.moduleScope.bindings.get(value.text);
+      const binding = bindings?.length === 1 ? bindings[0] : undefined;
+      if (!binding || binding.offset > before) return false;
+      const bound = unparen(binding.value);
+      if (bound.type === 'call') return statisticFunctions.has(facts.imports.qualify(bound.childForFieldName('function')) ?? '');
+      return bound.type !== 'identifier' && isConstant(facts, bound, before);
+    }
+    default:
+      return false;
+  }
+}
+
+/**
+ * The generator's constant scale or shift moved into the model: the matching preprocessing layer
+ * right after its input, and the arithmetic taken out of the generator.
+ */
+function scaleIntoModelFix(context: RuleContext, change: SyntaxNode, trained: ModelFact | undefined): Fix | undefined {
+  const { facts } = context;
+  const model = trained && definingModel(trained);
+  if (!model) return undefined;
+  const transform = constantTransform(facts, change, model.definition.startIndex);
+  const spelled = transform && facts.imports.spell(`keras.layers.${transform.layer}`);
+  if (!transform || !spelled) return undefined;
+  if (model.layers.some((entry) => layerSymbol(facts, entry) === transform.layer)) return undefined;
+  const insertion = firstLayerInsertion(facts, model, (shape) => `${spelled.text}(${transform.args}${shape})`);
+  if (!insertion) return undefined;
+  return {
+    title: `Move \`${quote(change)}\` into the model as \`${spelled.text}(${transform.args})\``,
+    applicability: 'unsafe',
+    edits: [...spelled.edits, replaceNode(change, transform.operand.text), ...insertion],
   };
 }
 
@@ -388,26 +549,79 @@ function inputShapeArgument(layer: SyntaxNode): SyntaxNode | undefined {
   return keywordNodes.get('input_shape') ?? keywordNodes.get('batch_input_shape') ?? keywordNodes.get('input_dim');
 }
 
-/** `tf.data.Dataset.from_generator(gen, output_signature=...)` in place of the data argument. */
-function fromGeneratorFix(context: RuleContext, fn: FunctionInfo, call: ScopedNode | undefined, value: SyntaxNode): Fix | undefined {
-  const tf = tensorflowName(context.facts);
-  const signature = tf && outputSignature(context.facts, fn, tf.name);
-  if (!tf || !signature) return undefined;
-  let generator = value.text;
-  if (call) {
-    const callee = call.node.childForFieldName('function');
-    const { positional, keywords } = callArguments(call.node);
-    // Called with arguments: a lambda, so that every epoch starts a fresh generator.
-    generator = callee && positional.length === 0 && keywords.size === 0 ? callee.text : `lambda: ${call.node.text}`;
+/**
+ * `tf.data.Dataset.from_generator(...)` in place of the data argument. The signature is read from
+ * what the generator yields (or `__getitem__` returns) where literal shapes show; otherwise from
+ * the model's declared input and output layer; otherwise it is a snippet of placeholders.
+ */
+function fromGeneratorFix(context: RuleContext, source: Exclude<DataSource, { kind: 'image' }>, fn: FunctionInfo | undefined, value: SyntaxNode, trained: ModelFact | undefined): Fix | undefined {
+  const { facts } = context;
+  const tf = tensorflowName(facts);
+  if (!tf) return undefined;
+  const generator = generatorCallable(source, value);
+  const name = source.kind === 'generator' ? source.fn.name : source.cls.name;
+  const wrap = (signature: string) => `${tf.name}.data.Dataset.from_generator(${generator}, output_signature=${signature})`;
+  const read = fn && outputSignature(facts, fn, tf.name);
+  if (read) {
+    return {
+      title: `Wrap \`${name}\` in \`${tf.name}.data.Dataset.from_generator\` with its output signature`,
+      applicability: 'unsafe',
+      edits: [replaceNode(value, wrap(read)), ...tf.edits],
+    };
   }
+  // What one batch holds: the input, and for fit the target and maybe sample weights.
+  const parts = fn ? yieldedParts(fn) : 2;
+  if (parts === undefined) return undefined;
+  const input = trained && declaredInputShape(facts, trained);
+  const width = trained && outputWidth(facts, trained);
+  const spec = (shape: string) => `${tf.name}.TensorSpec(shape=${shape}, dtype=${tf.name}.float32)`;
+  const batched = (sample: string) => `(None, ${sample.replace(/^\(|,?\)$/g, '')})`;
+  let stop = 0;
+  const placeholder = (fallback: string) => ({ text: fallback, snippet: `\${${++stop}:${fallback}}` });
+  const shapes = [
+    input ? { text: batched(input), snippet: batched(input) } : placeholder('(None, None)'),
+    width ? { text: `(None, ${width})`, snippet: `(None, ${width})` } : placeholder('(None, 1)'),
+    { text: '(None,)', snippet: '(None,)' },
+  ].slice(0, parts);
+  const signature = (key: 'text' | 'snippet') => (parts === 1 ? spec(shapes[0]![key]) : `(${shapes.map((s) => spec(s[key])).join(', ')})`);
+  const edit = replaceNode(value, wrap(signature('text')));
+  if (stop > 0) edit.snippet = wrap(signature('snippet')).replace(/\$(?!\{)/g, '\\$');
   return {
-    title: `Wrap \`${fn.name}\` in \`${tf.name}.data.Dataset.from_generator\` with its output signature`,
+    title: stop > 0
+      ? `Wrap \`${name}\` in \`${tf.name}.data.Dataset.from_generator\` (fill in the shapes that cannot be read)`
+      : `Wrap \`${name}\` in \`${tf.name}.data.Dataset.from_generator\` with the model's input and output shapes`,
     applicability: 'unsafe',
-    edits: [
-      replaceNode(value, `${tf.name}.data.Dataset.from_generator(${generator}, output_signature=${signature})`),
-      ...tf.edits,
-    ],
+    edits: [edit, ...tf.edits],
   };
+}
+
+/**
+ * What `from_generator` calls for each epoch: a generator function as it is, a generator called
+ * with arguments as a lambda, and a `Sequence`/`PyDataset` as its batches in order.
+ */
+function generatorCallable(source: Exclude<DataSource, { kind: 'image' }>, value: SyntaxNode): string {
+  if (source.kind === 'generator') {
+    if (!source.call) return value.text;
+    const callee = source.call.node.childForFieldName('function');
+    const { positional, keywords } = callArguments(source.call.node);
+    return callee && positional.length === 0 && keywords.size === 0 ? callee.text : `lambda: ${source.call.node.text}`;
+  }
+  const data = unparen(value);
+  // A name is read at each epoch; an expression is evaluated once, as Keras reads one Sequence.
+  return /^[A-Za-z_][\w.]*$/.test(data.text)
+    ? `lambda: (${data.text}[i] for i in range(len(${data.text})))`
+    : `lambda data=${data.text}: (data[i] for i in range(len(data)))`;
+}
+
+/** How many arrays each yield (or return) holds: 1 for a bare array; undefined when yields disagree. */
+function yieldedParts(fn: FunctionInfo): number | undefined {
+  const counts = new Set(yieldsOrReturns(fn).map((y) => {
+    const value = y.namedChildren.find((c) => c.type !== 'comment');
+    const item = value && unparen(value);
+    return item && tupleTypes.has(item.type) ? item.namedChildren.filter((c) => c.type !== 'comment').length : 1;
+  }));
+  const [count] = [...counts];
+  return counts.size === 1 && count !== undefined && count <= 3 ? count : undefined;
 }
 
 /** How the file names TensorFlow, adding `import tensorflow as tf` when it does not import it. */
