@@ -3,7 +3,7 @@ import numpy as np
 import pandas as pd
 from keras import backend as K
 from keras import constraints, initializers, regularizers
-from keras.engine.topology import Layer
+from keras.engine.topology import Layer  # expect: KSM605:warning
 from keras.layers import GRU, Bidirectional, Dense, Dropout, Embedding, Input, SpatialDropout1D, concatenate
 from keras.layers import GlobalMaxPooling1D
 from keras.models import Model, load_model

@@ -24,12 +24,26 @@ export interface LegacySetting {
   how: 'assignment' | 'setdefault' | 'update' | 'putenv';
   /** Executed at module level before any import that brings in TensorFlow. */
   beforeTensorflow: boolean;
+  /**
+   * The first import that brings in TensorFlow and runs before the setting: an earlier
+   * module-level one; for a setting inside a function, any module-level one (the module has run
+   * by the time its functions are called) or an earlier one in that function.
+   */
+  tensorflowImport: SyntaxNode | undefined;
 }
 
-/** Imports that load TensorFlow: its own packages, tensorflow_hub, tf_keras and keras (TensorFlow backend). */
+/**
+ * Packages whose import loads TensorFlow: its own, tensorflow_hub, tf_keras, keras (TensorFlow
+ * backend), and libraries that import one of these when they are imported.
+ */
+const tensorflowLoaders: ReadonlySet<string> = new Set([
+  'tensorflow', 'tensorflow_hub', 'tf_keras', 'keras', 'tensorflow_text', 'tensorflow_addons', 'tensorflow_probability',
+  'keras_nlp', 'keras_cv', 'keras_hub', 'keras_tuner',
+]);
+
+/** Whether importing a module loads TensorFlow. */
 export function importsTensorflow(module: string): boolean {
-  const root = module.split('.')[0]!;
-  return root === 'tensorflow' || root === 'tensorflow_hub' || root === 'tf_keras' || root === 'keras';
+  return tensorflowLoaders.has(module.split('.')[0]!);
 }
 
 /** The modules an import statement loads. */
@@ -41,21 +55,38 @@ function importedModules(statement: SyntaxNode): string[] {
   return statement.childrenForFieldName('name').map((n) => (n.type === 'aliased_import' ? n.childForFieldName('name')?.text ?? '' : n.text));
 }
 
-/** The first module-level import that brings in TensorFlow, in file order. */
+/** The imports that bring in TensorFlow, in file order. */
+function tensorflowImports(root: SyntaxNode): SyntaxNode[] {
+  return root.descendantsOfType(['import_statement', 'import_from_statement']).filter((s) => importedModules(s).some(importsTensorflow));
+}
+
+/** The first import that brings in TensorFlow, in file order. */
 export function firstTensorflowImport(root: SyntaxNode): SyntaxNode | undefined {
-  return root.descendantsOfType(['import_statement', 'import_from_statement']).find((s) => importedModules(s).some(importsTensorflow));
+  return tensorflowImports(root)[0];
+}
+
+/** The first import that brings in TensorFlow and runs before `node` (see LegacySetting.tensorflowImport). */
+function importBefore(node: SyntaxNode, imports: readonly SyntaxNode[]): SyntaxNode | undefined {
+  const fn = enclosingFunction(node);
+  return imports.find((i) => {
+    const owner = enclosingFunction(i);
+    if (!owner) return !fn ? i.startIndex < node.startIndex : true;
+    return owner === fn && i.startIndex < node.startIndex;
+  });
 }
 
 /** Every setting of the variable in the file, in order. */
 export function legacySettings(root: SyntaxNode, imports: ImportTable): LegacySetting[] {
   if (!root.text.includes(legacyVariable)) return [];
-  const first = firstTensorflowImport(root);
+  const loaders = tensorflowImports(root);
+  const first = loaders[0];
   const found: LegacySetting[] = [];
   const add = (node: SyntaxNode, valueNode: SyntaxNode | undefined, how: LegacySetting['how']) => {
     const atModuleLevel = isModuleLevel(node);
     found.push({
       node, valueNode, value: valueNode && stringValue(valueNode), how,
       beforeTensorflow: atModuleLevel && (!first || node.startIndex < first.startIndex),
+      tensorflowImport: importBefore(node, loaders),
     });
   };
   for (const node of root.descendantsOfType(['assignment', 'call'])) {
@@ -89,6 +120,14 @@ export function legacySettings(root: SyntaxNode, imports: ImportTable): LegacySe
 /** The setting that reroutes `tf.keras` to tf_keras: an "on" value in `os.environ`, in time. */
 export function legacySwitch(settings: readonly LegacySetting[]): LegacySetting | undefined {
   return settings.find((s) => s.how !== 'putenv' && s.beforeTensorflow && s.value !== undefined && legacyOnValues.has(s.value));
+}
+
+/** The function or lambda whose body holds a node (a class body runs with the module); undefined at module level. */
+function enclosingFunction(node: SyntaxNode): SyntaxNode | undefined {
+  for (let p = node.parent; p; p = p.parent) {
+    if (p.type === 'function_definition' || p.type === 'lambda') return p;
+  }
+  return undefined;
 }
 
 /** A statement of the module itself, or of an `if`/`try`/`with` block at module level. */

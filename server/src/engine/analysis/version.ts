@@ -52,6 +52,8 @@ export class KerasVersions {
     /** The file's own evidence about the `keras` package, in file order. */
     readonly evidence: readonly VersionEvidence[],
     private readonly imports: ImportTable,
+    private readonly setting: KerasVersionSetting = 'auto',
+    private readonly project?: KerasVersionInfo,
   ) {
     const tfKerasNode = used.get('tf_keras') ?? used.get('hub');
     const what = used.has('tf_keras') ? '`tf_keras`' : '`hub.KerasLayer`';
@@ -75,6 +77,15 @@ export class KerasVersions {
   /** The `TF_USE_LEGACY_KERAS` setting that routes `tf.keras` to tf_keras, when there is one. */
   get legacySwitch(): LegacySetting | undefined {
     return legacySwitch(this.legacy);
+  }
+
+  /**
+   * The `keras` package's version without some of the file's evidence: a construct that a rule
+   * flags is not evidence for that rule (rules.md, "Keras version").
+   */
+  kerasWithout(excluded: (evidence: VersionEvidence) => boolean): KerasVersionInfo {
+    const kept = this.evidence.filter((e) => !excluded(e));
+    return kept.length === this.evidence.length ? this.keras : packageVersion(kept, this.setting, this.project);
   }
 
   /** The version an implementation's names have. */
@@ -119,7 +130,7 @@ export function versionIn(info: KerasVersionInfo, low: readonly [number, number]
 export function detectKerasVersions(root: SyntaxNode, imports: ImportTable, setting: KerasVersionSetting, project?: KerasVersionInfo): KerasVersions {
   const { evidence, used } = fileEvidence(root, imports);
   const keras = packageVersion(evidence, setting, project);
-  return new KerasVersions(keras, legacySettings(root, imports), used, evidence, imports);
+  return new KerasVersions(keras, legacySettings(root, imports), used, evidence, imports, setting, project);
 }
 
 function packageVersion(evidence: readonly VersionEvidence[], setting: KerasVersionSetting, project?: KerasVersionInfo): KerasVersionInfo {

@@ -8,6 +8,9 @@ import { fitGeneratorRemoved } from './KSM402-fit-generator-removed';
 import { saveFormatArgument } from './KSM501-save-format-argument';
 import { savePathWithoutExtension } from './KSM502-save-path-without-extension';
 import { lambdaLayer } from './KSM503-lambda-layer';
+import { mixedKerasImplementations } from './KSM601-mixed-keras-implementations';
+import { legacyKerasEnvTooLate } from './KSM604-legacy-keras-env-too-late';
+import { kerasPrivateImport } from './KSM605-keras-private-import';
 import type { Rule } from './rule';
 
 /** Every rule, in code order. */
@@ -22,6 +25,9 @@ export const rules: Rule[] = [
   saveFormatArgument,
   savePathWithoutExtension,
   lambdaLayer,
+  mixedKerasImplementations,
+  legacyKerasEnvTooLate,
+  kerasPrivateImport,
 ];
 
 /** A rule by code (any case) or kebab-case name. */
