@@ -279,3 +279,51 @@ describe('selection, levels and exit codes', () => {
     assert.match(text.stdout, new RegExp(`^\\s*${stats[0]!.count}  ${stats[0]!.code}  `, 'm'));
   });
 });
+
+describe('ksm check with a configuration file', () => {
+  const lstm = 'import keras\nm = keras.Sequential([keras.layers.LSTM(4)])\nm.save("m")\n';
+  const project = (name: string, config: Record<string, string>) => {
+    const root = path.join(work, name);
+    fs.mkdirSync(path.join(root, '.git'), { recursive: true });
+    for (const [file, text] of Object.entries({ 'train.py': lstm, 'tests/test_train.py': lstm, 'build/generated.py': lstm, ...config })) write(path.join(name, file), text);
+    return root;
+  };
+  const codes = (run: { stdout: string }) => run.stdout.split('\n').filter((l) => /: KSM\d{3} /.test(l)).map((l) => l.split(' ').slice(0, 2).join(' '));
+
+  test('[tool.ksm] selects, levels, ignores per file, excludes and sets fail-on; the command line goes over it', () => {
+    const root = project('configured', {
+      'pyproject.toml': '[tool.ksm]\nkeras-version = "3"\nignore = ["KSM101"]\nexclude = ["build"]\nfail-on = "error"\n' +
+        '[tool.ksm.severity]\nlstm-missing-input-shape = "warning"\n[tool.ksm.per-file-ignores]\n"tests/*" = ["KSM3"]\n',
+    });
+    const run = ksm(['check', '.'], root);
+    assert.deepEqual(codes(run), [`${path.join('tests', 'test_train.py')}:3:8: KSM502`, 'train.py:2:23: KSM301', 'train.py:3:8: KSM502']);
+    assert.equal(run.code, 1, 'KSM502 is an error under keras-version 3');
+    // A file named on the command line is checked even where `exclude` leaves it out of folder walks.
+    assert.equal(codes(ksm(['check', 'build/generated.py'], root)).length, 2);
+    // --keras-version 2 turns KSM502 off; the KSM301 warning no longer fails the run (fail-on = "error").
+    const keras2 = ksm(['check', '--keras-version', '2', '.'], root);
+    assert.deepEqual(codes(keras2), ['train.py:2:23: KSM301']);
+    assert.equal(keras2.code, 0);
+    assert.equal(ksm(['check', '--keras-version', '2', '--fail-on', 'warning', '.'], root).code, 1);
+    // --select replaces the file's selection; --rule goes over its severity.
+    assert.deepEqual(codes(ksm(['check', '--select', 'KSM101', '.'], root)), []);
+    assert.match(ksm(['check', '--rule', 'KSM301=error', '--select', 'KSM301', 'train.py'], root).stdout, /train\.py:2:23: KSM301/);
+  });
+
+  test('ksm.toml wins over pyproject.toml in its folder, and the nearest file applies', () => {
+    const root = project('nearest', {
+      'pyproject.toml': '[tool.ksm]\nselect = ["KSM502"]\nkeras-version = "3"\n',
+      'ksm.toml': 'select = ["KSM301"]\n',
+      'tests/ksm.toml': 'select = ["KSM101"]\n',
+    });
+    assert.deepEqual(codes(ksm(['check', '.'], root)).map((l) => l.split(' ')[1]), ['KSM301', 'KSM101', 'KSM301'], 'build/, tests/ (its own ksm.toml), train.py');
+  });
+
+  test('an invalid configuration stops the run with exit 2, naming the file, the line and the key', () => {
+    const root = project('invalid', { 'ksm.toml': 'select = ["KSM301"]\n\nfail-on = "loud"\n' });
+    const run = ksm(['check', '.'], root);
+    assert.equal(run.code, 2);
+    assert.equal(run.stderr.trim(), 'ksm: invalid configuration: ksm.toml:3: fail-on: expected "error", "warning", "information" or "hint", got "loud"');
+    assert.equal(run.stdout, '');
+  });
+});

@@ -48,6 +48,8 @@ export class LspClient {
   readonly published: PublishDiagnosticsParams[] = [];
   readonly progress: ProgressEvent[] = [];
   readonly logs: string[] = [];
+  /** Messages the server showed the user (window/showMessageRequest and window/showMessage). */
+  readonly shown: Array<{ type: number; message: string }> = [];
   readonly configurationRequests: ConfigurationParams[] = [];
   /** Registrations the server asked for (client/registerCapability), by method. */
   readonly registrations = new Map<string, unknown>();
@@ -77,6 +79,15 @@ export class LspClient {
     connection.onNotification('window/logMessage', (params: { message: string }) => {
       client.logs.push(params.message);
       client.wake();
+    });
+    const show = (params: { type: number; message: string }) => {
+      client.shown.push({ type: params.type, message: params.message });
+      client.wake();
+    };
+    connection.onNotification('window/showMessage', show);
+    connection.onRequest('window/showMessageRequest', (params: { type: number; message: string }) => {
+      show(params);
+      return null;
     });
     connection.onRequest('workspace/configuration', (params: ConfigurationParams) => {
       client.configurationRequests.push(params);

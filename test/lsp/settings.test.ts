@@ -4,6 +4,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { after, before, describe, test } from 'node:test';
+import { spawnSync } from 'node:child_process';
 import { pathToFileURL } from 'node:url';
 import { DiagnosticSeverity, type PublishDiagnosticsParams } from 'vscode-languageserver';
 import { readinessReportMethod, settingsSection, type FileReadiness } from '../../server/src/protocol';
@@ -160,4 +161,67 @@ describe('language server: the Keras version from the project\'s dependency file
     assert.deepEqual(summary(await client.diagnostics(uri, { since })), [['KSM402', DiagnosticSeverity.Warning]], 'Keras 2 from tensorflow==2.15.0');
     await client.close(uri);
   });
+});
+
+describe('language server: the configuration file', () => {
+  let workspace: string;
+  let client: LspClient;
+  const lstm = 'import keras\nm = keras.Sequential([keras.layers.LSTM(4)])\nm.save("m")\n';
+
+  before(async () => {
+    workspace = fs.mkdtempSync(path.join(os.tmpdir(), 'ksm-lsp-config-'));
+    fs.mkdirSync(path.join(workspace, '.git'));
+    fs.mkdirSync(path.join(workspace, 'tests'));
+    fs.writeFileSync(path.join(workspace, 'pyproject.toml'), [
+      '[tool.ksm]', 'keras-version = "3"', 'ignore = ["KSM101"]',
+      '[tool.ksm.severity]', 'lstm-missing-input-shape = "warning"',
+      '[tool.ksm.per-file-ignores]', '"tests/*" = ["KSM3"]', '',
+    ].join('\n'));
+    fs.writeFileSync(path.join(workspace, 'train.py'), lstm);
+    fs.writeFileSync(path.join(workspace, 'tests', 'test_train.py'), lstm);
+    ({ client } = await LspClient.start({ workspaceFolders: [workspace] }));
+  });
+
+  after(() => {
+    client.kill();
+    fs.rmSync(workspace, { recursive: true, force: true });
+  });
+
+  test('the server applies [tool.ksm] as the CLI does; an editor setting goes over it only where set', async () => {
+    const train = pathToFileURL(path.join(workspace, 'train.py')).href;
+    const test = pathToFileURL(path.join(workspace, 'tests', 'test_train.py')).href;
+    await client.open(train, lstm);
+    await client.open(test, lstm);
+    // keras-version 3 makes KSM502 an error; the severity table makes KSM301 a warning; KSM101 is ignored.
+    assert.deepEqual(summary(await client.diagnostics(train, { version: 1 })), [['KSM301', DiagnosticSeverity.Warning], ['KSM502', DiagnosticSeverity.Error]]);
+    assert.deepEqual(summary(await client.diagnostics(test, { version: 1 })), [['KSM502', DiagnosticSeverity.Error]], 'per-file-ignores');
+    // The same project through the CLI gives the same findings.
+    const cli = spawnSync(process.execPath, [path.join(__dirname, '..', '..', '..', 'dist', 'cli.js'), 'check', '--format', 'json', '.'], { cwd: workspace, encoding: 'utf8' });
+    const fromCli = (JSON.parse(cli.stdout) as Array<{ filename: string; code: string; severity: string }>).map((f) => [f.filename, f.code, f.severity]);
+    assert.deepEqual(fromCli, [['tests/test_train.py'.split('/').join(path.sep), 'KSM502', 'error'], ['train.py', 'KSM301', 'warning'], ['train.py', 'KSM502', 'error']]);
+
+    assert.deepEqual(summary(await reconfigureAll({ rules: { KSM301: 'error' } }, train)), [['KSM301', DiagnosticSeverity.Error], ['KSM502', DiagnosticSeverity.Error]]);
+    assert.deepEqual(summary(await reconfigureAll({ kerasVersion: '2', rules: {} }, train)), [['KSM301', DiagnosticSeverity.Warning]], 'Keras 2: no KSM502');
+    client.settings = {};
+  });
+
+  test('an invalid configuration is shown to the user and logged, naming the file, the line and the key', async () => {
+    const train = pathToFileURL(path.join(workspace, 'train.py')).href;
+    const config = path.join(workspace, 'pyproject.toml');
+    fs.writeFileSync(config, '[tool.ksm]\nselect = ["KSM301"]\nfail-on = "loud"\n');
+    const since = client.mark();
+    await client.connection.sendNotification('workspace/didChangeWatchedFiles', { changes: [{ uri: pathToFileURL(config).href, type: 2 }] });
+    await client.diagnostics(train, { since });
+    const shown = await client.waitFor('the error message', () => client.shown.find((m) => m.message.includes('invalid configuration')));
+    assert.equal(shown.type, 1);
+    assert.match(shown.message, /pyproject\.toml:3: fail-on: expected "error", "warning", "information" or "hint", got "loud"/);
+    assert.ok(client.logs.some((l) => l.includes('pyproject.toml:3: fail-on')));
+  });
+
+  async function reconfigureAll(settings: unknown, uri: string): Promise<PublishDiagnosticsParams> {
+    client.settings['*'] = settings;
+    const since = client.mark();
+    await client.changeConfiguration();
+    return client.diagnostics(uri, { since });
+  }
 });

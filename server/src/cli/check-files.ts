@@ -5,6 +5,8 @@ import { NotebookProgram } from '../engine/analysis/notebook';
 import { initParser } from '../engine/analysis/parser';
 import type { AnalysisSettings } from '../engine/analysis/types';
 import { analyzeText, type AnalysisOptions, type AnalysisResult } from '../engine/engine';
+import { ConfigFiles, ignoredFor } from '../workspace/config-files';
+import { settingsFrom, type SelectionOptions } from '../engine/selection';
 import { fixAll } from '../engine/fix-all';
 import { readPythonFile } from '../workspace/files';
 import { analyzeNotebook, fixNotebookCells, isNotebookPath, parseNotebook, readNotebookFile, writeNotebook } from '../workspace/notebook-files';
@@ -80,15 +82,22 @@ export class FileChecker {
   private readonly projects = new ProjectVersions();
   private readonly modules: WorkspaceIndex;
 
-  constructor(paths: string[], private readonly settings: AnalysisSettings, private readonly fix: boolean, private readonly options: AnalysisOptions = {}) {
+  private readonly configs = new ConfigFiles();
+
+  constructor(paths: string[], private readonly selection: SelectionOptions, private readonly fix: boolean, private readonly options: AnalysisOptions = {}) {
     this.modules = workspaceModules(paths, (file) => this.ownSettings(file));
   }
 
-  /** Each file gets the Keras version that its own project's dependency files declare. */
+  /**
+   * Each file gets the settings of its own configuration file under the command line's, and the
+   * Keras version that its own project's dependency files declare.
+   */
   private ownSettings(file: string): AnalysisSettings {
-    return this.settings.kerasVersion === 'auto'
-      ? { ...this.settings, projectVersion: this.projects.versionFor(file, { namesRelativeTo: process.cwd() }) }
-      : this.settings;
+    const found = this.configs.configFor(file);
+    const settings = settingsFrom(this.selection, found?.config, ignoredFor(found, file));
+    return settings.kerasVersion === 'auto'
+      ? { ...settings, projectVersion: this.projects.versionFor(file, { namesRelativeTo: process.cwd() }) }
+      : settings;
   }
 
   check(file: string): FileOutcome {
@@ -131,21 +140,21 @@ function workerCount(fix: boolean, concurrency: Concurrency): number {
 /** What a worker is started with (see check-worker.ts). */
 export interface WorkerSetup {
   paths: string[];
-  settings: AnalysisSettings;
+  selection: SelectionOptions;
   options: AnalysisOptions;
 }
 
 /** Checks the files, in order; Python files on worker threads when `concurrency` asks for them. */
-export async function checkFiles(files: readonly string[], paths: string[], settings: AnalysisSettings, fix: boolean, concurrency: Concurrency, options: AnalysisOptions = {}): Promise<FileOutcome[]> {
+export async function checkFiles(files: readonly string[], paths: string[], selection: SelectionOptions, fix: boolean, concurrency: Concurrency, options: AnalysisOptions = {}): Promise<FileOutcome[]> {
   await initParser();
   const workers = workerCount(fix, concurrency);
-  const checker = new FileChecker(paths, settings, fix, options);
+  const checker = new FileChecker(paths, selection, fix, options);
   if (workers === 0) return files.map((file) => checker.check(file));
   const outcomes: Array<FileOutcome | undefined> = new Array(files.length);
   // Notebooks keep their program object for output, so they are checked here.
   const pythonIndexes: number[] = [];
   files.forEach((file, index) => (isNotebookPath(file) ? (outcomes[index] = checker.check(file)) : pythonIndexes.push(index)));
-  await onWorkers(workers, { paths, settings, options }, pythonIndexes.map((i) => files[i]!), (index, outcome) => {
+  await onWorkers(workers, { paths, selection, options }, pythonIndexes.map((i) => files[i]!), (index, outcome) => {
     outcomes[pythonIndexes[index]!] = outcome;
   });
   return outcomes.map((o, i) => o ?? { file: files[i]!, skipped: 'not checked', fixed: 0 });

@@ -8,7 +8,7 @@ import { FileChecker, type WorkerSetup } from './check-files';
 
 const setup = workerData as WorkerSetup;
 void initParser().then(() => {
-  const checker = new FileChecker(setup.paths, setup.settings, false, setup.options);
+  const checker = new FileChecker(setup.paths, setup.selection, false, setup.options);
   parentPort!.on('message', ({ index, file }: { index: number; file: string }) => {
     parentPort!.postMessage({ index, outcome: checker.check(file) });
   });

@@ -3,11 +3,14 @@ import * as path from 'node:path';
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import pc from 'picocolors';
 import type { NotebookFinding } from '../engine/analysis/notebook';
-import type { AnalysisSettings, Finding, Fix, Position, Range, Severity } from '../engine/analysis/types';
+import type { Finding, Fix, Position, Range, Severity } from '../engine/analysis/types';
 import { findPackageRoot, ruleDocUrl } from '../workspace/docs-location';
 import { findPythonFiles } from '../workspace/files';
 import { githubAnnotations, sarifLog } from './machine-formats';
-import { fails, parseFailOn, SelectionError, settingsFrom, type SelectionOptions } from './selection';
+import { fails, parseFailOn, SelectionError, settingsFrom, type SelectionOptions } from '../engine/selection';
+import { ConfigError } from '../engine/config';
+import { kerasVersionSettings } from '../engine/settings-schema';
+import { ConfigFiles, ignoredFor, isExcluded, type FoundConfig } from '../workspace/config-files';
 import { checkFiles, type Concurrency, type FileOutcome } from './check-files';
 import { cellLocator, fileReadiness } from '../readiness';
 import type { ModelReadiness } from '../protocol';
@@ -27,19 +30,48 @@ interface CheckOptions extends SelectionOptions {
   format: 'text' | 'json' | 'github' | 'sarif';
   fix: boolean;
   concurrency: Concurrency;
-  failOn: Severity;
+  /** Undefined when the command line does not say: the configuration file, else warning. */
+  failOn?: Severity;
   exitZero: boolean;
   statistics: boolean;
 }
 
-async function analyzeFiles(paths: string[], settings: AnalysisSettings, fix: boolean, concurrency: Concurrency, analysis: AnalysisOptions = {}): Promise<FileOutcome[]> {
-  let files: string[];
+/**
+ * The files to check: those named, and those found in the folders named that their
+ * configuration does not exclude. Every configuration that applies is read, and every file's
+ * selection checked, before anything is analysed, so a mistake in either stops the run (exit 2).
+ */
+async function filesToCheck(paths: string[], selection: SelectionOptions): Promise<string[]> {
+  let found: string[];
   try {
-    files = await findPythonFiles(paths);
+    found = await findPythonFiles(paths);
   } catch (error) {
     throw new UsageError((error as Error).message);
   }
-  return checkFiles(files, paths, settings, fix, concurrency, analysis);
+  const named = new Set(paths.filter((p) => fs.statSync(p).isFile()).map((p) => path.resolve(p)));
+  const configs = new ConfigFiles();
+  return found.filter((file) => {
+    const config = configFor(configs, file);
+    settingsFrom(selection, config?.config, ignoredFor(config, file));
+    return named.has(path.resolve(file)) || !isExcluded(config, file);
+  });
+}
+
+function configFor(configs: ConfigFiles, file: string, isDirectory = false): FoundConfig | undefined {
+  try {
+    return configs.configFor(file, { isDirectory });
+  } catch (error) {
+    if (error instanceof ConfigError) {
+      const shown = path.relative(process.cwd(), error.file) || error.file;
+      throw new UsageError(`invalid configuration: ${error.message.replace(error.file, shown)}`);
+    }
+    throw error;
+  }
+}
+
+async function analyzeFiles(paths: string[], selection: SelectionOptions, fix: boolean, concurrency: Concurrency, analysis: AnalysisOptions = {}): Promise<FileOutcome[]> {
+  const files = await filesToCheck(paths, selection);
+  return checkFiles(files, paths, selection, fix, concurrency, analysis);
 }
 
 /** The findings of a file; a notebook's with ranges relative to their cells. */
@@ -124,8 +156,9 @@ function printText(outcomes: FileOutcome[]): void {
 }
 
 async function runCheck(paths: string[], options: CheckOptions): Promise<number> {
-  const settings = settingsFrom(options);
-  const outcomes = await analyzeFiles(paths.length > 0 ? paths : ['.'], settings, options.fix, options.concurrency);
+  const outcomes = await analyzeFiles(paths.length > 0 ? paths : ['.'], options, options.fix, options.concurrency);
+  // The level that fails the run: the command line's, else the configuration's where the run starts.
+  const failOn = options.failOn ?? configFor(new ConfigFiles(), process.cwd(), true)?.config.failOn ?? 'warning';
   const files = outcomes.map((o) => ({ file: o.file, findings: findingsOf(o) }));
   if (options.statistics) printStatistics(outcomes, options.format);
   else if (options.format === 'json') {
@@ -140,7 +173,7 @@ async function runCheck(paths: string[], options: CheckOptions): Promise<number>
   }
   if (options.format !== 'text' || options.statistics) for (const o of outcomes) if (o.skipped) process.stderr.write(`${o.file}: skipped: ${o.skipped}\n`);
   if (options.exitZero) return exitClean;
-  const failing = outcomes.some((o) => (o.result?.findings ?? []).some((f) => fails(f.severity, options.failOn)));
+  const failing = outcomes.some((o) => (o.result?.findings ?? []).some((f) => fails(f.severity, failOn)));
   return failing ? exitFindings : exitClean;
 }
 
@@ -174,8 +207,7 @@ function lineLabel(range: Range, cell: number | undefined): string {
 }
 
 async function runReport(paths: string[], options: Omit<CheckOptions, 'fix' | 'failOn' | 'exitZero' | 'statistics'>): Promise<number> {
-  const settings = settingsFrom(options);
-  const outcomes = await analyzeFiles(paths.length > 0 ? paths : ['.'], settings, false, options.concurrency, { versionView: true });
+  const outcomes = await analyzeFiles(paths.length > 0 ? paths : ['.'], options, false, options.concurrency, { versionView: true });
   if (options.format === 'json') {
     const files = outcomes.map((o) => ({
       filename: o.file,
@@ -244,7 +276,7 @@ function program(): Command {
     .configureOutput({ writeErr: (s) => process.stderr.write(s) });
 
   const versionOption = () =>
-    new Option('--keras-version <version>', 'Keras major version to check against').choices(['auto', '2', '3']).default('auto');
+    new Option('--keras-version <version>', 'which Keras the keras package is (default: the configuration file, else auto)').choices([...kerasVersionSettings]);
   const ruleOption = () => listOption('--rule <code=level>', 'set rules to error|warning|information (info)|hint|off, comma-separated (repeatable)');
   const listOption = (flags: string, description: string) =>
     new Option(flags, description).argParser((value: string, previous: string[]) => [...previous, value]).default([]);
@@ -270,9 +302,8 @@ function program(): Command {
     .addOption(listOption('--extend-select <rules>', 'add these rules to the selection'))
     .addOption(listOption('--ignore <rules>', 'leave these rules out'))
     .addOption(
-      new Option('--fail-on <level>', 'exit 1 only for findings at this level or above: error, warning, information (info), hint')
-        .argParser(failOnParser)
-        .default('warning'),
+      new Option('--fail-on <level>', 'exit 1 only for findings at this level or above: error, warning (default), information (info), hint')
+        .argParser(failOnParser),
     )
     .option('--exit-zero', 'exit 0 even when findings remain', false)
     .option('--statistics', 'print how many findings each rule has instead of the findings', false)

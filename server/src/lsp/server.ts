@@ -39,6 +39,10 @@ import { cellLocator, fileReadiness } from '../readiness';
 import { defaultServerSettings, SettingsStore, type ServerSettings } from './settings';
 import { analyzeNotebook, isNotebookPath, readNotebookFile, type NotebookRead } from '../workspace/notebook-files';
 import { ProjectVersions } from '../workspace/project-files';
+import { configFileNames, ConfigFiles, ignoredFor, type FoundConfig } from '../workspace/config-files';
+import { ConfigError } from '../engine/config';
+import { settingsFrom } from '../engine/selection';
+import { findRule } from '../engine/rules/index';
 import {
   diagnosticSource,
   fixAllKind,
@@ -97,6 +101,9 @@ export function startServer(connection: Connection = createConnection(ProposedFe
   let folders: string[] = [];
   const settings = new SettingsStore(connection, () => capabilities.workspace?.configuration === true);
   const projects = new ProjectVersions();
+  const configs = new ConfigFiles();
+  /** Configuration errors already shown, so that each is shown once until its file changes. */
+  const shownConfigErrors = new Set<string>();
   /** Bumped when the settings or a dependency file change, so analyses made before can tell they are stale. */
   let inputs = 0;
   /** The workspace's modules that open documents import: the editor's text for open ones, else the file's. */
@@ -208,10 +215,38 @@ export function startServer(connection: Connection = createConnection(ProposedFe
    * A file's settings with the Keras version its project's dependency files declare (read up
    * to its workspace folder), as the CLI does.
    */
-  function projectSettings(file: string, current: ServerSettings): AnalysisSettings {
+  function projectSettings(file: string, settings: ServerSettings): AnalysisSettings {
+    const current = configuredSettings(file, settings);
     if (current.kerasVersion !== 'auto') return current;
     const folder = folders.filter((f) => file.startsWith(f + path.sep)).sort((a, b) => b.length - a.length)[0];
     return { ...current, projectVersion: projects.versionFor(file, folder ? { stopAt: folder, namesRelativeTo: folder } : {}) };
+  }
+
+  /**
+   * The settings of the file's configuration file (`[tool.ksm]`, `ksm.toml`), as the CLI reads
+   * it, under what the user set in the editor: a rule level, or a Keras version other than
+   * `auto`, goes over the file. An invalid file is shown to the user (once) and logged, and then
+   * not applied.
+   */
+  function configuredSettings(file: string, current: ServerSettings): ServerSettings {
+    let found: FoundConfig | undefined;
+    try {
+      found = configs.configFor(file);
+    } catch (error) {
+      if (!(error instanceof ConfigError)) throw error;
+      if (!shownConfigErrors.has(error.message)) {
+        shownConfigErrors.add(error.message);
+        connection.console.error(`Invalid configuration, not applied: ${error.message}`);
+        void connection.window.showErrorMessage(`Keras SavedModel Lint: invalid configuration, not applied: ${error.message}`);
+      }
+      return current;
+    }
+    if (!found) return current;
+    const editor = current.kerasVersion === 'auto' ? undefined : current.kerasVersion;
+    const fromFile = settingsFrom({ kerasVersion: editor, rule: [], select: [], extendSelect: [], ignore: [] }, found.config, ignoredFor(found, file));
+    const userRules: AnalysisSettings['rules'] = {};
+    for (const [key, level] of Object.entries(current.rules)) userRules[findRule(key)?.code ?? key] = level;
+    return { ...current, kerasVersion: fromFile.kerasVersion, rules: { ...fromFile.rules, ...userRules } };
   }
 
   /** The engine's settings for a file: its project's, and the modules of the workspace it imports from. */
@@ -348,7 +383,7 @@ export function startServer(connection: Connection = createConnection(ProposedFe
       // the open documents that import it.
       if (workspace?.didChangeWatchedFiles?.dynamicRegistration) {
         await connection.client.register(DidChangeWatchedFilesNotification.type, {
-          watchers: [...projectFilePatterns, '*.py'].map((pattern) => ({ globPattern: `**/${pattern}` })),
+          watchers: [...new Set([...projectFilePatterns, ...configFileNames, '*.py'])].map((pattern) => ({ globPattern: `**/${pattern}` })),
         });
       }
     }),
@@ -359,6 +394,11 @@ export function startServer(connection: Connection = createConnection(ProposedFe
       const onDisk = changes.filter((c) => c.uri.startsWith('file:'));
       // A dependency file may change the Keras version of any document.
       let everything = onDisk.map((c) => projects.invalidate(fileURLToPath(c.uri))).includes(true);
+      // A configuration file may change the settings of any document below it.
+      if (onDisk.map((c) => configs.invalidate(fileURLToPath(c.uri))).includes(true)) {
+        shownConfigErrors.clear();
+        everything = true;
+      }
       for (const change of onDisk) {
         const file = fileURLToPath(change.uri);
         // An open document's text is the editor's, whatever the disk holds.
@@ -384,6 +424,7 @@ export function startServer(connection: Connection = createConnection(ProposedFe
       }
       settings.reset();
       projects.clear();
+      configs.clear();
       modules.settingsChanged();
       reanalyseAll();
     }),

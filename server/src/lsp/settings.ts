@@ -1,5 +1,6 @@
 import type { Connection } from 'vscode-languageserver';
-import type { AnalysisSettings, KerasVersionSetting, RuleSetting } from '../engine/analysis/types';
+import type { AnalysisSettings } from '../engine/analysis/types';
+import { parseKerasVersion, parseRuleLevel } from '../engine/settings-schema';
 import { settingsSection } from '../protocol';
 
 /** The `kerasSavedModel` settings section: the engine's settings plus the on/off switch. */
@@ -9,8 +10,6 @@ export interface ServerSettings extends AnalysisSettings {
 
 export const defaultServerSettings: ServerSettings = { enable: true, kerasVersion: 'auto', rules: {} };
 
-const kerasVersions: readonly KerasVersionSetting[] = ['auto', '2', '3'];
-const ruleSettings: readonly RuleSetting[] = ['error', 'warning', 'information', 'hint', 'off', 'default'];
 
 function isObject(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
@@ -25,11 +24,12 @@ export function normalizeSettings(raw: unknown, fallback: ServerSettings): Serve
   if (!isObject(raw)) return fallback;
   const settings: ServerSettings = { ...fallback, rules: { ...fallback.rules } };
   if (typeof raw.enable === 'boolean') settings.enable = raw.enable;
-  const version = typeof raw.kerasVersion === 'number' ? String(raw.kerasVersion) : raw.kerasVersion;
-  if (kerasVersions.includes(version as KerasVersionSetting)) settings.kerasVersion = version as KerasVersionSetting;
+  const version = parseKerasVersion(raw.kerasVersion);
+  if (version) settings.kerasVersion = version;
   if (isObject(raw.rules)) {
     for (const [key, value] of Object.entries(raw.rules)) {
-      if (ruleSettings.includes(value as RuleSetting)) settings.rules[key] = value as RuleSetting;
+      const level = typeof value === 'string' ? parseRuleLevel(value) : undefined;
+      if (level) settings.rules[key] = level;
     }
   }
   return settings;

@@ -1,4 +1,5 @@
 /** Plain data types shared by the engine, its rules and its adapters. No LSP or VS Code types. */
+import type { KerasVersionName, RuleLevel, SeverityName } from '../settings-schema';
 
 /** Zero-based line and UTF-16 column, as LSP uses by default and as web-tree-sitter reports. */
 export interface Position {
@@ -18,7 +19,7 @@ export interface TextEdit {
   snippet?: string;
 }
 
-export type Severity = 'error' | 'warning' | 'information' | 'hint';
+export type Severity = SeverityName;
 export type Applicability = 'safe' | 'unsafe';
 
 export interface Fix {
@@ -50,8 +51,8 @@ export interface Finding {
   noqa?: TextEdit;
 }
 
-export type KerasVersionSetting = 'auto' | '2' | '3';
-export type RuleSetting = Severity | 'off' | 'default';
+export type KerasVersionSetting = KerasVersionName;
+export type RuleSetting = RuleLevel;
 
 export interface AnalysisSettings {
   kerasVersion: KerasVersionSetting;

@@ -1,9 +1,12 @@
-import type { AnalysisSettings, KerasVersionSetting, RuleSetting, Severity } from '../engine/analysis/types';
-import { findRule, rules } from '../engine/rules/index';
+import type { AnalysisSettings, KerasVersionSetting, RuleSetting, Severity } from './analysis/types';
+import type { ProjectConfig } from './config';
+import { findRule, rules } from './rules/index';
+import { parseRuleLevel, severities } from './settings-schema';
 import type { Rule } from '../engine/rules/rule';
 
 /**
- * Which rules a CLI run checks and at which level, and which findings fail it, from its options:
+ * Which rules a run checks and at which level, and which findings fail it, from the command line's
+ * options (or the editor's settings) over the configuration file:
  * `--select`/`--extend-select`/`--ignore` (codes, prefixes such as `KSM3`, or names; repeatable
  * and comma-separated, as Ruff reads them), `--rule CODE=LEVEL`, and `--fail-on`.
  */
@@ -11,14 +14,8 @@ import type { Rule } from '../engine/rules/rule';
 export class SelectionError extends Error {}
 
 /** Severities from the most to the least severe. */
-export const severityOrder: readonly Severity[] = ['error', 'warning', 'information', 'hint'];
-
-/** A level as users write it: any case, `info` for `information`. */
-function level(value: string): Severity | 'off' | 'default' | undefined {
-  const lower = value.trim().toLowerCase();
-  if (lower === 'info') return 'information';
-  return (['error', 'warning', 'information', 'hint', 'off', 'default'] as const).find((l) => l === lower);
-}
+export const severityOrder: readonly Severity[] = severities;
+const level = parseRuleLevel;
 
 /** A fail-on level (`error`, `warning`, `information` or `info`, `hint`), for commander's argParser. */
 export function parseFailOn(value: string): Severity {
@@ -50,8 +47,8 @@ function rulesNamed(selector: string, option: string): { rules: Rule[]; specific
  * decides (`--ignore KSM5 --extend-select KSM501` keeps KSM501); at equal specificity `--ignore`
  * wins. Without `--select`, every rule starts selected.
  */
-function selectedRules(options: SelectionOptions): Set<Rule> {
-  const select = items(options.select);
+function selectedRules(selection: { select: string[]; extendSelect: string[]; ignore: string[] }): Set<Rule> {
+  const select = items(selection.select);
   const verdict = new Map<Rule, { on: boolean; specificity: number }>();
   for (const r of rules) verdict.set(r, { on: select.length === 0, specificity: -1 });
   const apply = (values: string[], option: string, on: boolean): void => {
@@ -63,25 +60,40 @@ function selectedRules(options: SelectionOptions): Set<Rule> {
       }
     }
   };
-  apply(options.select, '--select', true);
-  apply(options.extendSelect, '--extend-select', true);
-  apply(options.ignore, '--ignore', false);
+  apply(selection.select, '--select', true);
+  apply(selection.extendSelect, '--extend-select', true);
+  apply(selection.ignore, '--ignore', false);
   return new Set(rules.filter((r) => verdict.get(r)!.on));
 }
 
 export interface SelectionOptions {
-  kerasVersion: KerasVersionSetting;
+  /** Undefined when the command line does not say: the configuration file, else `auto`. */
+  kerasVersion?: KerasVersionSetting;
   rule: string[];
   select: string[];
   extendSelect: string[];
   ignore: string[];
 }
 
-/** The engine's settings for the run: the selected rules at their levels, every other rule off. */
-export function settingsFrom(options: SelectionOptions): AnalysisSettings {
-  const settings: AnalysisSettings = { kerasVersion: options.kerasVersion, rules: {} };
-  const selected = selectedRules(options);
+/**
+ * The engine's settings for a file: the selected rules at their levels, every other rule off.
+ * The command line goes over the configuration file: `--select` replaces its `select` and
+ * `extend-select`, `--extend-select` and `--ignore` add to its lists, `--rule` levels go over
+ * its `severity`, `--keras-version` over its `keras-version`. The file's `per-file-ignores`
+ * (see config-files.ts `ignoredFor`) turn their rules off whatever selects them.
+ */
+export function settingsFrom(options: SelectionOptions, config?: ProjectConfig, perFileIgnores: readonly string[] = []): AnalysisSettings {
+  const fromCommandLine = options.select.length > 0;
+  const selected = selectedRules({
+    select: fromCommandLine ? options.select : config?.select ?? [],
+    extendSelect: [...(fromCommandLine ? [] : config?.extendSelect ?? []), ...options.extendSelect],
+    ignore: [...(config?.ignore ?? []), ...options.ignore],
+  });
+  // `per-file-ignores` are the last word for their files, whatever else selects the rule.
+  for (const selector of perFileIgnores) for (const r of rulesNamed(selector, 'per-file-ignores').rules) selected.delete(r);
+  const settings: AnalysisSettings = { kerasVersion: options.kerasVersion ?? config?.kerasVersion ?? 'auto', rules: {} };
   for (const r of rules) if (!selected.has(r)) settings.rules[r.code] = 'off';
+  for (const [code, level] of Object.entries(config?.severity ?? {})) if (selected.has(findRule(code)!)) settings.rules[code] = level;
   for (const item of items(options.rule)) {
     const [key = '', value = ''] = item.split('=');
     const rule = findRule(key);
