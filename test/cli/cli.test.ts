@@ -327,3 +327,35 @@ describe('ksm check with a configuration file', () => {
     assert.equal(run.stdout, '');
   });
 });
+
+describe('ksm check - (standard input)', () => {
+  const run = (args: string[], input: string, cwd = work) => {
+    const result = spawnSync(process.execPath, [cli, ...args], { cwd, input, encoding: 'utf8', env: { ...process.env, NO_COLOR: '1' } });
+    return { code: result.status, stdout: result.stdout, stderr: result.stderr };
+  };
+
+  test('checks the text under --stdin-filename, with that file\'s configuration', () => {
+    write('stdin-project/ksm.toml', 'keras-version = "3"\nignore = ["KSM101"]\n');
+    const text = 'from tensorflow import keras\nm = keras.Sequential([keras.Input(shape=(3,)), keras.layers.Dense(1)])\nm.save("m")\n';
+    const named = run(['check', '-', '--stdin-filename', 'stdin-project/train.py'], text);
+    assert.equal(named.code, 1);
+    assert.match(named.stdout, /^stdin-project\/train\.py:3:8: KSM502 /m);
+    assert.doesNotMatch(named.stdout, /KSM101/, 'ignored by the configuration of the named file');
+    const anonymous = run(['check', '--format', 'json', '-'], text);
+    assert.deepEqual((JSON.parse(anonymous.stdout) as Array<{ filename: string; code: string }>).map((f) => [f.filename, f.code]), [['-', 'KSM101'], ['-', 'KSM502']]);
+  });
+
+  test('--fix writes the fixed text to standard output, and nothing else', () => {
+    const text = 'from tensorflow import keras\nm = keras.Sequential([keras.Input(shape=(3,)), keras.layers.Dense(1)])\nm.compile(loss="mse")\nm.fit_generator(g)\n';
+    const fixed = run(['check', '--fix', '-'], text);
+    assert.equal(fixed.stdout, text.replace('fit_generator', 'fit'));
+    assert.equal(fixed.code, 0);
+    assert.equal(run(['check', '--fix', '-'], 'x = 1\n').stdout, 'x = 1\n', 'unchanged text comes back as it was');
+  });
+
+  test('`-` with other paths is a usage error', () => {
+    const mixed = run(['check', '-', 'a.py'], '');
+    assert.equal(mixed.code, 2);
+    assert.match(mixed.stderr, /`-` \(standard input\) cannot be combined with other paths/);
+  });
+});

@@ -8,8 +8,8 @@ import { analyzeText, type AnalysisOptions, type AnalysisResult } from '../engin
 import { ConfigFiles, ignoredFor } from '../workspace/config-files';
 import { settingsFrom, type SelectionOptions } from '../engine/selection';
 import { fixAll } from '../engine/fix-all';
-import { readPythonFile } from '../workspace/files';
-import { analyzeNotebook, fixNotebookCells, isNotebookPath, parseNotebook, readNotebookFile, writeNotebook } from '../workspace/notebook-files';
+import { decodePython, readPythonFile, type ReadResult } from '../workspace/files';
+import { analyzeNotebook, fixNotebookCells, isNotebookPath, parseNotebook, readNotebookFile, writeNotebook, type NotebookRead } from '../workspace/notebook-files';
 import { isWithin, ProjectVersions } from '../workspace/project-files';
 import { WorkspaceIndex } from '../workspace/workspace-index';
 
@@ -54,12 +54,14 @@ function workspaceModules(paths: string[], settingsFor: (file: string) => Analys
   });
 }
 
+/** Where a fixed text goes: the file on disk, or standard output for standard input. */
+export type FixedTextWriter = (text: string) => void;
+
 /**
  * A notebook: its Python cells analysed as one program. `--fix` writes back only the changed
  * cells' sources, and only when the result is a valid notebook.
  */
-function checkNotebook(file: string, settings: AnalysisSettings, fix: boolean, options: AnalysisOptions): FileOutcome {
-  const read = readNotebookFile(file);
+function checkNotebook(file: string, read: NotebookRead, settings: AnalysisSettings, fix: FixedTextWriter | undefined, options: AnalysisOptions): FileOutcome {
   if ('skipped' in read) return { file, skipped: read.skipped, fixed: 0 };
   let notebook = read.notebook;
   let fixed = 0;
@@ -67,7 +69,7 @@ function checkNotebook(file: string, settings: AnalysisSettings, fix: boolean, o
     const outcome = fixNotebookCells(notebook.cells, settings);
     const written = outcome.texts.size > 0 ? parseNotebook(writeNotebook(notebook, outcome.texts)) : undefined;
     if (written && 'notebook' in written) {
-      fs.writeFileSync(file, written.notebook.json, 'utf8');
+      fix(written.notebook.json);
       notebook = written.notebook;
       fixed = outcome.applied;
     }
@@ -101,20 +103,36 @@ export class FileChecker {
   }
 
   check(file: string): FileOutcome {
+    const write: FixedTextWriter = (text) => {
+      fs.writeFileSync(file, text, 'utf8');
+      this.modules.invalidate(file);
+    };
+    const read = isNotebookPath(file) ? readNotebookFile(file) : readPythonFile(file);
+    return this.checkSource(file, read, this.fix ? write : undefined);
+  }
+
+  /**
+   * Checks a text that is not read from `file` (standard input named by `--stdin-filename`):
+   * `file` still decides notebook or Python, the configuration and the project.
+   */
+  checkText(file: string, bytes: Uint8Array, write: FixedTextWriter | undefined): FileOutcome {
+    const read = isNotebookPath(file) ? parseNotebook(new TextDecoder().decode(bytes)) : decodePython(bytes);
+    return this.checkSource(file, read, write);
+  }
+
+  private checkSource(file: string, read: ReadResult | NotebookRead, write: FixedTextWriter | undefined): FileOutcome {
     const fileSettings = { ...this.ownSettings(file), modules: this.modules.resolverFor(file) };
-    if (isNotebookPath(file)) return checkNotebook(file, fileSettings, this.fix, this.options);
-    const read = readPythonFile(file);
+    if (isNotebookPath(file)) return checkNotebook(file, read as NotebookRead, fileSettings, write, this.options);
     if ('skipped' in read) return { file, skipped: read.skipped, fixed: 0 };
-    let text = read.text;
+    let text = (read as { text: string }).text;
     let fixed = 0;
     // The last round of fixing analysed the text it leaves, so that analysis is reused.
     let result: AnalysisResult | undefined;
-    if (this.fix) {
+    if (write) {
       const outcome = fixAll(text, fileSettings);
       result = outcome.result;
       if (outcome.text !== text) {
-        fs.writeFileSync(file, outcome.text, 'utf8');
-        this.modules.invalidate(file);
+        write(outcome.text);
         text = outcome.text;
         fixed = outcome.applied;
       }

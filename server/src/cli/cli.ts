@@ -11,7 +11,8 @@ import { fails, parseFailOn, SelectionError, settingsFrom, type SelectionOptions
 import { ConfigError } from '../engine/config';
 import { kerasVersionSettings } from '../engine/settings-schema';
 import { ConfigFiles, ignoredFor, isExcluded, type FoundConfig } from '../workspace/config-files';
-import { checkFiles, type Concurrency, type FileOutcome } from './check-files';
+import { checkFiles, FileChecker, type Concurrency, type FileOutcome } from './check-files';
+import { initParser } from '../engine/analysis/parser';
 import { cellLocator, fileReadiness } from '../readiness';
 import type { ModelReadiness } from '../protocol';
 import type { AnalysisOptions } from '../engine/engine';
@@ -27,6 +28,7 @@ const exitError = 2;
 class UsageError extends Error {}
 
 interface CheckOptions extends SelectionOptions {
+  stdinFilename?: string;
   format: 'text' | 'json' | 'github' | 'sarif';
   fix: boolean;
   concurrency: Concurrency;
@@ -72,6 +74,30 @@ function configFor(configs: ConfigFiles, file: string, isDirectory = false): Fou
 async function analyzeFiles(paths: string[], selection: SelectionOptions, fix: boolean, concurrency: Concurrency, analysis: AnalysisOptions = {}): Promise<FileOutcome[]> {
   const files = await filesToCheck(paths, selection);
   return checkFiles(files, paths, selection, fix, concurrency, analysis);
+}
+
+/**
+ * `ksm check -`: the text on standard input, checked as the file `--stdin-filename` names (which
+ * decides notebook or Python, the configuration and the project), and shown under that name.
+ * With `--fix` the fixed text is written to standard output instead of a report.
+ */
+async function analyzeStdin(selection: SelectionOptions & { stdinFilename?: string }, fix: boolean, analysis: AnalysisOptions = {}): Promise<FileOutcome> {
+  await initParser();
+  const name = selection.stdinFilename ?? 'stdin.py';
+  configFor(new ConfigFiles(), path.resolve(name));
+  const bytes = fs.readFileSync(0);
+  let fixed: string | undefined;
+  const checker = new FileChecker([process.cwd()], selection, false, analysis);
+  const outcome = checker.checkText(name, bytes, fix ? (text) => (fixed = text) : undefined);
+  if (fix) process.stdout.write(fixed ?? Buffer.from(bytes).toString('utf8'));
+  return { ...outcome, file: selection.stdinFilename ?? '-' };
+}
+
+/** The outcomes of the paths a command names: files and folders, or `-` alone for standard input. */
+async function outcomesOf(paths: string[], options: SelectionOptions & { stdinFilename?: string; concurrency: Concurrency }, fix: boolean, analysis: AnalysisOptions = {}): Promise<FileOutcome[]> {
+  if (!paths.includes('-')) return analyzeFiles(paths.length > 0 ? paths : ['.'], options, fix, options.concurrency, analysis);
+  if (paths.length > 1) throw new UsageError('`-` (standard input) cannot be combined with other paths');
+  return [await analyzeStdin(options, fix, analysis)];
 }
 
 /** The findings of a file; a notebook's with ranges relative to their cells. */
@@ -156,10 +182,20 @@ function printText(outcomes: FileOutcome[]): void {
 }
 
 async function runCheck(paths: string[], options: CheckOptions): Promise<number> {
-  const outcomes = await analyzeFiles(paths.length > 0 ? paths : ['.'], options, options.fix, options.concurrency);
+  const outcomes = await outcomesOf(paths, options, options.fix);
+  const fromStdin = paths.includes('-');
   // The level that fails the run: the command line's, else the configuration's where the run starts.
   const failOn = options.failOn ?? configFor(new ConfigFiles(), process.cwd(), true)?.config.failOn ?? 'warning';
   const files = outcomes.map((o) => ({ file: o.file, findings: findingsOf(o) }));
+  // `ksm check --fix -` has written the fixed text to standard output: no report beside it.
+  if (!(fromStdin && options.fix)) printOutcomes(outcomes, files, options);
+  if (options.format !== 'text' || options.statistics) for (const o of outcomes) if (o.skipped) process.stderr.write(`${o.file}: skipped: ${o.skipped}\n`);
+  if (options.exitZero) return exitClean;
+  const failing = outcomes.some((o) => (o.result?.findings ?? []).some((f) => fails(f.severity, failOn)));
+  return failing ? exitFindings : exitClean;
+}
+
+function printOutcomes(outcomes: FileOutcome[], files: Array<{ file: string; findings: Array<Finding | NotebookFinding> }>, options: CheckOptions): void {
   if (options.statistics) printStatistics(outcomes, options.format);
   else if (options.format === 'json') {
     const findings = files.flatMap(({ file, findings }) => findings.map((f) => toJson(file, f)));
@@ -171,10 +207,6 @@ async function runCheck(paths: string[], options: CheckOptions): Promise<number>
   } else {
     printText(outcomes);
   }
-  if (options.format !== 'text' || options.statistics) for (const o of outcomes) if (o.skipped) process.stderr.write(`${o.file}: skipped: ${o.skipped}\n`);
-  if (options.exitZero) return exitClean;
-  const failing = outcomes.some((o) => (o.result?.findings ?? []).some((f) => fails(f.severity, failOn)));
-  return failing ? exitFindings : exitClean;
 }
 
 /** `--statistics`: how many findings each rule has, most first, and how many a safe fix removes. */
@@ -207,7 +239,7 @@ function lineLabel(range: Range, cell: number | undefined): string {
 }
 
 async function runReport(paths: string[], options: Omit<CheckOptions, 'fix' | 'failOn' | 'exitZero' | 'statistics'>): Promise<number> {
-  const outcomes = await analyzeFiles(paths.length > 0 ? paths : ['.'], options, false, options.concurrency, { versionView: true });
+  const outcomes = await outcomesOf(paths, options, false, { versionView: true });
   if (options.format === 'json') {
     const files = outcomes.map((o) => ({
       filename: o.file,
@@ -285,6 +317,8 @@ function program(): Command {
     new Option('--format <format>', 'output format: text, json, github (workflow annotations) or sarif (SARIF 2.1.0)')
       .choices(['text', 'json', 'github', 'sarif'])
       .default('text');
+  const stdinFilenameOption = () =>
+    new Option('--stdin-filename <path>', 'with `-`: the file the text on standard input is (notebook or not, configuration, project)');
   const concurrencyOption = () =>
     new Option('--concurrency <n>', 'check Python files on n worker threads, or "off" (ignored with --fix)')
       .argParser(parseConcurrency)
@@ -308,6 +342,7 @@ function program(): Command {
     .option('--exit-zero', 'exit 0 even when findings remain', false)
     .option('--statistics', 'print how many findings each rule has instead of the findings', false)
     .addOption(concurrencyOption())
+    .addOption(stdinFilenameOption())
     .action(async (paths: string[], options: CheckOptions) => {
       process.exitCode = await runCheck(paths, options);
     });
@@ -323,6 +358,7 @@ function program(): Command {
     .addOption(listOption('--extend-select <rules>', 'add these rules to the selection'))
     .addOption(listOption('--ignore <rules>', 'leave these rules out'))
     .addOption(concurrencyOption())
+    .addOption(stdinFilenameOption())
     .action(async (paths: string[], options: Omit<CheckOptions, 'fix' | 'failOn' | 'exitZero' | 'statistics'>) => {
       process.exitCode = await runReport(paths, options);
     });
