@@ -46,7 +46,7 @@ describe('ksm check', () => {
     const file = write('text/model.py', unsaved);
     const run = ksm(['check', file]);
     assert.equal(run.code, 1, run.stderr);
-    assert.equal(run.stdout.split('\n')[0], `${file}:3:1: KSM101 \`m\` is saved before \`compile()\`: the file keeps no optimizer, loss or metrics, so the reloaded model cannot train until it is compiled again`);
+    assert.equal(run.stdout.split('\n')[0], `${file}:3:1: KSM101 [warning] \`m\` is saved before \`compile()\`: the file keeps no optimizer, loss or metrics, so the reloaded model cannot train until it is compiled again`);
     assert.match(run.stdout, /Found 1 problem \(1 warning\) in 1 file\./);
   });
 
@@ -288,7 +288,7 @@ describe('ksm check with a configuration file', () => {
     for (const [file, text] of Object.entries({ 'train.py': lstm, 'tests/test_train.py': lstm, 'build/generated.py': lstm, ...config })) write(path.join(name, file), text);
     return root;
   };
-  const codes = (run: { stdout: string }) => run.stdout.split('\n').filter((l) => /: KSM\d{3} /.test(l)).map((l) => l.split(' ').slice(0, 2).join(' '));
+  const codes = (run: { stdout: string }) => run.stdout.split('\n').filter((l) => /: KSM\d{3} \[/.test(l)).map((l) => l.split(' ').slice(0, 2).join(' '));
 
   test('[tool.ksm] selects, levels, ignores per file, excludes and sets fail-on; the command line goes over it', () => {
     const root = project('configured', {
@@ -339,7 +339,7 @@ describe('ksm check - (standard input)', () => {
     const text = 'from tensorflow import keras\nm = keras.Sequential([keras.Input(shape=(3,)), keras.layers.Dense(1)])\nm.save("m")\n';
     const named = run(['check', '-', '--stdin-filename', 'stdin-project/train.py'], text);
     assert.equal(named.code, 1);
-    assert.match(named.stdout, /^stdin-project\/train\.py:3:8: KSM502 /m);
+    assert.match(named.stdout, /^stdin-project\/train\.py:3:8: KSM502 \[error\] /m);
     assert.doesNotMatch(named.stdout, /KSM101/, 'ignored by the configuration of the named file');
     const anonymous = run(['check', '--format', 'json', '-'], text);
     assert.deepEqual((JSON.parse(anonymous.stdout) as Array<{ filename: string; code: string }>).map((f) => [f.filename, f.code]), [['-', 'KSM101'], ['-', 'KSM502']]);

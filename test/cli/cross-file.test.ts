@@ -115,7 +115,7 @@ describe('ksm across files', () => {
   test('a notebook imports modules too', () => {
     const run = ksm(['check', '--keras-version', '2', 'explore.ipynb'], project);
     assert.equal(run.code, 1, run.stderr);
-    assert.match(run.stdout, /^explore\.ipynb:cell 2:1:1: KSM101 `m` is saved before `compile\(\)`/m);
+    assert.match(run.stdout, /^explore\.ipynb:cell 2:1:1: KSM101 \[warning\] `m` is saved before `compile\(\)`/m);
   });
 
   test('the report shows the imported class’s problem at its place in the other module', () => {

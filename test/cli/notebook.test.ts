@@ -52,7 +52,7 @@ describe('ksm check on notebooks', () => {
     const file = copy('cross-cell.ipynb');
     const run = ksm(['check', file]);
     assert.equal(run.code, 1, run.stderr);
-    assert.match(run.stdout.split('\n')[0]!, new RegExp(`^${file.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}:cell 4:1:1: KSM101 \`model\` is saved before \`compile\\(\\)\``));
+    assert.match(run.stdout.split('\n')[0]!, new RegExp(`^${file.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}:cell 4:1:1: KSM101 \\[warning\\] \`model\` is saved before \`compile\\(\\)\``));
     assert.match(run.stdout, /Found 1 problem \(1 warning\) in 1 file\./);
   });
 

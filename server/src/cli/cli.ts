@@ -161,7 +161,7 @@ function printText(outcomes: FileOutcome[]): void {
       const { row, column } = oneBased(f.range.start);
       const colour = severityColour[f.severity];
       const cell = 'cell' in f ? `cell ${f.cell + 1}:` : '';
-      process.stdout.write(`${pc.bold(outcome.file)}:${cell}${row}:${column}: ${colour(pc.bold(f.code))} ${f.message}\n`);
+      process.stdout.write(`${pc.bold(outcome.file)}:${cell}${row}:${column}: ${colour(pc.bold(f.code))} ${colour(`[${f.severity}]`)} ${f.message}\n`);
       total++;
       bySeverity[f.severity]++;
       if (f.fixes.some((x) => x.applicability === 'safe')) fixable++;
