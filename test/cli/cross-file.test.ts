@@ -48,7 +48,7 @@ const train = [
   'plain.save("plain.keras")',
   'scaled = keras.Sequential([keras.Input(shape=(4,)), Scale(2.0)])',
   'scaled.compile(optimizer="adam", loss="mse")',
-  'scaled.save("scaled.h5")',
+  'scaled.save("scaled_savedmodel")',
   '',
 ].join('\n');
 

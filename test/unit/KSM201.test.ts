@@ -245,7 +245,7 @@ test('KSM201 ties the finding to the models that use the class', () => {
   const finding = only(text);
   const models = new Map(analyzeText(text, { kerasVersion: 'auto', rules: {} }).models.map((m) => [m.id, m.name]));
   const names = finding.modelIds.map((id) => models.get(id)).sort();
-  assert.deepEqual(names, ['<returned>', 'functional', 'listed', 'subclassed'].sort());
+  assert.deepEqual(names, ['the model returned by build()', 'functional', 'listed', 'subclassed'].sort());
 });
 
 test('KSM201 keeps CRLF line endings in what it inserts', () => {

@@ -105,3 +105,17 @@ test('KSM202 ties the finding to the models that use the class', () => {
   assert.equal(check.status, 'fail');
   assert.equal(models.find((m) => m.name === 'other')!.checks.find((c) => c.id === 'custom-objects')!.status, 'pass');
 });
+
+test('KSM202 turns fixed base keys into kwargs defaults, so that KSM207 has nothing to report', () => {
+  const text = 'import keras\nclass T(keras.Model):\n    def __init__(self, depth=2):\n        super().__init__(name="tagged", dtype="float32")\n';
+  const fixed = applyEdits(text, only(text).fixes[0]!.edits);
+  assert.equal(fixed, 'import keras\nclass T(keras.Model):\n    def __init__(self, depth=2, **kwargs):\n' +
+    '        kwargs.setdefault("name", "tagged")\n        kwargs.setdefault("dtype", "float32")\n        super().__init__(**kwargs)\n');
+  assert.deepEqual(analyze(fixed).filter((f) => f.code === 'KSM202' || f.code === 'KSM207'), []);
+});
+
+test('KSM202 is silent when the own get_config does not start from super().get_config(), unless it writes a base key', () => {
+  const init = 'import keras\nclass L(keras.layers.Layer):\n    def __init__(self, n=1):\n        super().__init__()\n    def get_config(self):\n';
+  assert.deepEqual(analyze(`${init}        super().get_config()\n        return {"n": 1}\n`).filter((f) => f.code === 'KSM202'), []);
+  assert.match(only(`${init}        return {"n": 1, "dtype": self.dtype}\n`).message, /unexpected keyword argument 'dtype'/);
+});

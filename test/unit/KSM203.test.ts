@@ -44,18 +44,20 @@ test('KSM203 adds the decorator above existing ones, at the class indentation, s
   assert.deepEqual(finding.range, { start: { line: 5, character: 10 }, end: { line: 5, character: 15 } });
   assert.equal(
     finding.message,
-    '`Scale` is used in `m`, which is saved in the `.keras` format, but is not registered: loading the file where ' +
-    '`custom_objects` does not name it fails with "Could not locate class \'Scale\'. Make sure custom classes and ' +
-    'functions are decorated with `@keras.saving.register_keras_serializable()`."',
+    '`Scale` is used in `m`, which is saved in the `.keras` format, but is not registered: from Keras 3.9 on, any ' +
+    'reload without registration or `custom_objects` fails with "Could not locate class \'Scale\'"; Keras 3.0–3.8 ' +
+    'and 2.13–2.15 import the module that defines it, so a reload in the same script, or in a program that can ' +
+    'import that module, works, and anywhere else fails the same way',
   );
   assert.deepEqual(finding.related.map((r) => [r.range.start.line, r.message]), [[10, '`m` is saved here']]);
-  assert.equal(finding.fixes[0]!.title, 'Register `Scale` with `@tf.keras.saving.register_keras_serializable()`');
+  // With the version unknown, the spelling that every Keras version has.
+  assert.equal(finding.fixes[0]!.title, 'Register `Scale` with `@tf.keras.utils.register_keras_serializable()`');
   assert.equal(fixed(text, finding), [
     'import functools',
     'import tensorflow as tf',
     '',
     'def build():',
-    '    @tf.keras.saving.register_keras_serializable()',
+    '    @tf.keras.utils.register_keras_serializable()',
     '    @functools.total_ordering',
     '    class Scale(tf.keras.layers.Layer):',
     '        def call(self, x):',
@@ -102,7 +104,7 @@ test('KSM203 imports the decorator from the package of the class base when no im
   assert.equal(fixed(text, only(text)), [
     'from tensorflow.keras.layers import Dense, Layer',
     'from tensorflow.keras.models import Sequential',
-    'from tensorflow.keras.saving import register_keras_serializable',
+    'from tensorflow.keras.utils import register_keras_serializable',
     '',
     '',
     '@register_keras_serializable()',
@@ -114,10 +116,10 @@ test('KSM203 imports the decorator from the package of the class base when no im
     'm.save("m.keras")',
     '',
   ].join('\n'));
-  // An import of keras.saving is extended instead.
+  // An import of keras.saving is extended instead (under Keras 3, where the decorator lives there).
   const extended = 'from keras.saving import load_model\nfrom keras import layers, Sequential\n\nclass S(layers.Layer):\n    pass\n\nm = Sequential([S()])\nm.save("m.keras")\n';
   assert.equal(
-    fixed(extended, only(extended)),
+    fixed(extended, only(extended, { kerasVersion: '3' })),
     'from keras.saving import load_model, register_keras_serializable\nfrom keras import layers, Sequential\n\n' +
     '@register_keras_serializable()\nclass S(layers.Layer):\n    pass\n\nm = Sequential([S()])\nm.save("m.keras")\n',
   );
@@ -143,7 +145,7 @@ test('KSM203 fix-all registers every class once, sharing one import, and is idem
   const once = fixAll(text, settings).text;
   assert.equal(once, [
     'from tensorflow.keras import Model, layers',
-    'from tensorflow.keras.saving import register_keras_serializable',
+    'from tensorflow.keras.utils import register_keras_serializable',
     '',
     '@register_keras_serializable()',
     'class A(layers.Layer):',
@@ -189,7 +191,86 @@ test('KSM203 finds the package to import from through in-file bases', () => {
   const text = 'from keras.layers import Layer\nfrom keras.models import Sequential\n\nclass Base(Layer):\n    pass\n\nclass Scale(Base):\n    pass\n\nm = Sequential([Scale()])\nm.save("m.keras")\n';
   assert.equal(
     fixed(text, only(text)),
-    'from keras.layers import Layer\nfrom keras.models import Sequential\nfrom keras.saving import register_keras_serializable\n\n' +
+    'from keras.layers import Layer\nfrom keras.models import Sequential\nfrom keras.utils import register_keras_serializable\n\n' +
     'class Base(Layer):\n    pass\n\n@register_keras_serializable()\nclass Scale(Base):\n    pass\n\nm = Sequential([Scale()])\nm.save("m.keras")\n',
   );
+});
+
+const scaled = [
+  'import keras',
+  '',
+  'class Scale(keras.layers.Layer):',
+  '    pass',
+  '',
+  'm = keras.Sequential([keras.Input(shape=(4,)), Scale()])',
+  '',
+].join('\n');
+
+function pinned(low: [number, number], high?: [number, number]): Partial<AnalysisSettings> {
+  return { projectVersion: { major: 3, source: 'requirements.txt', range: { low, ...(high ? { high } : {}) } } };
+}
+
+test('KSM203 says what reloading does by the loading Keras', () => {
+  const keras = `${scaled}m.save("m.keras")\n`;
+  assert.equal(
+    only(keras, pinned([3, 9], [3, 12])).message,
+    '`Scale` is used in `m`, which is saved in the `.keras` format, but is not registered: Keras 3.9 and later import ' +
+      'no module of yours at load, so any reload without registration or `custom_objects` fails with "Could not ' +
+      'locate class \'Scale\'. Make sure custom classes are decorated with `@keras.saving.register_keras_serializable()`."',
+  );
+  assert.match(
+    only(keras, pinned([3, 12])).message,
+    /fails with "Could not locate class 'Scale'\. Make sure custom classes and functions are decorated with `@keras\.saving\.register_keras_serializable\(\)`\. If they are already decorated, make sure they are all imported so that the decorator is run before trying to load them\."$/,
+  );
+  assert.equal(
+    only(keras, pinned([3, 0], [3, 9])).message,
+    '`Scale` is used in `m`, which is saved in the `.keras` format, but is not registered: Keras 3.0–3.8 import the ' +
+      'module that defines it, so a reload in the same script, or in a program that can import that module, works; ' +
+      'anywhere else it fails with "Could not locate class \'Scale\'. Make sure custom classes are decorated with ' +
+      '`@keras.saving.register_keras_serializable()`."',
+  );
+  assert.match(only(keras, { kerasVersion: '3' }).message, /: from Keras 3\.9 on, any reload .*; Keras 3\.0–3\.8 import the module/);
+  assert.match(only(keras, { kerasVersion: '2' }).message, /: Keras 2\.13–2\.15 import the module that defines it/);
+});
+
+test('KSM203 quotes the legacy loader for `.h5` saves under every version', () => {
+  const h5 = `${scaled}m.save("m.h5")\n`;
+  for (const kerasVersion of ['2', '3', 'auto'] as const) {
+    assert.equal(
+      only(h5, { kerasVersion }).message,
+      '`Scale` is used in `m`, which is saved in the `.h5` format, but is not registered: the `.h5` loader looks only ' +
+        'at registered classes and `custom_objects`, never at the module that defines it, so any reload without ' +
+        'registration or `custom_objects` fails with "Unknown layer: \'Scale\'. Please ensure you are using a ' +
+        '`keras.utils.custom_object_scope` and that this object is included in the scope."',
+      kerasVersion,
+    );
+  }
+});
+
+test('KSM203 counts a ModelCheckpoint as a save, named as such', () => {
+  const text = `${scaled}m.compile(loss="mse")\nm.fit(x, y, callbacks=[keras.callbacks.ModelCheckpoint("best.keras")])\n`;
+  const finding = only(text, { kerasVersion: '3' });
+  assert.match(finding.message, /^`Scale` is used in `m`, which is saved in the `\.keras` format by a `ModelCheckpoint`, but is not registered: /);
+  assert.deepEqual(finding.related.map((r) => [r.range.start, r.message]), [
+    [{ line: 7, character: 23 }, '`m` is saved here, by this `ModelCheckpoint` during `fit`'],
+  ]);
+  const extensionless = `${scaled}m.fit(x, y, callbacks=[keras.callbacks.ModelCheckpoint("ckpt")])\n`;
+  assert.match(only(extensionless, { kerasVersion: '3' }).message, /which is saved under Keras 3 by a `ModelCheckpoint`/);
+  // With no version evidence (`keras.Input` with `import keras` would be some), an extensionless path is not such a save.
+  const unknown = extensionless.replace('import keras', 'from tensorflow import keras');
+  assert.deepEqual(analyze(unknown).filter((f) => f.code === 'KSM203'), []);
+});
+
+test('KSM203 spells the decorator by version: keras.saving from 2.12 or Keras 3, keras.utils otherwise', () => {
+  // `keras.Input` with `import keras` would be Keras 3 evidence: spelled through TensorFlow here.
+  const keras = `${scaled}m.save("m.keras")\n`.replace('import keras', 'from tensorflow import keras');
+  const title = (settings: Partial<AnalysisSettings>) => only(keras, settings).fixes[0]!.title;
+  assert.equal(title({ kerasVersion: '3' }), 'Register `Scale` with `@keras.saving.register_keras_serializable()`');
+  assert.equal(title({ projectVersion: { major: 2, source: 'requirements.txt', range: { low: [2, 12] } } }), 'Register `Scale` with `@keras.saving.register_keras_serializable()`');
+  assert.equal(title({ projectVersion: { major: 2, source: 'requirements.txt', range: { high: [2, 12] } } }), 'Register `Scale` with `@keras.utils.register_keras_serializable()`');
+  assert.equal(title({ kerasVersion: '2' }), 'Register `Scale` with `@keras.utils.register_keras_serializable()`');
+  assert.equal(title({}), 'Register `Scale` with `@keras.utils.register_keras_serializable()`');
+  // In the file's own spelling of keras.
+  const aliased = keras.replace('import keras', 'from tensorflow import keras as K').replace(/keras\./g, 'K.');
+  assert.equal(only(aliased, { kerasVersion: '3' }).fixes[0]!.title, 'Register `Scale` with `@K.saving.register_keras_serializable()`');
 });

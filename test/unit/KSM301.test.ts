@@ -102,3 +102,40 @@ test('KSM301 names the Keras 3 consequence of exporting an unbuilt model', () =>
   assert.match(ksm301(text, '3').message, /refuses to export/);
   assert.match(ksm301(text, '2').message, /input shape is not available/);
 });
+
+test('KSM301 counts a full-model ModelCheckpoint as a save after a build step', () => {
+  const text = [
+    'from tensorflow import keras',
+    'model = keras.Sequential([keras.layers.LSTM(8), keras.layers.Dense(1)])',
+    'model.compile(optimizer="adam", loss="mse")',
+    'model.fit(x, y, callbacks=[keras.callbacks.ModelCheckpoint("best.keras")])',
+    '',
+  ].join('\n');
+  const finding = ksm301(text);
+  assert.equal(finding.severity, 'information');
+  assert.equal(
+    finding.message,
+    '`model` is saved by a `ModelCheckpoint` during training, which builds it first: its recurrent first layer `LSTM` ' +
+      'declares no input shape. Declare it so saving does not depend on that order and the serving signature is fixed',
+  );
+  assert.deepEqual(finding.related.map((r) => [r.range.start, r.message]), [
+    [{ line: 3, character: 27 }, '`model` is saved by this `ModelCheckpoint` during `fit`'],
+  ]);
+});
+
+test('KSM301 names a model with no name of its own by the function that returns it', () => {
+  const text = [
+    'from tensorflow import keras',
+    'def build_model():',
+    '    return keras.Sequential([keras.layers.GRU(8), keras.layers.Dense(1)])',
+    '',
+  ].join('\n');
+  const finding = ksm301(text);
+  assert.equal(finding.severity, 'hint');
+  assert.equal(
+    finding.message,
+    'The recurrent first layer `GRU` of the model returned by `build_model()` declares no input shape: the model has ' +
+      'no weights until it first sees data',
+  );
+  assert.doesNotMatch(finding.message, /<returned>/);
+});

@@ -99,3 +99,11 @@ test('KSM501 fails the save-api check of the model it saves, and fix-all leaves 
   assert.equal(report.verdict, 'not-ready');
   assert.equal(fixAll(text, { kerasVersion: '3', rules: {} }).text, text);
 });
+
+test('KSM501 with the version unknown says that `model.export` needs Keras 2.12 or later', () => {
+  const text = 'from tensorflow import keras\nmodel = keras.Sequential([keras.layers.Dense(1)])\nmodel.save("exported/classifier", save_format="tf")\n';
+  const finding = only(text, {});
+  assert.equal(finding.severity, 'warning');
+  assert.match(finding.message, /; fine under Keras 2; `model\.export\(path\)` \(Keras 2\.12 and later\) writes a SavedModel$/);
+  assert.equal(finding.fixes[0]!.title, 'Export a SavedModel with `model.export("exported/classifier")` (Keras 2.12 and later)');
+});

@@ -84,7 +84,12 @@ test('KSM502 by version: a warning naming both behaviours when unknown, nothing 
   const text = `${header}model.save("out")\n`;
   const unknown = only(text, {});
   assert.equal(unknown.severity, 'warning');
-  assert.match(unknown.message, /saving fails under Keras 3, which TensorFlow 2\.16 and later install, with "Invalid filepath extension for saving\..*" Under Keras 2 it writes a SavedModel directory$/);
+  assert.match(unknown.message, /saving fails under Keras 3, which TensorFlow 2\.16 and later install, with "Invalid filepath extension for saving\..*" Under Keras 2 it writes a SavedModel directory; `model.export\(path\)` \(Keras 2\.12 and later\) writes one under both$/);
+  assert.equal(unknown.fixes.find((f) => f.title.startsWith('Export'))?.title, 'Export a SavedModel with `model.export("out")` (Keras 2.12 and later)');
+  // With keras >= 2.12 known, export exists whatever the major version.
+  const recent = only(text, { projectVersion: { major: undefined, source: 'requirements.txt', range: { low: [2, 12] } } });
+  assert.match(recent.message, /; `model\.export\(path\)` writes one under both$/);
+  assert.equal(recent.fixes.find((f) => f.title.startsWith('Export'))?.title, 'Export a SavedModel with `model.export("out")`');
   assert.deepEqual(findings(text, { kerasVersion: '2' }), []);
   assert.deepEqual(findings('import tf_keras as keras\nm = keras.Sequential()\nm.save("out")\n', {}), []);
 });

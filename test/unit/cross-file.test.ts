@@ -261,8 +261,8 @@ describe('rules across files', () => {
   });
 
   test('the custom-objects check shows the imported class’s problem in its own file, and follows its definition', () => {
-    const text = train(['m = keras.Sequential([keras.Input(shape=(2,)), Scale(2.0)])', 'm.compile(loss="mse")', 'm.save("m.h5")']);
-    // Keras 2 and HDF5: no class names are stored, so KSM203 has nothing to say.
+    const text = train(['m = keras.Sequential([keras.Input(shape=(2,)), Scale(2.0)])', 'm.compile(loss="mse")', 'm.save("m_dir")']);
+    // A Keras 2 SavedModel reloads without the class's registration, so KSM203 has nothing to say.
     const keras2 = { kerasVersion: '2' } as const;
     const before = analyze(text, modulesOf({ '.layers': scaleLayerSource }), keras2);
     assert.deepEqual(before.findings, [], 'KSM201 itself is reported in layers.py only');
@@ -293,7 +293,9 @@ describe('rules across files', () => {
     const registered = scaleLayerSource.replace('class Scale', '@keras.saving.register_keras_serializable()\nclass Scale');
     assert.deepEqual(analyze(saved, modulesOf({ '.layers': registered })).findings, []);
     assert.deepEqual(analyze(saved + 'keras.models.load_model("m.keras", custom_objects={"Scale": Scale})\n', modules).findings, []);
-    assert.deepEqual(analyze(saved.replace('m.keras', 'm.h5'), modules, { kerasVersion: '2' }).findings, [], 'HDF5 under Keras 2 stores no class names');
+    assert.deepEqual(analyze(saved.replace('m.keras', 'm_dir'), modules, { kerasVersion: '2' }).findings, [], 'a Keras 2 SavedModel');
+    // HDF5 loads consult only custom_objects, the scope and the registry, under any version (rules.md, changed 2026-12).
+    assert.deepEqual(analyze(saved.replace('m.keras', 'm.h5'), modules, { kerasVersion: '2' }).findings.map((f) => f.code), ['KSM203']);
   });
 });
 
@@ -351,7 +353,7 @@ describe('two hops: classes a helper’s model uses', () => {
     ]);
     assert.match(found[1]!.message, /`Scale` \(from another module\) is used in `m`/);
     assert.deepEqual(analyze(train + 'keras.models.load_model("m.keras", custom_objects={"Scale": Scale, "Trend": Trend})\n', modules).findings, []);
-    assert.deepEqual(analyze(train.replace('m.keras', 'm.h5'), modules, { kerasVersion: '2' }).findings, []);
+    assert.deepEqual(analyze(train.replace('m.keras', 'm_dir'), modules, { kerasVersion: '2' }).findings, []);
   });
 });
 

@@ -43,7 +43,7 @@ test('the report lists each model with its saves, checks and verdict', () => {
 });
 
 test('settings apply to the report: a rule off shows as off, a severity change changes the verdict', () => {
-  const off = analyzeText(source, { ...defaultSettings, rules: { 'lstm-missing-input-shape': 'off' } });
+  const off = analyzeText(source, { ...defaultSettings, rules: { 'lstm-missing-input-shape': 'off', KSM302: 'off', KSM303: 'off' } });
   const blocked = off.models.find((m) => m.name === 'blocked')!;
   assert.equal(blocked.checks.find((c) => c.id === 'input-shape')!.status, 'off');
   assert.equal(blocked.verdict, 'ready');

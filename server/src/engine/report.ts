@@ -74,7 +74,8 @@ export function buildReport(facts: FileFacts, findings: Finding[], setting: Rule
       .map((e) => ({ method: e.method, range: nodeRange(e.call) }));
     return {
       id: model.id,
-      name: model.name,
+      // As messages name it, without their code quotes: `model`, or the model returned by `build()`.
+      name: model.label.replace(/`/g, ''),
       kind: model.kind,
       definition: nodeRange(model.definition),
       saves,

@@ -67,7 +67,7 @@ model.layers[0].set_weights([embedding_matrix])
 model.layers[0].trainable = False
 model.compile(optimizer="rmsprop", loss="binary_crossentropy", metrics=["acc"])
 model.fit(x_train, y_train, epochs=10, batch_size=32, validation_data=(x_test, y_test))
-model.save_weights("pre_trained_glove_model.h5")
+model.save_weights("pre_trained_glove_model.h5")  # expect: KSM504:warning
 
 
 # 6.2.1 A recurrent layer in numpy

@@ -80,7 +80,7 @@ class ActivationLogger(keras.callbacks.Callback):
 
 callbacks_list = [
     keras.callbacks.EarlyStopping(monitor="acc", patience=1),
-    keras.callbacks.ModelCheckpoint(filepath="my_model.h5", monitor="val_loss", save_best_only=True),
+    keras.callbacks.ModelCheckpoint(filepath="my_model.h5", monitor="val_loss", save_best_only=True),  # expect: KSM504:warning
     keras.callbacks.ReduceLROnPlateau(monitor="val_loss", factor=0.1, patience=10),
     keras.callbacks.TensorBoard(log_dir="my_log_dir", histogram_freq=1),
     ActivationLogger((x_train, y_train)),

@@ -110,7 +110,7 @@ vae.compile(optimizer="rmsprop", loss=None)
 x_train = x_train.astype("float32") / 255.0
 x_train = x_train.reshape(x_train.shape + (1,))
 vae.fit(x=x_train, y=None, shuffle=True, epochs=10, batch_size=batch_size)
-decoder.save_weights("vae_decoder.h5")
+decoder.save_weights("vae_decoder.h5")  # expect: KSM504:error
 
 # 8.5 A deep convolutional GAN
 height = 32
@@ -156,4 +156,4 @@ for step in range(10000):
     if start > len(x_train) - batch_size:
         start = 0
     if step % 100 == 0:
-        gan.save_weights("gan.h5")
+        gan.save_weights("gan.h5")  # expect: KSM504:error

@@ -59,7 +59,7 @@ class SentimentHead(tf.keras.Model):  # expect: KSM203:information
         hidden = self.encoder(inputs, training=False).last_hidden_state[:, 0]
         return self.classifier(self.dropout(hidden, training=training))
 
-    def get_config(self):
+    def get_config(self):  # expect: KSM206:information
         return {"num_labels": self.classifier.units}
 
 

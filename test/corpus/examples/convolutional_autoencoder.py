@@ -93,4 +93,4 @@ dense_autoencoder = keras.Model(input_img, decoded)
 bottleneck = keras.Model(input_img, encoded)
 dense_autoencoder.compile(optimizer="adam", loss="binary_crossentropy")
 dense_autoencoder.fit(flat_train, flat_train, epochs=50, batch_size=256, shuffle=True, validation_data=(flat_test, flat_test))
-bottleneck.save("dense_bottleneck.keras", include_optimizer=False)
+bottleneck.save("dense_bottleneck.keras", include_optimizer=False)  # expect: KSM507:warning

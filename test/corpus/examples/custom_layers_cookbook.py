@@ -39,7 +39,7 @@ class ComputeSum(keras.layers.Layer):
         self.total.assign_add(tf.reduce_sum(inputs, axis=0))
         return self.total
 
-    def get_config(self):
+    def get_config(self):  # expect: KSM206:information
         return {"input_dim": int(self.total.shape[0])}
 
 

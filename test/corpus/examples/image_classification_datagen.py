@@ -41,7 +41,7 @@ train_generator = train_datagen.flow_from_directory(
 validation_generator = test_datagen.flow_from_directory(
     validation_data_dir, target_size=(img_width, img_height), batch_size=batch_size, class_mode="categorical"
 )
-checkpoint = ModelCheckpoint("flowers_best.h5", monitor="val_accuracy", save_best_only=True)
+checkpoint = ModelCheckpoint("flowers_best.h5", monitor="val_accuracy", save_best_only=True)  # expect: KSM504:warning
 early = EarlyStopping(monitor="val_accuracy", patience=10)
 history = model.fit(
     train_generator,

@@ -74,7 +74,7 @@ class MyModel(tf.keras.Model):  # expect: KSM201:warning
         return self.dense_2(self.dense_1(inputs))
 
 
-class ScaledDense(tf.keras.layers.Dense):
+class ScaledDense(tf.keras.layers.Dense):  # expect: KSM203:information
     """Every argument goes to Dense, which records it in its own config."""
 
     def __init__(self, units, activation=None, **kwargs):

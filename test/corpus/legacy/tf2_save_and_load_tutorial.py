@@ -51,9 +51,9 @@ model.fit(train_images, train_labels, epochs=50, batch_size=batch_size, callback
 latest = tf.train.latest_checkpoint(os.path.dirname(checkpoint_path))
 
 # Manually save weights
-model.save_weights("./checkpoints/my_checkpoint")
+model.save_weights("./checkpoints/my_checkpoint")  # expect: KSM504:warning
 model = create_model()
-model.load_weights("./checkpoints/my_checkpoint")
+model.load_weights("./checkpoints/my_checkpoint")  # expect: KSM504:warning
 
 # Save the entire model: SavedModel format
 model = create_model()

@@ -54,8 +54,10 @@ export interface LayerEntry {
 
 export interface ModelFact {
   id: number;
-  /** The bound name as written: `model`, `self.model`. */
+  /** The bound name as written: `model`, `self.model`; `<returned>` for a model created in a `return`. */
   name: string;
+  /** How messages name the model: `` `model` ``, or "the model returned by `build_model()`". */
+  label: string;
   scope: Scope;
   kind: ModelKind;
   /** The expression that created the model (a call), or the parameter. */
@@ -206,6 +208,8 @@ class FactBuilder {
   private readonly inProgress = new Set<Scope>();
   /** Events on names that are not bound in the scope where they happen. */
   private readonly foreignEvents: Array<{ name: string; kind: EventKind; scope: Scope }> = [];
+  /** Module-level names that a function uses as a block of another model (see `noteModuleBlock`). */
+  private readonly moduleBlocks = new Set<string>();
   private nextId = 1;
   private readonly moduleScope: Scope;
 
@@ -225,6 +229,7 @@ class FactBuilder {
       for (const ev of this.foreignEvents) {
         if (ev.name === model.name && ev.scope !== model.scope) model.unordered.add(ev.kind);
       }
+      if (model.scope === this.moduleScope && this.moduleBlocks.has(model.name)) markBlock(model);
     }
     return {
       text: this.text,
@@ -264,15 +269,15 @@ class FactBuilder {
   }
 
   /** The local function a call reaches, processed first so that its summary is known. */
-  calledFunction(fnNode: SyntaxNode, scope: Scope): FunctionInfo | undefined {
+  calledFunction(fnNode: SyntaxNode | null, scope: Scope): FunctionInfo | undefined {
     const info = this.semantic.calledFunction(fnNode, scope);
     if (info) this.process(info.scope);
     return info;
   }
 
-  newModel(init: Omit<ModelFact, 'id' | 'events' | 'usedAsBlock' | 'unordered' | 'end'>): ModelFact {
+  newModel(init: Omit<ModelFact, 'id' | 'label' | 'events' | 'usedAsBlock' | 'unordered' | 'end'> & { label?: string }): ModelFact {
     const model: ModelFact = {
-      ...init, id: this.nextId++, events: [], usedAsBlock: false, unordered: new Set(), end: Infinity,
+      label: `\`${init.name}\``, ...init, id: this.nextId++, events: [], usedAsBlock: false, unordered: new Set(), end: Infinity,
     };
     this.models.push(model);
     init.scope.models.push(model);
@@ -281,6 +286,14 @@ class FactBuilder {
 
   noteForeignEvent(name: string, kind: EventKind, scope: Scope): void {
     this.foreignEvents.push({ name, kind, scope });
+  }
+
+  /**
+   * A function uses a name it does not bind (so a module-level one) as a block of another model:
+   * marked once every scope is walked, since the module's model may be defined after the function.
+   */
+  noteModuleBlock(name: string): void {
+    this.moduleBlocks.add(name);
   }
 
   noteTrainingCall(call: TrainingCall): void {
@@ -349,6 +362,8 @@ class ScopeWalker {
   }
 
   private bind(targets: SyntaxNode[], value: SyntaxNode | undefined, offset: number): void {
+    // A model kept on `self` in a Layer/Model class (or in a list or dict held there) is one of its blocks.
+    const kept = value !== undefined && targets.length === 1 && this.heldOnSelf(targets[0]!);
     // The names' bindings are the semantic model's; here, which models the targets now hold.
     for (const target of targets) {
       const key = target.text;
@@ -361,21 +376,65 @@ class ScopeWalker {
         const model = this.modelFrom(value, key, offset);
         if (model) {
           this.current.set(key, model);
-          if (target.type === 'attribute' && target.childForFieldName('object')?.text === 'self') {
-            const owner = this.scope.function?.owner;
-            if (owner && isKerasLayerClass(owner)) model.usedAsBlock = true;
-          }
+          if (kept) markBlock(model);
         }
       }
     }
+    if (kept) this.markHeld(value);
+  }
+
+  /** The target is an attribute of `self` (or an item of one) in a method of a Layer/Model class. */
+  private heldOnSelf(target: SyntaxNode): boolean {
+    const owner = this.scope.function?.owner;
+    if (!owner || !isKerasLayerClass(owner)) return false;
+    let node: SyntaxNode | null = unparen(target);
+    while (node?.type === 'subscript') node = node.childForFieldName('value');
+    return node?.type === 'attribute' && node.childForFieldName('object')?.text === 'self';
+  }
+
+  /**
+   * Marks as blocks the models a value holds: a model's name, the call of a local function that
+   * returns one, or the elements of a list, tuple, dict or comprehension of these.
+   */
+  private markHeld(value: SyntaxNode, depth = 0): void {
+    const node = unparen(value);
+    if (depth > 4) return;
+    if (heldCollections.has(node.type)) {
+      for (const element of node.namedChildren) this.markHeld(element, depth + 1);
+    } else if (node.type === 'pair') {
+      const held = node.childForFieldName('value');
+      if (held) this.markHeld(held, depth + 1);
+    } else if (comprehensions.has(node.type)) {
+      const body = node.childForFieldName('body');
+      if (body) this.markHeld(body, depth + 1);
+    } else if (node.type === 'identifier' || node.type === 'attribute') {
+      const model = this.current.get(node.text);
+      if (model) markBlock(model);
+      else if (node.type === 'identifier' && this.readsModuleName(node.text)) this.file.noteModuleBlock(node.text);
+    } else if (node.type === 'call') {
+      const helper = this.file.calledFunction(node.childForFieldName('function'), this.scope);
+      if (helper?.returns) markBlock(helper.returns);
+    }
+  }
+
+  /** A function reads `name` from the module: it neither binds it nor takes it as a parameter. */
+  private readsModuleName(name: string): boolean {
+    const fn = this.scope.function;
+    return fn !== undefined && !fn.params.includes(name) && !this.scope.bindings.has(name);
+  }
+
+  /** Inside a method of a Layer/Model class (`call`, `train_step`, ...), whose arguments are tensors of its graph. */
+  private inLayerMethod(): boolean {
+    const owner = this.scope.function?.owner;
+    return owner !== undefined && isKerasLayerClass(owner);
   }
 
   /** A new model when `value` creates one, else undefined. */
-  private modelFrom(value: SyntaxNode, name: string, offset: number): ModelFact | undefined {
+  private modelFrom(value: SyntaxNode, name: string, offset: number, label?: string): ModelFact | undefined {
     if (value.type !== 'call') return undefined;
     const fnNode = value.childForFieldName('function');
     if (!fnNode) return undefined;
-    const base = { name, scope: this.scope, definition: value, start: offset, layers: [] as LayerEntry[], layerList: undefined as SyntaxNode | undefined, origin: undefined as ModelFact | undefined, subclass: undefined as ClassInfo | undefined };
+    const base = { name, ...(label ? { label } : {}), scope: this.scope, definition: value, start: offset, layers: [] as LayerEntry[], layerList: undefined as SyntaxNode | undefined, origin: undefined as ModelFact | undefined, subclass: undefined as ClassInfo | undefined };
     const keras = this.imports.keras(fnNode);
     if (keras) {
       const symbol = kerasSymbolOf(keras);
@@ -388,7 +447,7 @@ class ScopeWalker {
           for (const element of list.namedChildren) {
             if (element.type === 'comment') continue;
             model.layers.push({ element, call: this.layerCall(element, value.startIndex) });
-            this.markBlock(element);
+            this.markListed(element);
           }
         }
         return model;
@@ -420,7 +479,7 @@ class ScopeWalker {
    * A model made by another module: returned by its function, or an instance of its model class.
    * What that module does to it before it arrives here (compile) counts at the call.
    */
-  private importedModel(value: SyntaxNode, fnNode: SyntaxNode, base: Omit<ModelFact, 'id' | 'events' | 'usedAsBlock' | 'unordered' | 'end' | 'kind'>, offset: number): ModelFact | undefined {
+  private importedModel(value: SyntaxNode, fnNode: SyntaxNode, base: Omit<ModelFact, 'id' | 'label' | 'events' | 'usedAsBlock' | 'unordered' | 'end' | 'kind'> & { label?: string }, offset: number): ModelFact | undefined {
     const imported = this.file.importedSymbols.lookup(fnNode);
     if (!imported || (imported.kind === 'class' && !imported.cls.model)) return undefined;
     const model = this.file.newModel({ ...base, kind: imported.kind === 'function' ? 'helper' : 'subclass', imported });
@@ -441,15 +500,15 @@ class ScopeWalker {
   }
 
   /** A model listed or added inside another model is a block of it. */
-  private markBlock(element: SyntaxNode): void {
+  private markListed(element: SyntaxNode): void {
     const model = this.current.get(unparen(element).text);
-    if (model) model.usedAsBlock = true;
+    if (model) markBlock(model);
   }
 
   private onReturn(value: SyntaxNode, offset: number): void {
     const fn = this.scope.function;
     if (!fn || fn.returns) return;
-    const model = this.current.get(value.text) ?? this.modelFrom(value, '<returned>', offset);
+    const model = this.current.get(value.text) ?? this.modelFrom(value, '<returned>', offset, `the model returned by \`${fn.name}()\``);
     if (model && model.kind !== 'param') fn.returns = model;
   }
 
@@ -462,6 +521,9 @@ class ScopeWalker {
       const receiver = fnNode.childForFieldName('object');
       const methodNode = fnNode.childForFieldName('attribute');
       const method = methodNode?.text ?? '';
+      if (receiver && listMethods.has(method) && this.heldOnSelf(receiver)) {
+        for (const arg of positional) this.markHeld(arg);
+      }
       const model = receiver ? this.current.get(receiver.text) : undefined;
       if (trainingMethods.has(method) && methodNode && receiver) {
         if (model || this.imports.usesKeras) {
@@ -474,7 +536,7 @@ class ScopeWalker {
           const layer = positional[0] ?? keywords.get('layer');
           if (layer) {
             model.layers.push({ element: layer, call: this.layerCall(layer, call.startIndex) });
-            this.markBlock(layer);
+            this.markListed(layer);
           }
         }
         this.addEvent(model, { kind, method, call, offset: call.startIndex });
@@ -491,13 +553,21 @@ class ScopeWalker {
       }
     }
 
-    // model(x): a build step, or, on a tensor of a functional model, use as a block.
+    // model(x): a build step, or, on a tensor of a model graph, use as a block.
     const called = this.current.get(fnNode.text);
+    const arg = positional[0];
+    const onTensor = this.inLayerMethod() || (arg !== undefined && this.isTensor(arg, call.startIndex));
     if (called) {
-      const arg = positional[0];
-      if (arg && this.isTensor(arg, call.startIndex)) called.usedAsBlock = true;
+      if (onTensor) markBlock(called);
       else this.addEvent(called, { kind: 'build-step', method: '__call__', call, offset: call.startIndex });
       return;
+    }
+    if (onTensor && fnNode.type === 'identifier' && this.readsModuleName(fnNode.text)) this.file.noteModuleBlock(fnNode.text);
+
+    // A model passed to the constructor of a custom Layer/Model class is one of its blocks.
+    const cls = fnNode.type === 'identifier' ? this.file.classNamed(fnNode.text) : undefined;
+    if (cls && isKerasLayerClass(cls)) {
+      for (const value of [...positional, ...keywords.values()]) this.markHeld(value);
     }
 
     // `conv_block(64)(x)`: the model a local function returns, called where it is created, is a
@@ -505,7 +575,7 @@ class ScopeWalker {
     const creator = fnNode.type === 'call' ? fnNode.childForFieldName('function') : null;
     const helper = creator && positional.length > 0 ? this.file.calledFunction(creator, this.scope) : undefined;
     if (helper?.returns) {
-      helper.returns.usedAsBlock = true;
+      markBlock(helper.returns);
       return;
     }
 
@@ -578,20 +648,35 @@ class ScopeWalker {
     model.events.push(event);
   }
 
-  /** A value of a functional model: `keras.Input(...)` or the result of calling a layer on one. */
-  private isTensor(arg: SyntaxNode, before: number): boolean {
+  /**
+   * A value of a functional graph: `keras.Input(...)`, a layer called where it is made
+   * (`Dense(3)(x)`), a model called on anything, or a layer or op named otherwise applied to one.
+   */
+  private isTensor(arg: SyntaxNode, before: number, depth = 0): boolean {
     const node = unparen(arg);
     let value: SyntaxNode | undefined = node;
     if (node.type === 'identifier') value = lastBinding(this.scope, node.text, before)?.value;
-    if (!value || value.type !== 'call') return false;
+    if (!value || value.type !== 'call' || depth > 6) return false;
     const fnNode = value.childForFieldName('function');
     if (!fnNode) return false;
     if (fnNode.type === 'call') return true; // Dense(3)(x)
     const keras = this.imports.keras(fnNode);
     if (keras && kerasSymbolOf(keras) === 'Input') return true;
-    const model = this.current.get(fnNode.text);
-    return model !== undefined; // other_model(x)
+    if (this.current.has(fnNode.text)) return true; // other_model(x)
+    const first = callArguments(value).positional[0];
+    return first !== undefined && this.isTensor(first, value.startIndex, depth + 1);
   }
+}
+
+/** Collections whose elements a value held on `self` holds too. */
+const heldCollections = new Set(['list', 'tuple', 'set', 'dictionary', 'expression_list']);
+const comprehensions = new Set(['list_comprehension', 'set_comprehension', 'generator_expression', 'dictionary_comprehension']);
+/** Methods that put a value into a list held on `self`. */
+const listMethods = new Set(['append', 'extend', 'insert']);
+
+/** A block of another model, which builds it; so is the model inside the local function that returned it. */
+function markBlock(model: ModelFact): void {
+  for (let m: ModelFact | undefined = model; m && !m.usedAsBlock; m = m.origin) m.usedAsBlock = true;
 }
 
 /** The `self.compile(...)` call in the `__init__` of a class or of one of its in-file bases. */

@@ -50,7 +50,7 @@ function findBuilds(facts: FileFacts): ModelBuild[] {
     const own = callee && part(facts.imports, model.definition, callee);
     if (!own) continue;
     const parts = model.kind === 'sequential' ? sequentialParts(facts, model) : functionalParts(facts, model);
-    builds.push({ kind: model.kind, own, parts, models: [model], label: labelOf(facts, model) });
+    builds.push({ kind: model.kind, own, parts, models: [model], label: model.label });
   }
   for (const cls of facts.classes.values()) {
     if (!isKerasModelClass(cls)) continue;
@@ -60,13 +60,6 @@ function findBuilds(facts: FileFacts): ModelBuild[] {
     builds.push({ kind: 'subclass', own, parts: subLayers(facts.imports, cls), models, label: `\`${cls.name}\`` });
   }
   return builds;
-}
-
-/** A model is named by the name it is bound to, or by the function that returns it. */
-function labelOf(facts: FileFacts, model: ModelFact): string {
-  if (model.name !== '<returned>') return `\`${model.name}\``;
-  const fn = facts.functions.find((f) => f.returns === model);
-  return fn ? `the model returned by \`${fn.name}()\`` : 'the model';
 }
 
 /** The Keras object a constructor call or base class stands for; undefined when it is not a Keras layer or model. */

@@ -40,3 +40,8 @@ export function stringValue(node: SyntaxNode | null | undefined): string | undef
   }
   return value;
 }
+
+/** The text with its first letter in upper case, for a name that starts a sentence. */
+export function capitalised(text: string): string {
+  return text.charAt(0).toUpperCase() + text.slice(1);
+}

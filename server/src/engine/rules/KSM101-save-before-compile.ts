@@ -4,7 +4,7 @@ import { allEvents, callArguments, definingModel, type ModelEvent, type ModelFac
 import { lastBinding } from '../analysis/semantic';
 import type { ImportTable } from '../analysis/imports';
 import { kerasSymbolOf } from '../analysis/keras-names';
-import { nodeRange, stringValue } from '../analysis/text';
+import { capitalised, nodeRange, stringValue } from '../analysis/text';
 import type { Fix } from '../analysis/types';
 import type { Rule, RuleContext } from './rule';
 
@@ -31,8 +31,11 @@ export const saveBeforeCompile: Rule = {
       '`save_weights`, `export` and `tf.saved_model.save` (they carry no training configuration); ' +
       'models from `load_model` (also through a local function that returns one); models returned by a local ' +
       'function that compiles them, or by a function of another module of the workspace that does ' +
-      '(`from .models import build_model`); models of a class whose `__init__` compiles them; saves with ' +
-      '`include_optimizer=False`; models compiled in another function whose call order is not visible.',
+      '(`from .models import build_model`); models of a class whose `__init__` compiles them; a `ModelCheckpoint`, ' +
+      'which saves inside `fit`, after compile; saves with `include_optimizer=False`, whatever the format: the user ' +
+      'has said the file need not resume training, which is all this rule warns about (the argument itself works ' +
+      'only for `.h5` and Keras 2 SavedModel saves: Keras 3 ignores it for `.keras`, and Keras 2.13–2.15 reject it ' +
+      'there); models compiled in another function whose call order is not visible.',
     example: [
       'model = keras.Sequential([keras.Input(shape=(10, 3)), layers.LSTM(32), layers.Dense(1)])',
       'model.save("forecaster.keras")',
@@ -67,17 +70,18 @@ function checkModel(context: RuleContext, model: ModelFact): void {
   for (const save of events) {
     if (save.kind !== 'save') continue;
     if (compiles.some((c) => c.offset < save.offset || (c.offset === save.offset && c.call.startIndex < save.call.startIndex))) continue;
+    // The user has said the file need not resume training, whatever the format does with the argument.
     if (hasFalse(save.call, 'include_optimizer')) continue;
     const anchor = save.viaCall ?? save.call;
     const later = compiles.find((c) => c.offset > save.offset);
-    const related = [{ range: nodeRange(model.definition), message: `\`${model.name}\` is defined here` }];
+    const related = [{ range: nodeRange(model.definition), message: `${capitalised(model.label)} is defined here` }];
     if (later) related.push({ range: nodeRange(later.viaCall ?? later.call), message: 'compiled only here, after the save' });
     if (save.viaCall) related.push({ range: nodeRange(save.call), message: 'the save happens here' });
     context.report({
       node: anchor,
       severity: 'warning',
       message:
-        `\`${model.name}\` is saved before \`compile()\`: the file keeps no optimizer, loss or metrics, ` +
+        `${capitalised(model.label)} is saved before \`compile()\`: the file keeps no optimizer, loss or metrics, ` +
         'so the reloaded model cannot train until it is compiled again',
       related,
       fixes: fixesFor(context, model, save, later),

@@ -2,17 +2,20 @@ import type { SyntaxNode } from '../analysis/syntax';
 import { importBesideKerasBase, importedHelpers, modelsUsing } from '../analysis/custom-classes';
 import { isRegistered, isSerializable, namesCalledAtCompile, namesPassedAsCustomObjects, registerName, storingCalls } from '../analysis/custom-objects';
 import { insertBefore, statementOf } from '../analysis/edits';
-import { allEvents, type FileFacts, type ModelEvent, type ModelFact } from '../analysis/facts';
+import { kerasBaseOf, modelKerasName } from '../analysis/checkpoints';
+import { allEvents, isKerasLayerClass, type ModelEvent, type ModelFact } from '../analysis/facts';
 import { type ClassInfo } from '../analysis/semantic';
-import { kerasExtension, layerCalls, pathTail, saveCallOf } from '../analysis/save-calls';
-import { nodeRange, stringValue } from '../analysis/text';
-import type { Fix, ModuleClass, RelatedLocation, TextEdit } from '../analysis/types';
+import { layerCalls } from '../analysis/save-calls';
+import { saveFormatOf, type SaveFormat } from '../analysis/save-formats';
+import { capitalised, nodeRange } from '../analysis/text';
+import type { Fix, KerasVersionInfo, ModuleClass, RelatedLocation, TextEdit } from '../analysis/types';
+import { versionIn } from '../analysis/version';
 import type { Rule, RuleContext } from './rule';
 
 export const customObjectNotRegistered: Rule = {
   code: 'KSM203',
   name: 'custom-object-not-registered',
-  summary: 'A custom class in a model saved in the `.keras` format is neither registered nor passed in `custom_objects`',
+  summary: 'A custom class in a model saved in the `.keras` or `.h5` format is neither registered nor passed in `custom_objects`',
   severity: 'information',
   fixSafety: 'safe',
   check: 'custom-objects',
@@ -23,8 +26,11 @@ export const customObjectNotRegistered: Rule = {
       '`register_keras_serializable` (in any spelling: `keras.saving.`, `keras.utils.`, `tf.keras.utils.`) and ' +
       'the file never passes it in `custom_objects` (to `load_model`, `custom_object_scope`, ' +
       '`get_custom_objects()` ...; a dict literal, or a name bound to one, is read).\n\n' +
-      'Only models saved in the `.keras` format count: a `save` whose path visibly ends in `.keras` (or with ' +
-      '`save_format="keras"`), or, under Keras 3, any full-model save. A class counts when the model uses it ' +
+      'Only full-model saves whose reload looks classes up by name count: `model.save`, `save_model` or a ' +
+      'full-model `ModelCheckpoint` passed to `fit`, whose path visibly ends in `.keras` or `.h5`/`.hdf5` (or with ' +
+      '`save_format="keras"`/`"h5"`), under any version; or, under Keras 3 (the Keras the model belongs to), any ' +
+      'full-model save. With no version evidence a path without those extensions is a Keras 2 SavedModel and does ' +
+      'not count. A class counts when the model uses it ' +
       'directly: the model is an instance of it, or the code that builds the model creates it (its layer list, ' +
       'the scope of a functional model and the local functions it calls, or the `compile` call). Layers that a ' +
       'custom layer creates in its own `__init__` are rebuilt by that code and need no registration.\n\n' +
@@ -34,17 +40,24 @@ export const customObjectNotRegistered: Rule = {
       'model returned by a function of another module is made of (`m = build_model()`, whose layer list in ' +
       'models.py holds `Time2Vec` from layers.py or from models.py itself): reported on that call.',
     why:
-      'The `.keras` file stores each custom class by name. Loading it in a process that has not registered the ' +
-      'class fails: "Could not locate class \'X\'. Make sure custom classes and functions are decorated with ' +
-      '`@keras.saving.register_keras_serializable()`." Passing `custom_objects={"X": X}` to every `load_model` ' +
+      'The file stores each custom class by name, and what a reload does depends on the loading Keras. Keras 3.9 ' +
+      'and later import no module of yours, so any reload without registration or `custom_objects` fails: "Could ' +
+      'not locate class \'X\'. Make sure custom classes are decorated with ' +
+      '`@keras.saving.register_keras_serializable()`." (3.12 and later add a sentence). Keras 3.0–3.8, and ' +
+      'Keras 2.13–2.15 `.keras` loads, import the module the class was recorded in, so a reload in the same script ' +
+      'or where that module can be imported works, and anywhere else fails the same way. The `.h5` loader of every ' +
+      'version looks only at the registry and `custom_objects`: "Unknown layer: \'X\'. Please ensure you are using ' +
+      'a `keras.utils.custom_object_scope` and that this object is included in the scope." With the version ' +
+      'unknown, the message names both. Passing `custom_objects={"X": X}` to every `load_model` ' +
       'works too, but the decorator travels with the class, to every script and service that imports it. It is ' +
       'information, since the loading code may live in another file that passes `custom_objects`.',
     notFlagged:
       'Registered classes; classes named in a `custom_objects` dict, `custom_object_scope(...)` or ' +
       '`get_custom_objects()` anywhere in the file; in-file base classes that are only derived from; sublayers ' +
       'that a custom layer creates itself; callbacks and data sequences, which are never saved; models only ' +
-      'exported (`model.export`, `tf.saved_model.save`) or saved to `.h5` or a SavedModel directory while the ' +
-      'version is not Keras 3.',
+      'exported (`model.export`, `tf.saved_model.save`), saved only as weights (`save_weights`, a ' +
+      '`ModelCheckpoint` with `save_weights_only=True`), or saved to a SavedModel directory while the version is ' +
+      'not Keras 3.',
     example: [
       'class Scale(keras.layers.Layer):',
       '    def call(self, x):',
@@ -65,14 +78,14 @@ export const customObjectNotRegistered: Rule = {
       'model.save("scaled.keras")',
     ].join('\n'),
     fix:
-      '*Register the class* (safe): adds `@keras.saving.register_keras_serializable()` above the class and any ' +
+      '*Register the class* (safe): adds `@keras.utils.register_keras_serializable()` (or `keras.saving.`, below) above the class and any ' +
       'decorators it already has (so that it registers the class those decorators produce), at the class\'s ' +
       'indentation. The name is spelled through the file\'s imports (`tf.keras.saving...`, ' +
       '`keras.saving...`); when no import reaches it, `register_keras_serializable` is imported from the package ' +
-      'the class\'s Keras base comes from. Under Keras 2 the decorator is `keras.utils.register_keras_serializable` ' +
-      '(`tf.keras.utils...` with TensorFlow), which every Keras 2 release has, while `keras.saving` appeared ' +
-      'only in 2.12; under Keras 3, or an unknown version, it is `keras.saving.register_keras_serializable`, ' +
-      'its documented home since the `.keras` format exists.',
+      'the class\'s Keras base comes from. With Keras 3, or Keras 2.12 or later, in evidence (for the Keras of the ' +
+      'class\'s base) the decorator is `keras.saving.register_keras_serializable`, its documented home; with ' +
+      'Keras 2.11 or older, or an unknown version, it is `keras.utils.register_keras_serializable` ' +
+      '(`tf.keras.utils...` with TensorFlow), which every version has, while `keras.saving` appeared only in 2.12.',
     references: [
       'https://keras.io/api/models/model_saving_apis/serialization_utils/#registerkerasserializable-function',
       'https://keras.io/guides/serialization_and_saving/#custom-objects',
@@ -99,10 +112,16 @@ export const customObjectNotRegistered: Rule = {
 
 interface SavedUse {
   model: ModelFact;
+  /** A `save` event, or a `checkpoint` event (a full-model `ModelCheckpoint` passed to `fit`). */
   save: ModelEvent;
-  /** Why the save stores classes by name: the `.keras` path, or Keras 3. */
-  reason: 'keras-format' | 'keras-3';
+  /** The format the save writes, by its path or `save_format`: `keras` too for any save under Keras 3. */
+  format: SaveFormat;
+  /** Why the save counts: its path (or `save_format`), or Keras 3, where every full-model save stores classes by name. */
+  reason: 'path' | 'keras-3';
+  /** The Keras the model belongs to, which writes (and usually reloads) the file. */
+  version: KerasVersionInfo;
 }
+
 
 /** The saved models that use the class directly, each with its first save that stores classes by name. */
 function modelsSavingClass(context: RuleContext, cls: ClassInfo): SavedUse[] {
@@ -112,12 +131,18 @@ function modelsSavingClass(context: RuleContext, cls: ClassInfo): SavedUse[] {
   return [...models].flatMap((model) => classStoringSave(context, model) ?? []);
 }
 
-/** The model's first save that stores custom classes by name: to a `.keras` file, or any under Keras 3. */
+/**
+ * The model's first full-model save (a `ModelCheckpoint` included) whose reload looks classes up
+ * by name: to a `.keras` or `.h5` file under any version, or any under Keras 3. With no version
+ * evidence, a path without those extensions is a Keras 2 SavedModel, which does not count.
+ */
 function classStoringSave(context: RuleContext, model: ModelFact): SavedUse | undefined {
+  const version = context.versions.at(modelKerasName(context.facts, model));
   for (const save of allEvents(model)) {
-    if (save.kind !== 'save') continue;
-    if (savesKerasFormat(context.facts, save)) return { model, save, reason: 'keras-format' };
-    if (context.version.major === 3) return { model, save, reason: 'keras-3' };
+    if (save.kind !== 'save' && save.kind !== 'checkpoint') continue;
+    const format = saveFormatOf(context.facts, save);
+    if (format) return { model, save, format, reason: 'path', version };
+    if (version.major === 3) return { model, save, format: 'keras', reason: 'keras-3', version };
   }
   return undefined;
 }
@@ -180,27 +205,56 @@ function createdIn(calls: readonly SyntaxNode[], cls: ClassInfo): boolean {
   });
 }
 
-/** A save whose path visibly ends in `.keras`, or that asks for the Keras format. */
-function savesKerasFormat(facts: FileFacts, event: ModelEvent): boolean {
-  const save = saveCallOf(facts, event);
-  if (!save) return false;
-  const format = save.saveFormat?.childForFieldName('value');
-  if (format) return stringValue(format)?.trim().toLowerCase() === 'keras';
-  const tail = save.path && pathTail(facts, save.scope, save.path, save.call.startIndex);
-  return tail !== undefined && tail.tail.endsWith(kerasExtension);
+/** How the model is saved, for the message: "which is saved in the `.keras` format by a `ModelCheckpoint`". */
+function howSaved(use: SavedUse): string {
+  const how = use.reason === 'keras-3' ? 'under Keras 3' : `in the \`.${use.format}\` format`;
+  return `which is saved ${how}${use.save.kind === 'checkpoint' ? ' by a `ModelCheckpoint`' : ''}`;
+}
+
+/**
+ * What reloading the file does without registration or `custom_objects`, by the loading Keras
+ * (keras-facts §2, "Finding custom classes and functions at load"); both behaviours when the
+ * version is unknown. Reloading never fails everywhere except where the loader skips the module.
+ */
+function reloadConsequence(name: string, layer: boolean, use: SavedUse): string {
+  const anyReload = 'any reload without registration or `custom_objects` fails with';
+  if (use.format === 'h5') {
+    const unknown = layer
+      ? `"Unknown layer: '${name}'. Please ensure you are using a \`keras.utils.custom_object_scope\` and that this object is included in the scope."`
+      : `an "Unknown …: '${name}'" error`;
+    return `the \`.h5\` loader looks only at registered classes and \`custom_objects\`, never at the module that defines it, so ${anyReload} ${unknown}`;
+  }
+  const { version } = use;
+  const locate = notLocated(name, version);
+  const importing = 'import the module that defines it, so a reload in the same script, or in a program that can import that module, works';
+  if (versionIn(version, [3, 9]) === true) return `Keras 3.9 and later import no module of yours at load, so ${anyReload} ${locate}`;
+  if (version.major === 3 && versionIn(version, [3, 0], [3, 9]) === true) return `Keras 3.0–3.8 ${importing}; anywhere else it fails with ${locate}`;
+  if (version.major === 2) return `Keras 2.13–2.15 ${importing}; anywhere else it fails with ${locate}`;
+  const older = version.major === 3 ? 'Keras 3.0–3.8' : 'Keras 3.0–3.8 and 2.13–2.15';
+  return `from Keras 3.9 on, ${anyReload} ${locate}; ${older} ${importing}, and anywhere else fails the same way`;
+}
+
+/** "Could not locate class 'X'. …" in the wording of the version, or its common start when the minor is unknown. */
+function notLocated(name: string, version: KerasVersionInfo): string {
+  const decorated = 'decorated with `@keras.saving.register_keras_serializable()`.';
+  if (versionIn(version, [3, 12]) === true) {
+    return `"Could not locate class '${name}'. Make sure custom classes and functions are ${decorated} If they are ` +
+      'already decorated, make sure they are all imported so that the decorator is run before trying to load them."';
+  }
+  if (versionIn(version, [3, 0], [3, 12]) === true) return `"Could not locate class '${name}'. Make sure custom classes are ${decorated}"`;
+  return `"Could not locate class '${name}'"`;
+}
+
+function savedHere(use: SavedUse): string {
+  return `${capitalised(use.model.label)} is saved here${use.save.kind === 'checkpoint' ? ', by this `ModelCheckpoint` during `fit`' : ''}`;
 }
 
 function report(context: RuleContext, cls: ClassInfo, uses: SavedUse[]): void {
   const [first] = uses;
-  const how = first!.reason === 'keras-format' ? 'which is saved in the `.keras` format' : 'which is saved under Keras 3';
   const message =
-    `\`${cls.name}\` is used in \`${first!.model.name}\`, ${how}, but is not registered: loading the file where ` +
-    `\`custom_objects\` does not name it fails with "Could not locate class '${cls.name}'. Make sure custom classes ` +
-    'and functions are decorated with `@keras.saving.register_keras_serializable()`."';
-  const related: RelatedLocation[] = uses.map((u) => ({
-    range: nodeRange(u.save.viaCall ?? u.save.call),
-    message: `\`${u.model.name}\` is saved here`,
-  }));
+    `\`${cls.name}\` is used in ${first!.model.label}, ${howSaved(first!)}, but is not registered: ` +
+    reloadConsequence(cls.name, isKerasLayerClass(cls), first!);
+  const related: RelatedLocation[] = uses.map((u) => ({ range: nodeRange(u.save.viaCall ?? u.save.call), message: savedHere(u) }));
   const fix = registerFix(context, cls);
   context.report({
     node: cls.nameNode,
@@ -221,14 +275,12 @@ function reportImported(context: RuleContext, use: ImportedUse): void {
   const { cls, uri } = use;
   const [first] = use.uses;
   const anchor = use.calls.reduce((a, b) => (b.startIndex < a.startIndex ? b : a));
-  const how = first!.reason === 'keras-format' ? 'which is saved in the `.keras` format' : 'which is saved under Keras 3';
   const message =
-    `\`${cls.name}\` (from another module) is used in \`${first!.model.name}\`, ${how}, but is not registered: loading the ` +
-    `file where \`custom_objects\` does not name it fails with "Could not locate class '${cls.name}'. Make sure custom ` +
-    'classes and functions are decorated with `@keras.saving.register_keras_serializable()`." Register it where it is defined';
+    `\`${cls.name}\` (from another module) is used in ${first!.model.label}, ${howSaved(first!)}, but is not registered: ` +
+    `${reloadConsequence(cls.name, cls.layer, first!).replace(/(?<!\.")$/, '.')} Register it where it is defined`;
   const related: RelatedLocation[] = [
     { range: cls.range, message: `\`${cls.name}\` is defined here`, ...(uri !== undefined ? { uri } : {}) },
-    ...use.uses.map((u) => ({ range: nodeRange(u.save.viaCall ?? u.save.call), message: `\`${u.model.name}\` is saved here` })),
+    ...use.uses.map((u) => ({ range: nodeRange(u.save.viaCall ?? u.save.call), message: savedHere(u) })),
   ];
   context.report({ node: anchor, severity: 'information', message, related, models: use.uses.map((u) => u.model) });
 }
@@ -237,7 +289,9 @@ function reportImported(context: RuleContext, use: ImportedUse): void {
 function registerFix(context: RuleContext, cls: ClassInfo): Fix | undefined {
   const { facts } = context;
   if (cls.node.hasError) return undefined;
-  const module = context.version.major === 2 ? 'keras.utils' : 'keras.saving';
+  // `keras.saving.register_keras_serializable` exists from 2.12 on; `keras.utils.` in every version.
+  const version = context.versions.at(kerasBaseOf(facts, cls));
+  const module = version.major === 3 || versionIn(version, [2, 12]) === true ? 'keras.saving' : 'keras.utils';
   const imported = (): { text: string; edits: TextEdit[] } | undefined => {
     const edit = importBesideKerasBase(facts, cls, module, [registerName]);
     return edit && { text: registerName, edits: [edit] };

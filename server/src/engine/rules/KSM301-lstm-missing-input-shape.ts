@@ -5,7 +5,7 @@ import {
 } from '../analysis/facts';
 import { inputLayers, kerasSymbolOf, recurrentLayers, wrapperLayers } from '../analysis/keras-names';
 import { dataShape, shapeText, type Shape } from '../analysis/shapes';
-import { eolOf, indentOf, nodeRange, positionOf } from '../analysis/text';
+import { capitalised, eolOf, indentOf, nodeRange, positionOf } from '../analysis/text';
 import type { Fix, RelatedLocation, Severity, TextEdit } from '../analysis/types';
 import type { Rule, RuleContext } from './rule';
 
@@ -27,7 +27,9 @@ export const lstmMissingInputShape: Rule = {
       'are named as such; other first layers (Dense, Conv, custom layers of the file) are flagged the same way. ' +
       'The level follows what the file does with the model: **error** when it is saved or exported before ' +
       'any build step (`fit`, `predict`, `evaluate`, `build`, `model(x)`, `train_on_batch`), **information** ' +
-      'when it is saved only after one, **hint** when it is never saved or exported in the file.\n\n' +
+      'when it is saved only after one, **hint** when it is never saved or exported in the file. A full-model ' +
+      '`ModelCheckpoint` passed to `fit` is a save after a build step (information); a weights-only one is not a ' +
+      'save for this rule. A model with no name of its own is named by the function that returns it.\n\n' +
       'Custom layers imported from another module of the workspace are flagged as those of the file are. A ' +
       'model returned by a function of another module whose first layer declares no input shape is reported ' +
       'where it is saved (error or information, as above), on the call that makes it, with a link to the layer; ' +
@@ -44,9 +46,14 @@ export const lstmMissingInputShape: Rule = {
     notFlagged:
       'A model on which `build(input_shape)` is called before any save; a model saved only in another function ' +
       'whose order relative to its definition is not visible (a model kept on `self` and saved in another ' +
-      'method); a `Sequential` used as a block of another model (called on a tensor of a functional model, ' +
-      'returned by a local function and called where it is created, listed in or added to another model, or ' +
-      'stored on an attribute of a custom Layer/Model), which the outer model builds; a first layer that ' +
+      'method); a `Sequential` used as a block of another model, which the outer model builds: called anywhere in ' +
+      'the file on a tensor of a functional graph (`keras.Input(...)` or a layer call on one) or inside a method of ' +
+      'a Layer/Model class; returned by a local function and called where it is created; kept on `self` in a ' +
+      'Layer/Model class (an attribute, or an element of a list or dict held there, including the return value ' +
+      'of a function of the file, `self.mlp = mlp_block(...)`); passed to the constructor of a custom Layer/Model ' +
+      'class; listed in or added to another model. One used only in `Dataset.map` functions, or called only on ' +
+      'data arrays, is not a block and is judged as a standalone model. When a local function\'s model is used ' +
+      'as a block anywhere, every model it returns is taken as a block. A first layer that ' +
       'brings its own shape (a `keras.applications` model, a loaded or functional model); `Embedding` under ' +
       'Keras 2, which always declares its input (under Keras 3 it is flagged, and with an unknown version it ' +
       'is reported at most as a warning naming both behaviours). `input_dim` on `Embedding` is the vocabulary ' +
@@ -131,12 +138,14 @@ function saveLevel(context: RuleContext, model: ModelFact, embedding: boolean): 
   if (embedding && context.version.major === 2) return undefined;
   const events = allEvents(model);
   if (model.unordered.has('build-with-shape')) return undefined;
-  const firstSave = events.find((e) => e.kind === 'save' || e.kind === 'export');
+  // A full-model ModelCheckpoint saves too, inside `fit`, which has built the model by then.
+  const firstSave = events.find((e) => e.kind === 'save' || e.kind === 'export' || e.kind === 'checkpoint');
   // Saved only in another function whose order relative to this one is unknown: no level fits.
   if (!firstSave && (model.unordered.has('save') || model.unordered.has('export'))) return undefined;
   const explicitBuild = events.find((e) => e.kind === 'build-with-shape');
   if (explicitBuild && (!firstSave || explicitBuild.offset < firstSave.offset)) return undefined;
-  const builtBeforeSave = firstSave && (events.some((e) => e.kind === 'build-step' && e.offset < firstSave.offset) || model.unordered.has('build-step'));
+  const builtBeforeSave = firstSave && (firstSave.kind === 'checkpoint' ||
+    events.some((e) => e.kind === 'build-step' && e.offset < firstSave.offset) || model.unordered.has('build-step'));
   let level: Severity = !firstSave ? 'hint' : builtBeforeSave ? 'information' : 'error';
   // With the version unknown, a verdict that holds under Keras 3 only is reported at most as a warning.
   if (embedding && context.version.major === undefined && level === 'error') level = 'warning';
@@ -158,7 +167,7 @@ function checkImported(context: RuleContext, model: ModelFact): void {
   const described = { model, layerName: layer.name, recurrent: layer.recurrent, embedding, ...saved };
   const related: RelatedLocation[] = [
     { range: layer.range, message: `the first layer of the model \`${imported.fn.name}()\` returns`, ...(imported.module.uri !== undefined ? { uri: imported.module.uri } : {}) },
-    { range: nodeRange(saved.save.viaCall ?? saved.save.call), message: `\`${model.name}\` is saved here` },
+    { range: nodeRange(saved.save.viaCall ?? saved.save.call), message: savedHere(model, saved.save, saved.level) },
   ];
   context.report({
     node: model.definition,
@@ -230,7 +239,7 @@ function report(context: RuleContext, candidates: Candidate[]): void {
   const main = candidates.reduce((a, b) => (levelOrder.indexOf(b.level) > levelOrder.indexOf(a.level) ? b : a));
   const related: RelatedLocation[] = [];
   for (const c of candidates) {
-    if (c.save) related.push({ range: nodeRange(c.save.viaCall ?? c.save.call), message: c.level === 'error' ? `\`${c.model.name}\` is saved here before it is built` : `\`${c.model.name}\` is saved here` });
+    if (c.save) related.push({ range: nodeRange(c.save.viaCall ?? c.save.call), message: savedHere(c.model, c.save, c.level) });
   }
   const shape = candidates.map((c) => c.shape).find((s) => s !== undefined);
   context.report({
@@ -243,18 +252,27 @@ function report(context: RuleContext, candidates: Candidate[]): void {
   });
 }
 
+function savedHere(model: ModelFact, save: ModelEvent, level: Severity): string {
+  if (save.kind === 'checkpoint') return `${capitalised(model.label)} is saved by this \`ModelCheckpoint\` during \`fit\``;
+  return `${capitalised(model.label)} is saved here${level === 'error' ? ' before it is built' : ''}`;
+}
+
 function messageFor(context: RuleContext, c: Pick<Candidate, 'model' | 'layerName' | 'recurrent' | 'embedding' | 'level' | 'save'>): string {
   const layer = `${c.recurrent ? 'recurrent ' : ''}first layer \`${c.layerName}\``;
-  const name = `\`${c.model.name}\``;
+  const name = c.model.label;
   const embeddingNote = c.embedding && context.version.major === undefined
     ? ' (under Keras 3; Keras 2 gives `Embedding` an input shape of its own)'
     : '';
   if (c.level === 'hint' || (c.level === 'information' && !c.save)) {
     return `The ${layer} of ${name} declares no input shape${embeddingNote}: the model has no weights until it first sees data`;
   }
+  const declare = 'Declare it so saving does not depend on that order and the serving signature is fixed';
+  if (c.level === 'information' && c.save?.kind === 'checkpoint') {
+    return `${capitalised(name)} is saved by a \`ModelCheckpoint\` during training, which builds it first: its ${layer} ` +
+      `declares no input shape${embeddingNote}. ${declare}`;
+  }
   if (c.level === 'information') {
-    return `${name} is built only by training before it is saved: its ${layer} declares no input shape${embeddingNote}. ` +
-      'Declare it so saving does not depend on that order and the serving signature is fixed';
+    return `${capitalised(name)} is built only by training before it is saved: its ${layer} declares no input shape${embeddingNote}. ${declare}`;
   }
   const keras3 = c.save?.kind === 'export' ? 'Keras 3 refuses to export an unbuilt model' : 'Keras 3 writes a file with no weights';
   const keras2 = 'Keras 2 raises "cannot be saved because the input shape is not available"';
@@ -265,7 +283,7 @@ function messageFor(context: RuleContext, c: Pick<Candidate, 'model' | 'layerNam
       : c.embedding
         ? `${keras3}, or refuses to export it`
         : `${keras2}; Keras 3 writes a file with no weights or refuses to export`;
-  return `${name} is saved before it is built: its ${layer} declares no input shape${embeddingNote}. ${consequence}`;
+  return `${capitalised(name)} is saved before it is built: its ${layer} declares no input shape${embeddingNote}. ${consequence}`;
 }
 
 /** A placeholder input shape of the right rank for a layer, for when the data is not visible. */

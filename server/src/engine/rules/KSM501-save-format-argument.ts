@@ -3,8 +3,9 @@ import { removeArgument } from '../analysis/edits';
 import {
   exportCall, h5Extensions, kerasExtension, pathTail, pathWithSuffix, saveCalls, type PathTail, type SaveCall,
 } from '../analysis/save-calls';
-import { nodeRange, stringValue } from '../analysis/text';
-import type { Fix } from '../analysis/types';
+import { capitalised, nodeRange, stringValue } from '../analysis/text';
+import { exportSince, saveVersion } from '../analysis/save-formats';
+import type { Fix, KerasVersionInfo } from '../analysis/types';
 import type { Rule, RuleContext } from './rule';
 
 export const saveFormatArgument: Rule = {
@@ -50,7 +51,9 @@ export const saveFormatArgument: Rule = {
       '`load_model` cannot read back), so whatever reads it must follow.\n\n' +
       'When the path already ends in `.keras`, `.h5` or `.hdf5`: *Remove `save_format`*. It is safe when the ' +
       'argument names the format of the extension, and under Keras 3, which ignores it there; otherwise it is ' +
-      'unsafe, since Keras 2 honours `save_format` over the extension.',
+      'unsafe, since Keras 2 honours `save_format` over the extension. `model.export` exists from Keras 2.12 on: ' +
+      'unless Keras 3 or keras 2.12 or later is in evidence, the message and the export fix say so. The version ' +
+      'is that of the Keras the saved model belongs to.',
     references: [
       'https://keras.io/api/models/model_saving_apis/model_saving_and_loading/',
       'https://keras.io/api/models/model_saving_apis/export/',
@@ -58,9 +61,10 @@ export const saveFormatArgument: Rule = {
     ],
   },
   run(context) {
-    if (context.version.major === 2) return;
     for (const save of saveCalls(context.facts)) {
-      if (save.saveFormat && (save.keras || context.facts.imports.usesKeras)) check(context, save, save.saveFormat);
+      if (!save.saveFormat || !(save.keras || context.facts.imports.usesKeras)) continue;
+      const version = saveVersion(context.facts, context.versions, save);
+      if (version.major !== 2) check(context, save, save.saveFormat, version);
     }
   },
 };
@@ -69,13 +73,13 @@ type Format = 'tf' | 'h5' | 'keras';
 
 const formats: Record<string, Format> = { tf: 'tf', tensorflow: 'tf', h5: 'h5', hdf5: 'h5', keras: 'keras' };
 
-function check(context: RuleContext, save: SaveCall, argument: SyntaxNode): void {
+function check(context: RuleContext, save: SaveCall, argument: SyntaxNode, version: KerasVersionInfo): void {
   const value = argument.childForFieldName('value');
   const literal = value ? stringValue(value) : undefined;
   const format = literal === undefined ? undefined : formats[literal.trim().toLowerCase()];
   const tail = save.path ? pathTail(context.facts, save.scope, save.path, save.call.startIndex) : undefined;
   const extension = tail && [kerasExtension, ...h5Extensions].find((e) => tail.tail.endsWith(e));
-  const known = context.version.major === 3;
+  const known = version.major === 3;
   const argumentText = argument.text;
 
   let message: string;
@@ -87,7 +91,7 @@ function check(context: RuleContext, save: SaveCall, argument: SyntaxNode): void
     const raised = '"The `save_format` argument is deprecated in Keras 3. Please remove this argument and pass a file path ' +
       'with either `.keras` or `.h5` extension."';
     const unless = tail ? '' : ' unless the path ends in `.keras` or `.h5`';
-    const serving = format === 'tf' ? '; `model.export(path)` writes a SavedModel' : '';
+    const serving = format === 'tf' ? `; \`model.export(path)\`${exportSince(version)} writes a SavedModel` : '';
     message = known
       ? `\`${argumentText}\` makes Keras 3 raise ${raised}${unless}${serving}`
       : `\`${argumentText}\` fails under Keras 3, which TensorFlow 2.16 and later install: ${raised}${unless}; fine under Keras 2${serving}`;
@@ -96,16 +100,16 @@ function check(context: RuleContext, save: SaveCall, argument: SyntaxNode): void
     node: argument,
     severity: known && !extension ? 'error' : 'warning',
     message,
-    related: save.models.map((m) => ({ range: nodeRange(m.definition), message: `\`${m.name}\` is defined here` })),
-    fixes: extension ? [dropFix(context, argument, format, extension)] : fixesFor(save, argument, format, tail),
+    related: save.models.map((m) => ({ range: nodeRange(m.definition), message: `${capitalised(m.label)} is defined here` })),
+    fixes: extension ? [dropFix(known, argument, format, extension)] : fixesFor(save, argument, format, tail, version),
     models: save.models,
   });
 }
 
 /** The path ends in an extension Keras 3 accepts: the argument only has to go. */
-function dropFix(context: RuleContext, argument: SyntaxNode, format: Format | undefined, extension: string): Fix {
+function dropFix(keras3: boolean, argument: SyntaxNode, format: Format | undefined, extension: string): Fix {
   const matches = extension === kerasExtension ? format === 'keras' : format === 'h5';
-  const safe = matches || context.version.major === 3;
+  const safe = matches || keras3;
   return {
     title: safe
       ? 'Remove `save_format` (the extension decides the format)'
@@ -116,14 +120,14 @@ function dropFix(context: RuleContext, argument: SyntaxNode, format: Format | un
   };
 }
 
-function fixesFor(save: SaveCall, argument: SyntaxNode, format: Format | undefined, tail: PathTail | undefined): Fix[] {
+function fixesFor(save: SaveCall, argument: SyntaxNode, format: Format | undefined, tail: PathTail | undefined, version: KerasVersionInfo): Fix[] {
   const path = save.path;
   if (!path || !format) return [];
   const fixes: Fix[] = [];
   if (format === 'tf') {
     const exported = exportCall(save);
     if (exported) {
-      fixes.push({ title: `Export a SavedModel with \`${exported.text}\``, applicability: 'unsafe', edits: [exported.edit] });
+      fixes.push({ title: `Export a SavedModel with \`${exported.text}\`${exportSince(version)}`, applicability: 'unsafe', edits: [exported.edit] });
     }
   }
   const suffix = format === 'h5' ? '.h5' : kerasExtension;

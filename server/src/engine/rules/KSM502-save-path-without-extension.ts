@@ -2,8 +2,9 @@ import type { SyntaxNode } from '../analysis/syntax';
 import {
   exportCall, hasSaveExtension, kerasExtension, pathTail, pathWithSuffix, saveCalls, suggestsServing, type PathTail, type SaveCall,
 } from '../analysis/save-calls';
-import { nodeRange } from '../analysis/text';
-import type { Fix } from '../analysis/types';
+import { capitalised, nodeRange } from '../analysis/text';
+import { exportSince, saveVersion } from '../analysis/save-formats';
+import type { Fix, KerasVersionInfo } from '../analysis/types';
 import type { Rule, RuleContext } from './rule';
 
 export const savePathWithoutExtension: Rule = {
@@ -52,7 +53,9 @@ export const savePathWithoutExtension: Rule = {
       'suggests serving (`serving`, `serve`, `export`, `saved_model`, `tfserving`, or a numbered version ' +
       'directory such as `models/classifier/1`); otherwise the `.keras` file is. Both are unsafe: the artifact ' +
       'changes (a `.keras` archive at another path, or an inference-only SavedModel that `load_model` cannot ' +
-      'read back), so the code or service that reads it must follow.',
+      'read back), so the code or service that reads it must follow. `model.export` exists from Keras 2.12 on: ' +
+      'unless Keras 3 or keras 2.12 or later is in evidence, the message and the export fix say so.\n\n' +
+      'The version is that of the Keras the saved model belongs to (its constructor\'s or base class\'s import).',
     references: [
       'https://keras.io/api/models/model_saving_apis/model_saving_and_loading/',
       'https://keras.io/api/models/model_saving_apis/export/',
@@ -60,11 +63,12 @@ export const savePathWithoutExtension: Rule = {
     ],
   },
   run(context) {
-    if (context.version.major === 2) return;
     for (const save of saveCalls(context.facts)) {
       if (!save.keras || save.saveFormat || !save.path) continue;
+      const version = saveVersion(context.facts, context.versions, save);
+      if (version.major === 2) continue;
       const tail = pathTail(context.facts, save.scope, save.path, save.call.startIndex);
-      if (tail && !hasSaveExtension(tail.tail)) report(context, save, save.path, tail);
+      if (tail && !hasSaveExtension(tail.tail)) report(context, save, save.path, tail, version);
     }
   },
 };
@@ -73,32 +77,29 @@ const invalidExtension =
   '"Invalid filepath extension for saving. Please add either a `.keras` extension for the native Keras format ' +
   '(recommended) or a `.h5` extension."';
 
-function report(context: RuleContext, save: SaveCall, path: SyntaxNode, tail: PathTail): void {
+function report(context: RuleContext, save: SaveCall, path: SyntaxNode, tail: PathTail, version: KerasVersionInfo): void {
   const shown = path.text.length <= 40 && !path.text.includes('\n') ? `\`${path.text}\`` : 'the path';
-  const message = context.version.major === 3
+  const message = version.major === 3
     ? `${capitalised(shown)} has no \`.keras\` or \`.h5\` extension: Keras 3 raises ${invalidExtension} ` +
       '(`model.export(path)` writes a SavedModel)'
     : `${capitalised(shown)} has no \`.keras\` or \`.h5\` extension: saving fails under Keras 3, which TensorFlow 2.16 ` +
-      `and later install, with ${invalidExtension} Under Keras 2 it writes a SavedModel directory`;
+      `and later install, with ${invalidExtension} Under Keras 2 it writes a SavedModel directory; ` +
+      `\`model.export(path)\`${exportSince(version)} writes one under both`;
   context.report({
     node: path,
-    severity: context.version.major === 3 ? 'error' : 'warning',
+    severity: version.major === 3 ? 'error' : 'warning',
     message,
-    related: save.models.map((m) => ({ range: nodeRange(m.definition), message: `\`${m.name}\` is defined here` })),
-    fixes: fixesFor(save, path, tail),
+    related: save.models.map((m) => ({ range: nodeRange(m.definition), message: `${capitalised(m.label)} is defined here` })),
+    fixes: fixesFor(save, path, tail, version),
     models: save.models,
   });
 }
 
-function capitalised(text: string): string {
-  return text.charAt(0).toUpperCase() + text.slice(1);
-}
-
-function fixesFor(save: SaveCall, path: SyntaxNode, tail: PathTail): Fix[] {
+function fixesFor(save: SaveCall, path: SyntaxNode, tail: PathTail, version: KerasVersionInfo): Fix[] {
   const fixes: Fix[] = [];
   const exported = exportCall(save);
   if (exported) {
-    fixes.push({ title: `Export a SavedModel with \`${exported.text}\``, applicability: 'unsafe', edits: [exported.edit] });
+    fixes.push({ title: `Export a SavedModel with \`${exported.text}\`${exportSince(version)}`, applicability: 'unsafe', edits: [exported.edit] });
   }
   const renamed = pathWithSuffix(path, tail, kerasExtension);
   if (renamed) {

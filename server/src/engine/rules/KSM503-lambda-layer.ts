@@ -1,10 +1,14 @@
 import type { SyntaxNode } from '../analysis/syntax';
 import { allEvents, callArguments, type FileFacts, type ModelEvent, type ModelFact } from '../analysis/facts';
-import { lastBinding, unparen } from '../analysis/semantic';
+import { lastBinding, nodesWithin, unparen } from '../analysis/semantic';
+import { constantTransform } from '../analysis/constant-arithmetic';
+import { insertBefore, replaceNode } from '../analysis/edits';
+import { versionIn } from '../analysis/version';
 import { kerasSymbolOf } from '../analysis/keras-names';
 import { layerCalls } from '../analysis/save-calls';
-import { nodeRange } from '../analysis/text';
-import type { RelatedLocation } from '../analysis/types';
+import { saveFormatOf } from '../analysis/save-formats';
+import { capitalised, nodeRange } from '../analysis/text';
+import type { Fix, KerasVersionInfo, RelatedLocation } from '../analysis/types';
 import type { Rule, RuleContext } from './rule';
 
 export const lambdaLayer: Rule = {
@@ -12,24 +16,29 @@ export const lambdaLayer: Rule = {
   name: 'lambda-layer',
   summary: 'A `Lambda` layer wrapping a Python `lambda` in a saved model, which Keras 3 refuses to load in safe mode',
   severity: 'information',
-  fixSafety: 'none',
+  fixSafety: 'unsafe',
   check: 'save-api',
   docs: {
     what:
       'Flags a `keras.layers.Lambda(...)` whose function (or `output_shape`) is a Python `lambda`, written in ' +
       'place or bound to a name in the same scope, when the layer is part of a model that the file saves with ' +
-      '`model.save(...)` or `save_model(...)`: an element of a `Sequential` layer list or `add` call, or a layer ' +
-      'created in the scope that builds a functional model. It is **information**: saving works, and loading ' +
-      'works once you opt out of safe mode.',
+      '`model.save(...)`, `save_model(...)` or a full-model `ModelCheckpoint` passed to `fit`: an element of a ' +
+      '`Sequential` layer list or `add` call, or a layer created in the scope that builds a functional model. ' +
+      'Under Keras 2 (the Keras of the `Lambda`), a `Lambda` around a named function (`Lambda(scale)`, ' +
+      '`Lambda(tf.nn.relu)`) is flagged too, but only when the model is saved to a `.keras` file; with the version ' +
+      'unknown it is reported for such saves with both behaviours named. It is **information**: saving works, ' +
+      'and loading works once you opt out of safe mode.',
     why:
       'Keras serializes a Python lambda as its bytecode. Keras 3 warns when saving it, and `load_model` with the ' +
       'default `safe_mode=True` refuses it: "Requested the deserialization of a Lambda layer with a Python ' +
       '`lambda` inside it. This carries a potential risk of arbitrary code execution and thus it is disallowed by ' +
       'default." The message names `safe_mode=False` as the way out (as does ' +
       '`keras.config.enable_unsafe_deserialization()`). Keras 2 reads the ' +
-      'bytecode from HDF5 and SavedModel files, but only under the Python version that wrote it.',
+      'bytecode from HDF5 and SavedModel files, but only under the Python version that wrote it. Keras 2 stores ' +
+      'every `Lambda` function as bytecode, a named one too, and its `.keras` loader refuses it under safe mode.',
     notFlagged:
-      '`Lambda` around a named function (`Lambda(tf.nn.relu)`, `Lambda(my_fn)`): Keras stores it by name; ' +
+      '`Lambda` around a named function under Keras 3, which stores it by name (KSM205 looks after its ' +
+      'registration), and under Keras 2 in `.h5` and SavedModel saves, which load its bytecode; ' +
       'models that are never saved, or only exported (`model.export`, `tf.saved_model.save`), which store traced ' +
       'graphs; lambdas inside custom layers, which their own code rebuilds; files that load with ' +
       '`safe_mode=False` or call `enable_unsafe_deserialization()`, whose authors have made that choice.',
@@ -52,10 +61,19 @@ export const lambdaLayer: Rule = {
       'model.save("digits.keras")',
     ].join('\n'),
     fix:
-      'None automatic: the right replacement depends on what the lambda does. A built-in layer often does the ' +
-      'same (`Rescaling`, `Normalization`, `Reshape`, `Activation`); otherwise write a small custom layer with ' +
-      '`call()` and register it with `@keras.saving.register_keras_serializable()`. If you trust the file, ' +
-      'load it with `keras.models.load_model(path, safe_mode=False)`.',
+      'Both unsafe, since the model\'s layers change, for a `Lambda` whose only arguments are its one-parameter ' +
+      'lambda and a `name`:\n\n' +
+      '- *Replace the `Lambda` with a built-in layer* where the body is that layer\'s job: constant arithmetic on the ' +
+      'input (`x / 255`, `x * c`, `x / 127.5 - 1`) becomes `Rescaling(scale, offset=…)`, and an activation function ' +
+      'of the input (`tf.nn.relu(x)`, `keras.activations.sigmoid(x)`) becomes `Activation("relu")`;\n' +
+      '- otherwise *Replace the `Lambda` with a registered custom layer*: a `LambdaLayer` class is generated above ' +
+      'the statement that builds the model, decorated with `register_keras_serializable()` in the file\'s spelling ' +
+      '(`keras.saving.` with Keras 3 or keras 2.12 or later in evidence, `keras.utils.` otherwise), whose `call` ' +
+      'returns the lambda\'s body with its parameter renamed to `inputs`; the `Lambda` becomes `LambdaLayer()`. ' +
+      'Its `__init__` takes nothing, so it needs no `get_config`.\n\n' +
+      'No fix for a lambda with other `Lambda` arguments (`output_shape`, `arguments`), several parameters, a ' +
+      'nested lambda or comprehension, or a body over several lines. A named function is KSM205\'s under Keras 3. ' +
+      'If you trust the file, you can also load it with `keras.models.load_model(path, safe_mode=False)`.',
     references: [
       'https://keras.io/api/layers/core_layers/lambda/',
       'https://keras.io/api/models/model_saving_apis/model_saving_and_loading/#loadmodel-function',
@@ -65,38 +83,65 @@ export const lambdaLayer: Rule = {
   run(context) {
     const { facts } = context;
     if (optsOutOfSafeMode(facts)) return;
-    const found = new Map<number, { call: SyntaxNode; argument: string; models: ModelFact[]; saves: ModelEvent[] }>();
+    const found = new Map<number, { layer: LambdaLayer; version: KerasVersionInfo; models: ModelFact[]; saves: ModelEvent[] }>();
     for (const model of facts.models) {
-      const saves = allEvents(model).filter((e) => e.kind === 'save');
+      // A full-model ModelCheckpoint saves the model too.
+      const saves = allEvents(model).filter((e) => e.kind === 'save' || e.kind === 'checkpoint');
       if (saves.length === 0) continue;
-      for (const { call, argument } of lambdaLayers(facts, model)) {
-        const entry = found.get(call.id) ?? { call, argument, models: [], saves: [] };
+      for (const layer of lambdaLayers(facts, model)) {
+        const version = context.versions.at(layer.call.childForFieldName('function'));
+        // A named function is stored by name under Keras 3 (KSM205); Keras 2 refuses its bytecode only in `.keras` files.
+        const save = layer.named ? keras2KerasSave(context, saves, version) : saves[0];
+        if (!save) continue;
+        const entry = found.get(layer.call.id) ?? { layer, version, models: [], saves: [] };
         entry.models.push(model);
-        entry.saves.push(saves[0]!);
-        found.set(call.id, entry);
+        entry.saves.push(save);
+        found.set(layer.call.id, entry);
       }
     }
     for (const entry of found.values()) {
       const related: RelatedLocation[] = entry.saves.map((save, i) => ({
         range: nodeRange(save.viaCall ?? save.call),
-        message: `\`${entry.models[i]!.name}\` is saved here`,
+        message: `${capitalised(entry.models[i]!.label)} is saved here`,
       }));
       context.report({
-        node: entry.call,
+        node: entry.layer.call,
         severity: 'information',
-        message: messageFor(context, entry.argument),
+        message: messageFor(entry.layer, entry.version),
         related,
+        fixes: replacementFixes(context, entry.layer),
         models: entry.models,
       });
     }
   },
 };
 
-function messageFor(context: RuleContext, argument: string): string {
-  const what = argument === 'function' ? 'This `Lambda` wraps a Python lambda' : `The \`${argument}\` of this \`Lambda\` is a Python lambda`;
-  const ways = 'load with `safe_mode=False` if you trust the file, or replace it with a custom layer ' +
-    '(registered with `@keras.saving.register_keras_serializable()`) or a built-in one';
-  const major = context.version.major;
+/** For a `Lambda` around a named function: the first `.keras` save, when Keras 2 may be the Keras of the layer. */
+function keras2KerasSave(context: RuleContext, saves: readonly ModelEvent[], version: KerasVersionInfo): ModelEvent | undefined {
+  if (version.major === 3) return undefined;
+  return saves.find((save) => saveFormatOf(context.facts, save) === 'keras');
+}
+
+interface LambdaLayer {
+  call: SyntaxNode;
+  /** The argument that holds a Python lambda; for a named function, `function`. */
+  argument: 'function' | 'output_shape';
+  /** The named function wrapped (`my_fn`, `tf.nn.relu`) when the layer holds no Python lambda. */
+  named?: string;
+}
+
+const ways = 'load with `safe_mode=False` if you trust the file, or replace it with a custom layer ' +
+  '(registered with `@keras.saving.register_keras_serializable()`) or a built-in one';
+
+function messageFor(layer: LambdaLayer, version: KerasVersionInfo): string {
+  const major = version.major;
+  if (layer.named) {
+    const keras2 = 'Keras 2 stores every `Lambda` function as bytecode, and its `.keras` loader refuses it under the default ' +
+      '`safe_mode=True` (`.h5` and SavedModel loads accept it)';
+    const consequence = major === 2 ? keras2 : `${keras2}; Keras 3 stores a named function by name instead`;
+    return `This \`Lambda\` wraps \`${layer.named}\`: ${consequence}. To reload the model under Keras 2, ${ways}`;
+  }
+  const what = layer.argument === 'function' ? 'This `Lambda` wraps a Python lambda' : `The \`${layer.argument}\` of this \`Lambda\` is a Python lambda`;
   const consequence = major === 3
     ? 'Keras 3 refuses to load it under the default `safe_mode=True`'
     : major === 2
@@ -107,23 +152,134 @@ function messageFor(context: RuleContext, argument: string): string {
   return `${what}: ${consequence}. To reload the model, ${ways}`;
 }
 
-/** The `Lambda` layers of a model that hold a Python lambda, and in which argument. */
-function lambdaLayers(facts: FileFacts, model: ModelFact): Array<{ call: SyntaxNode; argument: string }> {
-  const out: Array<{ call: SyntaxNode; argument: string }> = [];
+/** The `Lambda` layers of a model that hold a Python lambda (and in which argument), or wrap a named function. */
+function lambdaLayers(facts: FileFacts, model: ModelFact): LambdaLayer[] {
+  const out: LambdaLayer[] = [];
   for (const call of layerCalls(facts, model)) {
     const keras = facts.imports.keras(call.childForFieldName('function'));
     if (!keras || kerasSymbolOf(keras) !== 'Lambda') continue;
     const scope = facts.semantic.scopeAt(call);
-    const isLambda = (value: SyntaxNode | undefined): boolean => {
+    const valueOf = (value: SyntaxNode | undefined): SyntaxNode | undefined => {
       const node = value && unparen(value);
-      if (node?.type === 'identifier') return lastBinding(scope, node.text, call.startIndex)?.value.type === 'lambda';
-      return node?.type === 'lambda';
+      return node?.type === 'identifier' ? lastBinding(scope, node.text, call.startIndex)?.value ?? node : node;
     };
     const { positional, keywords } = callArguments(call);
-    if (isLambda(keywords.get('function') ?? positional[0])) out.push({ call, argument: 'function' });
-    else if (isLambda(keywords.get('output_shape') ?? positional[1])) out.push({ call, argument: 'output_shape' });
+    const fn = valueOf(keywords.get('function') ?? positional[0]);
+    if (fn?.type === 'lambda') out.push({ call, argument: 'function' });
+    else if (valueOf(keywords.get('output_shape') ?? positional[1])?.type === 'lambda') out.push({ call, argument: 'output_shape' });
+    else if (fn?.type === 'identifier' || fn?.type === 'attribute') out.push({ call, argument: 'function', named: fn.text });
   }
   return out;
+}
+
+// --- Fixes ---------------------------------------------------------------------------------
+
+/** Activation functions by the qualified names a lambda calls them with, and their `Activation` name. */
+const activationModules = ['keras.activations', 'keras.ops', 'keras.backend', 'tensorflow.nn', 'tensorflow.math'];
+const activationNames = new Set(['relu', 'relu6', 'sigmoid', 'tanh', 'softmax', 'elu', 'selu', 'gelu', 'softplus', 'softsign', 'swish', 'silu', 'exponential', 'hard_sigmoid', 'leaky_relu', 'mish']);
+
+/**
+ * The `Lambda` replaced by a layer that saves by name: a built-in one where the lambda's body is
+ * that layer's job (`Rescaling`, `Activation`), else a registered custom layer generated above the
+ * model whose `call` returns the body. Unsafe: the model's layers change.
+ */
+function replacementFixes(context: RuleContext, layer: LambdaLayer): Fix[] {
+  const { facts } = context;
+  if (layer.argument !== 'function' || layer.named) return [];
+  const { positional, keywords, keywordNodes } = callArguments(layer.call);
+  const fn = unparen(keywords.get('function') ?? positional[0]!);
+  // Other arguments (`output_shape`, `arguments`, `mask`) would be lost; the name is kept.
+  if (fn.type !== 'lambda' || positional.length > 1 || [...keywords.keys()].some((k) => k !== 'function' && k !== 'name')) return [];
+  const parameters = fn.childForFieldName('parameters')?.namedChildren ?? [];
+  const body = fn.childForFieldName('body');
+  const parameter = parameters[0];
+  if (parameters.length !== 1 || parameter?.type !== 'identifier' || !body) return [];
+  const name = keywordNodes.get('name');
+  const named = (args: string) => [args, name?.text].filter(Boolean).join(', ');
+  const builtIn = builtInLayer(facts, body, parameter.text, layer.call.startIndex);
+  if (builtIn) {
+    const spelled = facts.imports.spell(`keras.layers.${builtIn.layer}`);
+    if (spelled) {
+      const text = `${spelled.text}(${named(builtIn.args)})`;
+      return [{ title: `Replace the \`Lambda\` with \`${text}\``, applicability: 'unsafe', edits: [...spelled.edits, replaceNode(layer.call, text)] }];
+    }
+  }
+  const custom = customLayerFix(context, layer.call, parameter.text, body, named(''));
+  return custom ? [custom] : [];
+}
+
+/** `x / 255` → Rescaling, `tf.nn.relu(x)` → Activation("relu"), when the body is only that, of the parameter. */
+function builtInLayer(facts: FileFacts, body: SyntaxNode, parameter: string, before: number): { layer: string; args: string } | undefined {
+  const value = unparen(body);
+  const transform = constantTransform(facts, value, before);
+  if (transform && unparen(transform.operand).type === 'identifier' && unparen(transform.operand).text === parameter) {
+    return { layer: transform.layer, args: transform.args };
+  }
+  if (value.type !== 'call') return undefined;
+  const qualified = facts.imports.qualify(value.childForFieldName('function'));
+  const canonical = qualified && (facts.imports.keras(value.childForFieldName('function')) ?? qualified);
+  const dot = canonical?.lastIndexOf('.') ?? -1;
+  const module = canonical?.slice(0, dot);
+  const activation = canonical?.slice(dot + 1);
+  const { positional, keywords } = callArguments(value);
+  if (!module || !activation || !activationModules.includes(module) || !activationNames.has(activation)) return undefined;
+  if (keywords.size > 0 || positional.length !== 1 || unparen(positional[0]!).text !== parameter) return undefined;
+  return { layer: 'Activation', args: `"${activation}"` };
+}
+
+/**
+ * A registered custom layer, generated above the module-level statement that builds the model,
+ * whose `call` returns the lambda's body with its parameter renamed to `inputs`; module names the
+ * body reads are read as they are. It needs no `get_config`: its `__init__` takes nothing.
+ */
+function customLayerFix(context: RuleContext, call: SyntaxNode, parameter: string, body: SyntaxNode, nameArgument: string): Fix | undefined {
+  const { facts } = context;
+  // A nested lambda or comprehension could rebind the parameter; renaming it there is not safe.
+  if (['lambda', 'list_comprehension', 'generator_expression', 'dictionary_comprehension', 'set_comprehension'].some((t) => nodesWithin(body, t).length > 0)) return undefined;
+  let statement: SyntaxNode = call;
+  while (statement.parent && statement.parent.type !== 'module') statement = statement.parent;
+  if (!statement.parent || statement.hasError) return undefined;
+  const version = context.versions.at(call.childForFieldName('function'));
+  const module = version.major === 3 || versionIn(version, [2, 12]) === true ? 'keras.saving' : 'keras.utils';
+  const register = facts.imports.spell(`${module}.register_keras_serializable`);
+  const base = facts.imports.spell('keras.layers.Layer');
+  if (!register || !base) return undefined;
+  // A name the file does not use yet.
+  let className = 'LambdaLayer';
+  for (let i = 2; new RegExp(`\\b${className}\\b`).test(facts.text); i++) className = `LambdaLayer${i}`;
+  const renamed = renameParameter(body, parameter);
+  if (renamed.includes('\n')) return undefined;
+  const definition = insertBefore(statement, [
+    `@${register.text}()`,
+    `class ${className}(${base.text}):`,
+    '    def call(self, inputs):',
+    `        return ${renamed}`,
+    '',
+    '',
+  ], facts.text);
+  if (!definition) return undefined;
+  return {
+    title: `Replace the \`Lambda\` with a registered custom layer \`${className}\``,
+    applicability: 'unsafe',
+    edits: [...register.edits, ...base.edits, definition, replaceNode(call, `${className}(${nameArgument})`)],
+  };
+}
+
+/** The body's text with every use of the parameter as a name renamed to `inputs`. */
+function renameParameter(body: SyntaxNode, parameter: string): string {
+  const uses = nodesWithin(body, 'identifier').filter((id) => {
+    if (id.text !== parameter) return false;
+    const parent = id.parent;
+    // `obj.x` and `f(x=...)` are not the parameter.
+    if (parent?.type === 'attribute' && parent.childForFieldName('attribute')?.id === id.id) return false;
+    return !(parent?.type === 'keyword_argument' && parent.childForFieldName('name')?.id === id.id);
+  });
+  let text = body.text;
+  for (const id of [...uses].sort((a, b) => b.startIndex - a.startIndex)) {
+    const at = id.startIndex - body.startIndex;
+    text = text.slice(0, at) + 'inputs' + text.slice(at + id.text.length);
+  }
+  return text;
 }
 
 /** The file loads with `safe_mode=False` or turns safe mode off for the whole process. */

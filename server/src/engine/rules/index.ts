@@ -2,12 +2,20 @@ import { saveBeforeCompile } from './KSM101-save-before-compile';
 import { layerMissingGetConfig } from './KSM201-layer-missing-get-config';
 import { layerInitMissingKwargs } from './KSM202-layer-init-missing-kwargs';
 import { customObjectNotRegistered } from './KSM203-custom-object-not-registered';
+import { getConfigWithoutSuper } from './KSM206-get-config-without-super';
+import { namePassedTwice } from './KSM207-name-passed-twice';
+import { getConfigReturnsNothing } from './KSM208-get-config-returns-nothing';
 import { lstmMissingInputShape } from './KSM301-lstm-missing-input-shape';
+import { subclassedModelUnbuiltSave } from './KSM302-subclassed-model-unbuilt-save';
+import { removedInputArguments } from './KSM303-removed-input-arguments';
 import { externalGenerator } from './KSM401-external-generator';
 import { fitGeneratorRemoved } from './KSM402-fit-generator-removed';
 import { saveFormatArgument } from './KSM501-save-format-argument';
 import { savePathWithoutExtension } from './KSM502-save-path-without-extension';
 import { lambdaLayer } from './KSM503-lambda-layer';
+import { checkpointPath } from './KSM504-checkpoint-path';
+import { checkpointMonitorMissing } from './KSM505-checkpoint-monitor-missing';
+import { saveUnsupportedArguments } from './KSM507-save-unsupported-arguments';
 import { mixedKerasImplementations } from './KSM601-mixed-keras-implementations';
 import { legacyKerasEnvTooLate } from './KSM604-legacy-keras-env-too-late';
 import { kerasPrivateImport } from './KSM605-keras-private-import';
@@ -19,12 +27,20 @@ export const rules: Rule[] = [
   layerMissingGetConfig,
   layerInitMissingKwargs,
   customObjectNotRegistered,
+  getConfigWithoutSuper,
+  namePassedTwice,
+  getConfigReturnsNothing,
   lstmMissingInputShape,
+  subclassedModelUnbuiltSave,
+  removedInputArguments,
   externalGenerator,
   fitGeneratorRemoved,
   saveFormatArgument,
   savePathWithoutExtension,
   lambdaLayer,
+  checkpointPath,
+  checkpointMonitorMissing,
+  saveUnsupportedArguments,
   mixedKerasImplementations,
   legacyKerasEnvTooLate,
   kerasPrivateImport,
