@@ -127,6 +127,23 @@ test('KSM503 turns any other lambda into a registered custom layer above the mod
   const fixed = applyEdits(source, keras3.edits);
   assert.match(fixed, /@tf\.keras\.saving\.register_keras_serializable\(\)/);
   assert.deepEqual(analyze(fixed, { kerasVersion: '3' }).map((f) => f.code).filter((c) => c.startsWith('KSM2') || c === 'KSM503'), []);
-  // Other arguments of the Lambda would be lost: no fix.
-  assert.deepEqual(only(source.replace('keepdims=True) + t.shape[-1])', 'keepdims=True), output_shape=(1,))')).fixes, []);
+  // `arguments` would be lost: no fix. The output shape the replacement computes itself.
+  assert.deepEqual(only(source.replace('keepdims=True) + t.shape[-1])', 'keepdims=True), arguments={"k": 1})')).fixes, []);
+  assert.match(only(source.replace('keepdims=True) + t.shape[-1])', 'keepdims=True), output_shape=(1,))')).fixes[0]!.title, /registered custom layer/);
+});
+
+test('KSM503 replaces a Lambda around a named function too: an activation, or a custom layer calling it', () => {
+  const named = [
+    'import tensorflow as tf',
+    'def scale(t):',
+    '    return t * 3',
+    'model = tf.keras.Sequential([tf.keras.Input(shape=(4,)), tf.keras.layers.Lambda(scale, name="s"), tf.keras.layers.Lambda(tf.nn.relu, output_shape=lambda s: s)])',
+    'model.save("model.keras")',
+    '',
+  ].join('\n');
+  const [custom, relu] = analyze(named, { kerasVersion: '2' }).filter((f) => f.code === 'KSM503');
+  const fixed = applyEdits(named, custom!.fixes[0]!.edits);
+  assert.match(fixed, /class LambdaLayer\(tf\.keras\.layers\.Layer\):\n {4}def call\(self, inputs\):\n {8}return scale\(inputs\)\n/);
+  assert.match(fixed, /LambdaLayer\(name="s"\)/);
+  assert.equal(relu!.fixes[0]!.title, 'Replace the `Lambda` with `tf.keras.layers.Activation("relu")`');
 });

@@ -61,18 +61,20 @@ export const lambdaLayer: Rule = {
       'model.save("digits.keras")',
     ].join('\n'),
     fix:
-      'Both unsafe, since the model\'s layers change, for a `Lambda` whose only arguments are its one-parameter ' +
-      'lambda and a `name`:\n\n' +
+      'Both unsafe, since the model\'s layers change, for a `Lambda` whose arguments are its function, an ' +
+      '`output_shape` (the replacement computes its own) and the base layer\'s `name`, `input_shape`, `dtype`, ' +
+      '`trainable` (kept):\n\n' +
       '- *Replace the `Lambda` with a built-in layer* where the body is that layer\'s job: constant arithmetic on the ' +
       'input (`x / 255`, `x * c`, `x / 127.5 - 1`) becomes `Rescaling(scale, offset=…)`, and an activation function ' +
-      'of the input (`tf.nn.relu(x)`, `keras.activations.sigmoid(x)`) becomes `Activation("relu")`;\n' +
+      'of the input (`tf.nn.relu(x)`, or `tf.nn.relu` itself) becomes `Activation("relu")`;\n' +
       '- otherwise *Replace the `Lambda` with a registered custom layer*: a `LambdaLayer` class is generated above ' +
       'the statement that builds the model, decorated with `register_keras_serializable()` in the file\'s spelling ' +
       '(`keras.saving.` with Keras 3 or keras 2.12 or later in evidence, `keras.utils.` otherwise), whose `call` ' +
-      'returns the lambda\'s body with its parameter renamed to `inputs`; the `Lambda` becomes `LambdaLayer()`. ' +
+      'returns the lambda\'s body with its parameter renamed to `inputs` (or calls the named function on them); ' +
+      'the `Lambda` becomes `LambdaLayer()`. ' +
       'Its `__init__` takes nothing, so it needs no `get_config`.\n\n' +
-      'No fix for a lambda with other `Lambda` arguments (`output_shape`, `arguments`), several parameters, a ' +
-      'nested lambda or comprehension, or a body over several lines. A named function is KSM205\'s under Keras 3. ' +
+      'No fix with other `Lambda` arguments (`arguments`, `mask`), for a lambda with several parameters, a ' +
+      'nested lambda or comprehension, or a body over several lines. ' +
       'If you trust the file, you can also load it with `keras.models.load_model(path, safe_mode=False)`.',
     references: [
       'https://keras.io/api/layers/core_layers/lambda/',
@@ -185,28 +187,43 @@ const activationNames = new Set(['relu', 'relu6', 'sigmoid', 'tanh', 'softmax', 
  */
 function replacementFixes(context: RuleContext, layer: LambdaLayer): Fix[] {
   const { facts } = context;
-  if (layer.argument !== 'function' || layer.named) return [];
   const { positional, keywords, keywordNodes } = callArguments(layer.call);
-  const fn = unparen(keywords.get('function') ?? positional[0]!);
-  // Other arguments (`output_shape`, `arguments`, `mask`) would be lost; the name is kept.
-  if (fn.type !== 'lambda' || positional.length > 1 || [...keywords.keys()].some((k) => k !== 'function' && k !== 'name')) return [];
+  // The replacement computes its own output shape; other arguments (`arguments`, `mask`) would be lost.
+  if (positional.length > 2 || [...keywords.keys()].some((k) => k !== 'function' && k !== 'output_shape' && !keptArguments.has(k))) return [];
+  const kept = [...keywordNodes.entries()].filter(([k]) => keptArguments.has(k)).map(([, node]) => node.text);
+  const withKept = (args: string) => [args, ...kept].filter(Boolean).join(', ');
+  const scope = facts.semantic.scopeAt(layer.call);
+  const written = unparen(keywords.get('function') ?? positional[0]!);
+  const fn = written.type === 'identifier' ? unparen(lastBinding(scope, written.text, layer.call.startIndex)?.value ?? written) : written;
+  const builtInFix = (builtIn: { layer: string; args: string } | undefined): Fix[] | undefined => {
+    const spelled = builtIn && facts.imports.spell(`keras.layers.${builtIn.layer}`);
+    if (!builtIn || !spelled) return undefined;
+    const text = `${spelled.text}(${withKept(builtIn.args)})`;
+    return [{ title: `Replace the \`Lambda\` with \`${text}\``, applicability: 'unsafe', edits: [...spelled.edits, replaceNode(layer.call, text)] }];
+  };
+  if (fn.type === 'identifier' || fn.type === 'attribute') {
+    const activation = activationOf(facts, fn);
+    const builtIn = builtInFix(activation ? { layer: 'Activation', args: `"${activation}"` } : undefined);
+    if (builtIn) return builtIn;
+    const custom = customLayerFix(context, layer.call, `${fn.text}(inputs)`, withKept(''));
+    return custom ? [custom] : [];
+  }
   const parameters = fn.childForFieldName('parameters')?.namedChildren ?? [];
   const body = fn.childForFieldName('body');
   const parameter = parameters[0];
-  if (parameters.length !== 1 || parameter?.type !== 'identifier' || !body) return [];
-  const name = keywordNodes.get('name');
-  const named = (args: string) => [args, name?.text].filter(Boolean).join(', ');
-  const builtIn = builtInLayer(facts, body, parameter.text, layer.call.startIndex);
-  if (builtIn) {
-    const spelled = facts.imports.spell(`keras.layers.${builtIn.layer}`);
-    if (spelled) {
-      const text = `${spelled.text}(${named(builtIn.args)})`;
-      return [{ title: `Replace the \`Lambda\` with \`${text}\``, applicability: 'unsafe', edits: [...spelled.edits, replaceNode(layer.call, text)] }];
-    }
-  }
-  const custom = customLayerFix(context, layer.call, parameter.text, body, named(''));
+  if (fn.type !== 'lambda' || parameters.length !== 1 || parameter?.type !== 'identifier' || !body) return [];
+  const builtIn = builtInFix(builtInLayer(facts, body, parameter.text, layer.call.startIndex));
+  if (builtIn) return builtIn;
+  // A nested lambda or comprehension could rebind the parameter; renaming it there is not safe.
+  if (['lambda', 'list_comprehension', 'generator_expression', 'dictionary_comprehension', 'set_comprehension'].some((t) => nodesWithin(body, t).length > 0)) return [];
+  const renamed = renameParameter(body, parameter.text);
+  if (renamed.includes('\n')) return [];
+  const custom = customLayerFix(context, layer.call, renamed, withKept(''));
   return custom ? [custom] : [];
 }
+
+/** Arguments of the base `Layer` that the replacement takes as the `Lambda` did. */
+const keptArguments = new Set(['name', 'input_shape', 'dtype', 'trainable']);
 
 /** `x / 255` → Rescaling, `tf.nn.relu(x)` → Activation("relu"), when the body is only that, of the parameter. */
 function builtInLayer(facts: FileFacts, body: SyntaxNode, parameter: string, before: number): { layer: string; args: string } | undefined {
@@ -216,26 +233,30 @@ function builtInLayer(facts: FileFacts, body: SyntaxNode, parameter: string, bef
     return { layer: transform.layer, args: transform.args };
   }
   if (value.type !== 'call') return undefined;
-  const qualified = facts.imports.qualify(value.childForFieldName('function'));
-  const canonical = qualified && (facts.imports.keras(value.childForFieldName('function')) ?? qualified);
+  const activation = activationOf(facts, value.childForFieldName('function'));
+  const { positional, keywords } = callArguments(value);
+  if (!activation || keywords.size > 0 || positional.length !== 1 || unparen(positional[0]!).text !== parameter) return undefined;
+  return { layer: 'Activation', args: `"${activation}"` };
+}
+
+/** The `Activation` name of a reference to an activation function (`tf.nn.relu` → `relu`). */
+function activationOf(facts: FileFacts, reference: SyntaxNode | null): string | undefined {
+  const qualified = facts.imports.qualify(reference);
+  const canonical = qualified && (facts.imports.keras(reference) ?? qualified);
   const dot = canonical?.lastIndexOf('.') ?? -1;
   const module = canonical?.slice(0, dot);
-  const activation = canonical?.slice(dot + 1);
-  const { positional, keywords } = callArguments(value);
-  if (!module || !activation || !activationModules.includes(module) || !activationNames.has(activation)) return undefined;
-  if (keywords.size > 0 || positional.length !== 1 || unparen(positional[0]!).text !== parameter) return undefined;
-  return { layer: 'Activation', args: `"${activation}"` };
+  const name = canonical?.slice(dot + 1);
+  return module && name && activationModules.includes(module) && activationNames.has(name) ? name : undefined;
 }
 
 /**
  * A registered custom layer, generated above the module-level statement that builds the model,
- * whose `call` returns the lambda's body with its parameter renamed to `inputs`; module names the
- * body reads are read as they are. It needs no `get_config`: its `__init__` takes nothing.
+ * whose `call` returns `returned` (the lambda's body with its parameter renamed to `inputs`, or
+ * the named function called on them); module names it reads are read as they are. It needs no
+ * `get_config`: its `__init__` takes nothing of its own.
  */
-function customLayerFix(context: RuleContext, call: SyntaxNode, parameter: string, body: SyntaxNode, nameArgument: string): Fix | undefined {
+function customLayerFix(context: RuleContext, call: SyntaxNode, returned: string, callArguments: string): Fix | undefined {
   const { facts } = context;
-  // A nested lambda or comprehension could rebind the parameter; renaming it there is not safe.
-  if (['lambda', 'list_comprehension', 'generator_expression', 'dictionary_comprehension', 'set_comprehension'].some((t) => nodesWithin(body, t).length > 0)) return undefined;
   let statement: SyntaxNode = call;
   while (statement.parent && statement.parent.type !== 'module') statement = statement.parent;
   if (!statement.parent || statement.hasError) return undefined;
@@ -247,13 +268,11 @@ function customLayerFix(context: RuleContext, call: SyntaxNode, parameter: strin
   // A name the file does not use yet.
   let className = 'LambdaLayer';
   for (let i = 2; new RegExp(`\\b${className}\\b`).test(facts.text); i++) className = `LambdaLayer${i}`;
-  const renamed = renameParameter(body, parameter);
-  if (renamed.includes('\n')) return undefined;
   const definition = insertBefore(statement, [
     `@${register.text}()`,
     `class ${className}(${base.text}):`,
     '    def call(self, inputs):',
-    `        return ${renamed}`,
+    `        return ${returned}`,
     '',
     '',
   ], facts.text);
@@ -261,7 +280,7 @@ function customLayerFix(context: RuleContext, call: SyntaxNode, parameter: strin
   return {
     title: `Replace the \`Lambda\` with a registered custom layer \`${className}\``,
     applicability: 'unsafe',
-    edits: [...register.edits, ...base.edits, definition, replaceNode(call, `${className}(${nameArgument})`)],
+    edits: [...register.edits, ...base.edits, definition, replaceNode(call, `${className}(${callArguments})`)],
   };
 }
 
