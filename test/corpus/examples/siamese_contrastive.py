@@ -72,7 +72,7 @@ input_1 = layers.Input((28, 28, 1))
 input_2 = layers.Input((28, 28, 1))
 tower_1 = embedding_network(input_1)
 tower_2 = embedding_network(input_2)
-merge_layer = layers.Lambda(euclidean_distance, output_shape=(1,))([tower_1, tower_2])
+merge_layer = layers.Lambda(euclidean_distance, output_shape=(1,))([tower_1, tower_2])  # expect: KSM205:warning
 normal_layer = layers.BatchNormalization()(merge_layer)
 output_layer = layers.Dense(1, activation="sigmoid")(normal_layer)
 siamese = keras.Model(inputs=[input_1, input_2], outputs=output_layer)
@@ -87,7 +87,7 @@ def loss(margin=1):
     return contrastive_loss
 
 
-siamese.compile(loss=loss(margin=margin), optimizer="RMSprop", metrics=["accuracy"])
+siamese.compile(loss=loss(margin=margin), optimizer="RMSprop", metrics=["accuracy"])  # expect: KSM205:warning
 history = siamese.fit([x_train_1, x_train_2], labels_train, validation_data=([x_val_1, x_val_2], labels_val),
                       batch_size=batch_size, epochs=epochs)
 siamese.save("siamese_euclidean.h5")

@@ -39,7 +39,7 @@ embedding_dim = 128
 sequence_length = 500
 
 vectorize_layer = keras.layers.TextVectorization(
-    standardize=custom_standardization,
+    standardize=custom_standardization,  # expect: KSM205:warning
     max_tokens=max_features,
     output_mode="int",
     output_sequence_length=sequence_length,

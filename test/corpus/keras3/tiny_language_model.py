@@ -118,4 +118,4 @@ def generate(model, prompt, steps=200, temperature=0.8):
     return bytes(tokens).decode(errors="replace")
 
 
-print(generate(keras.saving.load_model("tiny_lm.keras"), "ROMEO:"))
+print(generate(keras.saving.load_model("tiny_lm.keras"), "ROMEO:"))  # expect: KSM506:warning

@@ -29,7 +29,7 @@ class FocalLoss(keras.losses.Loss):  # expect: KSM203:information
         return {**super().get_config(), "gamma": self.gamma, "alpha": self.alpha}
 
 
-class DiceCoefficient(keras.metrics.Metric):  # expect: KSM203:information
+class DiceCoefficient(keras.metrics.Metric):  # expect: KSM203:information, KSM204:warning
     def __init__(self, threshold=0.5, name="dice", **kwargs):
         super().__init__(name=name, **kwargs)
         self.threshold = threshold

@@ -60,7 +60,7 @@ model = create_model()
 model.fit(train_images, train_labels, epochs=5)
 os.makedirs("saved_model", exist_ok=True)
 model.save("saved_model/my_model")  # expect: KSM502:warning
-new_model = tf.keras.models.load_model("saved_model/my_model")
+new_model = tf.keras.models.load_model("saved_model/my_model")  # expect: KSM506:warning
 new_model.summary()
 loss, acc = new_model.evaluate(test_images, test_labels, verbose=2)
 print(new_model.predict(test_images).shape)
@@ -93,5 +93,5 @@ custom = CustomModel([16, 16, 10])
 custom.compile(optimizer="adam", loss="mse")
 custom(tf.ones((1, 5)))
 custom.save("my_custom_model")  # expect: KSM502:warning
-reloaded = tf.keras.models.load_model("my_custom_model")
+reloaded = tf.keras.models.load_model("my_custom_model")  # expect: KSM506:warning
 tf.saved_model.save(custom, "exported_custom/1")

@@ -2,6 +2,8 @@ import { saveBeforeCompile } from './KSM101-save-before-compile';
 import { layerMissingGetConfig } from './KSM201-layer-missing-get-config';
 import { layerInitMissingKwargs } from './KSM202-layer-init-missing-kwargs';
 import { customObjectNotRegistered } from './KSM203-custom-object-not-registered';
+import { customObjectMissingGetConfig } from './KSM204-custom-object-missing-get-config';
+import { unregisteredCustomFunction } from './KSM205-unregistered-custom-function';
 import { getConfigWithoutSuper } from './KSM206-get-config-without-super';
 import { namePassedTwice } from './KSM207-name-passed-twice';
 import { getConfigReturnsNothing } from './KSM208-get-config-returns-nothing';
@@ -15,6 +17,7 @@ import { savePathWithoutExtension } from './KSM502-save-path-without-extension';
 import { lambdaLayer } from './KSM503-lambda-layer';
 import { checkpointPath } from './KSM504-checkpoint-path';
 import { checkpointMonitorMissing } from './KSM505-checkpoint-monitor-missing';
+import { loadModelUnsupported } from './KSM506-load-model-unsupported';
 import { saveUnsupportedArguments } from './KSM507-save-unsupported-arguments';
 import { mixedKerasImplementations } from './KSM601-mixed-keras-implementations';
 import { legacyKerasEnvTooLate } from './KSM604-legacy-keras-env-too-late';
@@ -27,6 +30,8 @@ export const rules: Rule[] = [
   layerMissingGetConfig,
   layerInitMissingKwargs,
   customObjectNotRegistered,
+  customObjectMissingGetConfig,
+  unregisteredCustomFunction,
   getConfigWithoutSuper,
   namePassedTwice,
   getConfigReturnsNothing,
@@ -40,6 +45,7 @@ export const rules: Rule[] = [
   lambdaLayer,
   checkpointPath,
   checkpointMonitorMissing,
+  loadModelUnsupported,
   saveUnsupportedArguments,
   mixedKerasImplementations,
   legacyKerasEnvTooLate,

@@ -1,0 +1,143 @@
+import * as assert from 'node:assert/strict';
+import { before, test } from 'node:test';
+import { applyEdits } from '../../server/src/engine/analysis/apply';
+import { initParser } from '../../server/src/engine/analysis/parser';
+import type { AnalysisSettings, Finding } from '../../server/src/engine/analysis/types';
+import { analyze, describeFixtures } from '../helpers/fixtures';
+
+describeFixtures('KSM205');
+
+before(() => initParser());
+
+function findings(text: string, settings: Partial<AnalysisSettings> = { kerasVersion: '3' }): Finding[] {
+  return analyze(text, settings).filter((f) => f.code === 'KSM205');
+}
+
+function only(text: string, settings?: Partial<AnalysisSettings>): Finding {
+  const found = findings(text, settings);
+  assert.equal(found.length, 1, JSON.stringify(found.map((f) => f.message)));
+  return found[0]!;
+}
+
+const lossFile = [
+  'import keras',
+  '',
+  '',
+  'def rmse(y_true, y_pred):',
+  '    return keras.ops.sqrt(keras.ops.mean(keras.ops.square(y_true - y_pred)))',
+  '',
+  '',
+  'model = keras.Sequential([keras.Input(shape=(4,)), keras.layers.Dense(1)])',
+  'model.compile(optimizer="adam", loss=rmse)',
+  'model.save("regressor.keras")',
+  '',
+].join('\n');
+
+test('KSM205 anchors on the use site, names the Keras 3 error, and relates the def and the save', () => {
+  const finding = only(lossFile);
+  assert.equal(finding.severity, 'warning');
+  assert.deepEqual(finding.range, { start: { line: 8, character: 37 }, end: { line: 8, character: 41 } });
+  assert.equal(
+    finding.message,
+    '`rmse` is the loss of `model`, which gets a full-model save, but is not registered: Keras 3 stores only the ' +
+    'function\'s name, and loading raises "Could not locate function \'rmse\'" unless the loading code registers it ' +
+    'or passes it in `custom_objects`',
+  );
+  assert.deepEqual(finding.related.map((r) => [r.range.start.line, r.message]), [
+    [3, '`rmse` is defined here'],
+    [9, '`model` is saved here'],
+  ]);
+});
+
+test('KSM205 registers the function in the file\'s spelling, by version (safe)', () => {
+  const [fix] = only(lossFile).fixes;
+  assert.equal(fix!.title, 'Register `rmse` with `@keras.saving.register_keras_serializable()`');
+  assert.equal(fix!.applicability, 'safe');
+  assert.match(applyEdits(lossFile, fix!.edits), /\n\n@keras\.saving\.register_keras_serializable\(\)\ndef rmse\(/);
+  // Unknown version: `keras.utils`, which every version has; the message names both behaviours.
+  const tf = lossFile.replace('import keras', 'import tensorflow as tf\nkeras = tf.keras').replace(/keras\.Sequential/, 'tf.keras.Sequential');
+  const unknown = only(tf, {});
+  assert.equal(unknown.fixes[0]!.title, 'Register `rmse` with `@tf.keras.utils.register_keras_serializable()`');
+  assert.match(unknown.message, /under Keras 3, which TensorFlow 2\.16 and later install, the file stores only its name and loading raises "Could not locate function 'rmse'"; Keras 2 `\.keras` files store only its name too, and loading raises "Could not locate function 'rmse'"; both unless/);
+});
+
+test('KSM205 names the Keras 2 behaviour by format and place', () => {
+  const h5 = lossFile.replace('regressor.keras', 'regressor.h5');
+  assert.match(only(h5, { kerasVersion: '2' }).message, /Keras 2\.13–2\.15 load the file, then `fit`\/`evaluate` raise "Unknown loss function: 'rmse'" \(Keras 2\.12 and earlier raise it at load\)/);
+  assert.match(only(lossFile, { kerasVersion: '2' }).message, /Keras 2 `\.keras` files store only its name too, and loading raises "Could not locate function 'rmse'"/);
+  const activation = 'import keras\n\ndef act(x):\n    return x\n\nm = keras.Sequential([keras.Input(shape=(2,)), keras.layers.Dense(1, activation=act)])\nm.save("m.h5")\n';
+  const found = only(activation, { kerasVersion: '2' });
+  assert.match(found.message, /^`act` is the activation of a `Dense` layer of `m`/);
+  assert.match(found.message, /loading raises "Unknown activation function 'act' cannot be deserialized\."/);
+});
+
+test('KSM205 is an error when the same file reloads the path without the function', () => {
+  const text = `${lossFile}restored = keras.models.load_model("regressor.keras")\n`;
+  const finding = only(text);
+  assert.equal(finding.severity, 'error');
+  assert.match(finding.message, /; this file reloads it at line 11 without supplying it$/);
+  assert.deepEqual(finding.related.map((r) => r.message).pop(), 'The saved file is reloaded here');
+  // Supplying it anywhere in the file silences the rule.
+  assert.deepEqual(findings(`${lossFile}restored = keras.models.load_model("regressor.keras", custom_objects={"rmse": rmse})\n`), []);
+});
+
+test('KSM205 turns a closure used as a loss into a registered Loss subclass (unsafe)', () => {
+  const text = [
+    'import keras',
+    '',
+    '',
+    'def create_huber(threshold=1.0):',
+    '    def huber_fn(y_true, y_pred):',
+    '        return keras.ops.abs(y_true - y_pred) * threshold',
+    '    return huber_fn',
+    '',
+    '',
+    'model = keras.Sequential([keras.Input(shape=(4,)), keras.layers.Dense(1)])',
+    'model.compile(optimizer="adam", loss=create_huber(2.0))',
+    'model.save("huber.keras")',
+    '',
+  ].join('\n');
+  const finding = only(text);
+  assert.equal(finding.severity, 'warning');
+  assert.match(finding.message, /^`create_huber\(2\.0\)` is the loss of `model`, which gets a full-model save: the file keeps only the name of the closure `huber_fn`, never the values it captured/);
+  assert.deepEqual(finding.fixes.map((f) => [f.title, f.applicability]), [['Turn `create_huber` into the `Loss` subclass `HuberFn`', 'unsafe']]);
+  assert.equal(applyEdits(text, finding.fixes[0]!.edits), [
+    'import keras',
+    '',
+    '',
+    'def create_huber(threshold=1.0):',
+    '    def huber_fn(y_true, y_pred):',
+    '        return keras.ops.abs(y_true - y_pred) * threshold',
+    '    return huber_fn',
+    '',
+    '',
+    '@keras.saving.register_keras_serializable()',
+    'class HuberFn(keras.losses.Loss):',
+    '    def __init__(self, threshold=1.0, **kwargs):',
+    '        super().__init__(**kwargs)',
+    '        self.threshold = threshold',
+    '',
+    '    def call(self, y_true, y_pred):',
+    '        threshold = self.threshold',
+    '        return keras.ops.abs(y_true - y_pred) * threshold',
+    '',
+    '    def get_config(self):',
+    '        config = super().get_config()',
+    '        config.update({',
+    '            "threshold": self.threshold,',
+    '        })',
+    '        return config',
+    '',
+    '',
+    'model = keras.Sequential([keras.Input(shape=(4,)), keras.layers.Dense(1)])',
+    'model.compile(optimizer="adam", loss=HuberFn(2.0))',
+    'model.save("huber.keras")',
+    '',
+  ].join('\n'));
+});
+
+test('KSM205 leaves Keras 2 Lambda functions to KSM503, and flags them under Keras 3', () => {
+  const text = 'import keras\n\ndef double(x):\n    return x * 2\n\nm = keras.Sequential([keras.Input(shape=(2,)), keras.layers.Lambda(double)])\nm.save("m.keras")\n';
+  assert.deepEqual(findings(text, { kerasVersion: '2' }), []);
+  assert.match(only(text).message, /^`double` is the function of a `Lambda` layer of `m`/);
+});
