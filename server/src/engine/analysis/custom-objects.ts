@@ -1,7 +1,7 @@
 import type { SyntaxNode } from './syntax';
 import { statementOf } from './edits';
 import { allEvents, callArguments, isKerasLayerClass, ownNodes, type FileFacts, type ModelFact } from './facts';
-import { unparen, type ClassInfo, type FunctionInfo } from './semantic';
+import { methodOf, unparen, type ClassInfo, type FunctionInfo } from './semantic';
 import { kerasSymbolOf } from './keras-names';
 import { layerCalls } from './save-calls';
 
@@ -363,6 +363,22 @@ export interface ConfigEntry {
   attribute: string;
   /** The function that serializes a Keras object (`keras.saving.serialize_keras_object`), if it holds one. */
   serialize?: string;
+}
+
+/**
+ * The `from_config` classmethod that rebuilds the Keras objects a generated `get_config`
+ * serialized (`keys`), with `deserialize` spelled as the file imports it; nothing when there are
+ * none or the class (or an in-file base) already defines one. Starts with a blank line.
+ */
+export function fromConfigLines(cls: ClassInfo, keys: readonly string[], deserialize: string, unit: string): string[] {
+  if (keys.length === 0 || methodOf(cls, 'from_config')) return [];
+  return [
+    '',
+    '@classmethod',
+    'def from_config(cls, config):',
+    ...keys.map((key) => `${unit}config["${key}"] = ${deserialize}(config["${key}"])`),
+    `${unit}return cls(**config)`,
+  ];
 }
 
 /**

@@ -4,6 +4,7 @@ import {
   holdsKerasObject, importBesideKerasBase, initSignature, modelsUsing, selfAttributes, storedAttribute, valueKind,
   type InitParameter, type InitSignature,
 } from '../analysis/custom-classes';
+import { fromConfigLines } from '../analysis/custom-objects';
 import { methodOf, type ClassInfo } from '../analysis/semantic';
 import { insertAfter, insertAtBodyStart, joinInsertions, statementOf } from '../analysis/edits';
 import { callArguments, isKerasLayerClass, type FileFacts } from '../analysis/facts';
@@ -302,16 +303,9 @@ function getConfigFix(facts: FileFacts, cls: ClassInfo, signature: InitSignature
     `${unit}})`,
     `${unit}return config`,
   ];
-  const withFromConfig = serialized.length > 0 && !methodOf(cls, 'from_config');
-  if (withFromConfig) {
-    lines.push(
-      '',
-      '@classmethod',
-      'def from_config(cls, config):',
-      ...serialized.map((e) => `${unit}config["${e.key}"] = ${names.deserialize}(config["${e.key}"])`),
-      `${unit}return cls(**config)`,
-    );
-  }
+  const fromConfig = fromConfigLines(cls, serialized.map((e) => e.key), names.deserialize, unit);
+  lines.push(...fromConfig);
+  const withFromConfig = fromConfig.length > 0;
   // Right after `__init__`, so that the parameters and their config entries can be read together.
   edits.push(insertAfter(signature.definition, lines, methodIndent, text, true));
   return {

@@ -3,7 +3,7 @@ import { modelKerasName } from '../analysis/checkpoints';
 import { argumentSites, baseMethodCalls, holdsKerasObject, initSignature, selfAttributes, storedAttribute, type InitParameter, type InitSignature } from '../analysis/custom-classes';
 import { forwardingEdits, initForwarding } from '../analysis/config-methods';
 import {
-  configMethodLines, customObjectBase, customObjectUses, type ConfigEntry, type CustomObjectBase, type CustomObjectUse,
+  configMethodLines, customObjectBase, fromConfigLines, customObjectUses, type ConfigEntry, type CustomObjectBase, type CustomObjectUse,
 } from '../analysis/custom-objects';
 import { insertAfter, insertAtBodyStart, joinInsertions, statementOf } from '../analysis/edits';
 import { allEvents, callArguments, type FileFacts, type ModelEvent, type ModelFact } from '../analysis/facts';
@@ -302,16 +302,9 @@ function getConfigFix(facts: FileFacts, cls: ClassInfo, base: CustomObjectBase, 
   }
   const lines = configMethodLines(entries, mergesBase, unit);
   const serialized = entries.filter((e) => e.serialize);
-  const withFromConfig = serialized.length > 0 && !methodOf(cls, 'from_config');
-  if (withFromConfig) {
-    lines.push(
-      '',
-      '@classmethod',
-      'def from_config(cls, config):',
-      ...serialized.map((e) => `${unit}config["${e.key}"] = ${deserialize}(config["${e.key}"])`),
-      `${unit}return cls(**config)`,
-    );
-  }
+  const fromConfig = deserialize ? fromConfigLines(cls, serialized.map((e) => e.key), deserialize, unit) : [];
+  lines.push(...fromConfig);
+  const withFromConfig = fromConfig.length > 0;
   const after = init?.owner === cls ? init.signature.definition : last;
   edits.push(insertAfter(statementOf(after), lines, methodIndent, text, true));
   return {
