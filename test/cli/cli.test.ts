@@ -124,6 +124,13 @@ describe('ksm check', () => {
     const run = ksm(['check', file]);
     assert.equal(run.code, 0);
     assert.match(run.stderr, /blob\.py: skipped: holds NUL bytes/);
+    assert.equal(run.stdout, 'No problems found in 0 files. 1 file was skipped (see above).\n', 'the summary does not hide the skipped file');
+  });
+
+  test('a file named twice is checked once', () => {
+    const file = write('twice/model.py', unsaved);
+    const run = ksm(['check', '--format', 'json', file, file, path.dirname(file)]);
+    assert.deepEqual((JSON.parse(run.stdout) as JsonFinding[]).map((f) => f.code), ['KSM101']);
   });
 
   test('--rule turns a rule off or changes its level', () => {

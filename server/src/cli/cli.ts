@@ -52,7 +52,9 @@ async function filesToCheck(paths: string[], selection: SelectionOptions): Promi
   }
   const named = new Set(paths.filter((p) => fs.statSync(p).isFile()).map((p) => path.resolve(p)));
   const configs = new ConfigFiles();
-  return found.filter((file) => {
+  // A file named twice (`ksm check a.py .`) is checked once, under the first name it was given.
+  const once = [...new Map(found.map((file) => [path.resolve(file), file] as const)).values()];
+  return once.filter((file) => {
     const config = configFor(configs, file);
     settingsFrom(selection, config?.config, ignoredFor(config, file));
     return named.has(path.resolve(file)) || !isExcluded(config, file);
@@ -167,17 +169,20 @@ function printText(outcomes: FileOutcome[]): void {
       if (f.fixes.some((x) => x.applicability === 'safe')) fixable++;
     }
   }
-  const files = outcomes.length;
+  // A file that could not be analysed is counted apart, so that "no problems" never covers it.
+  const notAnalysed = outcomes.filter((o) => !o.result || o.result.version.source === 'not analysed').length;
+  const files = outcomes.length - notAnalysed;
   const fileWord = files === 1 ? 'file' : 'files';
+  const skippedNote = notAnalysed > 0 ? pc.yellow(` ${notAnalysed} ${notAnalysed === 1 ? 'file was' : 'files were'} skipped (see above).`) : '';
   if (fixed > 0) process.stdout.write(`Fixed ${fixed} ${fixed === 1 ? 'problem' : 'problems'}.\n`);
   if (total === 0) {
-    process.stdout.write(pc.green(`No problems found in ${files} ${fileWord}.\n`));
+    process.stdout.write(pc.green(`No problems found in ${files} ${fileWord}.`) + skippedNote + '\n');
     return;
   }
   const parts = (Object.keys(bySeverity) as Array<keyof typeof bySeverity>)
     .filter((k) => bySeverity[k] > 0)
     .map((k) => `${bySeverity[k]} ${k === 'information' ? 'info' : k}${bySeverity[k] === 1 || k === 'information' ? '' : 's'}`);
-  process.stdout.write(`Found ${total} ${total === 1 ? 'problem' : 'problems'} (${parts.join(', ')}) in ${files} ${fileWord}.\n`);
+  process.stdout.write(`Found ${total} ${total === 1 ? 'problem' : 'problems'} (${parts.join(', ')}) in ${files} ${fileWord}.${skippedNote}\n`);
   if (fixable > 0) process.stdout.write(`${fixable} fixable with \`ksm check --fix\`.\n`);
 }
 
