@@ -8,5 +8,5 @@ dataset = tf.data.Dataset.from_tensor_slices((x, y)).batch(32).repeat()
 
 model = tf.keras.Sequential([tf.keras.Input(shape=(8,)), tf.keras.layers.Dense(1)])
 model.compile(optimizer="adam", loss="mse")
-model.fit_generator(dataset, steps_per_epoch=8, epochs=2, workers=2)
+model.fit_generator(dataset, steps_per_epoch=8, epochs=2)
 model.save("regressor.keras")
