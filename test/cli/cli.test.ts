@@ -366,3 +366,20 @@ describe('ksm check - (standard input)', () => {
     assert.match(mixed.stderr, /`-` \(standard input\) cannot be combined with other paths/);
   });
 });
+
+describe('ksm check --diff', () => {
+  test('prints what --fix would change as a unified diff, writes nothing, and exits 1 when there is a change', () => {
+    const text = 'from tensorflow import keras\nm = keras.Sequential([keras.Input(shape=(3,)), keras.layers.Dense(1)])\nm.compile(loss="mse")\nm.fit_generator(g)\n';
+    const file = write('diff/train.py', text);
+    const run = ksm(['check', '--diff', 'train.py'], path.dirname(file));
+    assert.equal(run.code, 1);
+    assert.equal(run.stdout, [
+      '--- a/train.py', '+++ b/train.py', '@@ -1,4 +1,4 @@',
+      ' from tensorflow import keras', ' m = keras.Sequential([keras.Input(shape=(3,)), keras.layers.Dense(1)])', ' m.compile(loss="mse")',
+      '-m.fit_generator(g)', '+m.fit(g)', 'Would fix 1 problem in 1 file.', '',
+    ].join('\n'));
+    assert.equal(fs.readFileSync(file, 'utf8'), text, 'nothing is written');
+    const clean = ksm(['check', '--diff', write('diff/clean.py', 'x = 1\n')]);
+    assert.deepEqual([clean.code, clean.stdout], [0, 'No fixes to apply.\n']);
+  });
+});

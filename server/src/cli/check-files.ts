@@ -28,6 +28,8 @@ export interface FileOutcome {
   fixed: number;
   /** A notebook's program, whose ranges are mapped back to cells for output. */
   program?: NotebookProgram;
+  /** With `--diff`: the text as it is, and as the fixes would leave it (nothing is written). */
+  change?: { before: string; after: string };
 }
 
 /**
@@ -86,7 +88,8 @@ export class FileChecker {
 
   private readonly configs = new ConfigFiles();
 
-  constructor(paths: string[], private readonly selection: SelectionOptions, private readonly fix: boolean, private readonly options: AnalysisOptions = {}) {
+  /** `dryRun`: fix in memory only, and return each change (`--diff`). */
+  constructor(paths: string[], private readonly selection: SelectionOptions, private readonly fix: boolean, private readonly options: AnalysisOptions = {}, private readonly dryRun = false) {
     this.modules = workspaceModules(paths, (file) => this.ownSettings(file));
   }
 
@@ -103,11 +106,17 @@ export class FileChecker {
   }
 
   check(file: string): FileOutcome {
+    const read = isNotebookPath(file) ? readNotebookFile(file) : readPythonFile(file);
+    if (this.dryRun) {
+      let after: string | undefined;
+      const outcome = this.checkSource(file, read, (text) => (after = text));
+      const before = 'text' in read ? read.text : 'notebook' in read ? read.notebook.json : undefined;
+      return after !== undefined && before !== undefined ? { ...outcome, change: { before, after } } : outcome;
+    }
     const write: FixedTextWriter = (text) => {
       fs.writeFileSync(file, text, 'utf8');
       this.modules.invalidate(file);
     };
-    const read = isNotebookPath(file) ? readNotebookFile(file) : readPythonFile(file);
     return this.checkSource(file, read, this.fix ? write : undefined);
   }
 
@@ -163,10 +172,10 @@ export interface WorkerSetup {
 }
 
 /** Checks the files, in order; Python files on worker threads when `concurrency` asks for them. */
-export async function checkFiles(files: readonly string[], paths: string[], selection: SelectionOptions, fix: boolean, concurrency: Concurrency, options: AnalysisOptions = {}): Promise<FileOutcome[]> {
+export async function checkFiles(files: readonly string[], paths: string[], selection: SelectionOptions, fix: boolean | 'diff', concurrency: Concurrency, options: AnalysisOptions = {}): Promise<FileOutcome[]> {
   await initParser();
-  const workers = workerCount(fix, concurrency);
-  const checker = new FileChecker(paths, selection, fix, options);
+  const workers = workerCount(fix !== false, concurrency);
+  const checker = new FileChecker(paths, selection, fix !== false, options, fix === 'diff');
   if (workers === 0) return files.map((file) => checker.check(file));
   const outcomes: Array<FileOutcome | undefined> = new Array(files.length);
   // Notebooks keep their program object for output, so they are checked here.

@@ -13,6 +13,7 @@ import { kerasVersionSettings } from '../engine/settings-schema';
 import { ConfigFiles, ignoredFor, isExcluded, type FoundConfig } from '../workspace/config-files';
 import { checkFiles, FileChecker, type Concurrency, type FileOutcome } from './check-files';
 import { initParser } from '../engine/analysis/parser';
+import { createTwoFilesPatch } from 'diff';
 import { cellLocator, fileReadiness } from '../readiness';
 import type { ModelReadiness } from '../protocol';
 import type { AnalysisOptions } from '../engine/engine';
@@ -29,6 +30,7 @@ class UsageError extends Error {}
 
 interface CheckOptions extends SelectionOptions {
   stdinFilename?: string;
+  diff: boolean;
   format: 'text' | 'json' | 'github' | 'sarif';
   fix: boolean;
   concurrency: Concurrency;
@@ -73,7 +75,7 @@ function configFor(configs: ConfigFiles, file: string, isDirectory = false): Fou
   }
 }
 
-async function analyzeFiles(paths: string[], selection: SelectionOptions, fix: boolean, concurrency: Concurrency, analysis: AnalysisOptions = {}): Promise<FileOutcome[]> {
+async function analyzeFiles(paths: string[], selection: SelectionOptions, fix: boolean | 'diff', concurrency: Concurrency, analysis: AnalysisOptions = {}): Promise<FileOutcome[]> {
   const files = await filesToCheck(paths, selection);
   return checkFiles(files, paths, selection, fix, concurrency, analysis);
 }
@@ -96,9 +98,10 @@ async function analyzeStdin(selection: SelectionOptions & { stdinFilename?: stri
 }
 
 /** The outcomes of the paths a command names: files and folders, or `-` alone for standard input. */
-async function outcomesOf(paths: string[], options: SelectionOptions & { stdinFilename?: string; concurrency: Concurrency }, fix: boolean, analysis: AnalysisOptions = {}): Promise<FileOutcome[]> {
+async function outcomesOf(paths: string[], options: SelectionOptions & { stdinFilename?: string; concurrency: Concurrency }, fix: boolean | 'diff', analysis: AnalysisOptions = {}): Promise<FileOutcome[]> {
   if (!paths.includes('-')) return analyzeFiles(paths.length > 0 ? paths : ['.'], options, fix, options.concurrency, analysis);
   if (paths.length > 1) throw new UsageError('`-` (standard input) cannot be combined with other paths');
+  if (fix === 'diff') throw new UsageError('--diff reads files; with `-`, use --fix, which prints the fixed text');
   return [await analyzeStdin(options, fix, analysis)];
 }
 
@@ -186,7 +189,25 @@ function printText(outcomes: FileOutcome[]): void {
   if (fixable > 0) process.stdout.write(`${fixable} fixable with \`ksm check --fix\`.\n`);
 }
 
+/**
+ * `--diff`: what `--fix` would change, as a unified diff per file, and nothing written. Exit 1
+ * when there is something to change.
+ */
+function printDiffs(outcomes: FileOutcome[]): number {
+  let files = 0;
+  let fixes = 0;
+  for (const o of outcomes) {
+    if (!o.change) continue;
+    files++;
+    fixes += o.fixed;
+    process.stdout.write(createTwoFilesPatch(`a/${o.file}`, `b/${o.file}`, o.change.before, o.change.after, undefined, undefined, { context: 3 }).replace(/^=+\n/, ''));
+  }
+  process.stdout.write(files === 0 ? 'No fixes to apply.\n' : `Would fix ${fixes} ${fixes === 1 ? 'problem' : 'problems'} in ${files} ${files === 1 ? 'file' : 'files'}.\n`);
+  return files > 0 ? exitFindings : exitClean;
+}
+
 async function runCheck(paths: string[], options: CheckOptions): Promise<number> {
+  if (options.diff) return printDiffs(await outcomesOf(paths, options, 'diff'));
   const outcomes = await outcomesOf(paths, options, options.fix);
   const fromStdin = paths.includes('-');
   // The level that fails the run: the command line's, else the configuration's where the run starts.
@@ -335,6 +356,7 @@ function program(): Command {
     .argument('[paths...]', 'files or directories', [])
     .addOption(checkFormatOption())
     .option('--fix', 'apply every safe fix, then report what remains', false)
+    .option('--diff', 'print the changes --fix would make as a unified diff, and write nothing (exit 1 when there are any)', false)
     .addOption(versionOption())
     .addOption(ruleOption())
     .addOption(listOption('--select <rules>', 'check only these rules: codes, prefixes (KSM3) or names, comma-separated (repeatable)'))
