@@ -383,3 +383,14 @@ describe('ksm check --diff', () => {
     assert.deepEqual([clean.code, clean.stdout], [0, 'No fixes to apply.\n']);
   });
 });
+
+describe('ksm check --fix --show-fixes', () => {
+  test('lists the findings fixed in each file, by rule, and counts each fix once', () => {
+    const text = 'from tensorflow import keras\nm = keras.Sequential([keras.Input(shape=(3,)), keras.layers.Dense(1)])\nm.compile(loss="mse")\nm.fit_generator(g)\nm.evaluate_generator(g)\n';
+    const file = write('show-fixes/train.py', text);
+    const run = ksm(['check', '--fix', '--show-fixes', 'train.py'], path.dirname(file));
+    assert.equal(run.code, 0);
+    assert.equal(run.stdout, 'Fixed 2 problems.\ntrain.py:\n    2 × KSM402 (fit-generator-removed)\nNo problems found in 1 file.\n');
+    assert.match(fs.readFileSync(file, 'utf8'), /m\.fit\(g\)\nm\.evaluate\(g, verbose=0\)\n$/);
+  });
+});

@@ -3,7 +3,7 @@ import * as path from 'node:path';
 import { Worker } from 'node:worker_threads';
 import { NotebookProgram } from '../engine/analysis/notebook';
 import { initParser } from '../engine/analysis/parser';
-import type { AnalysisSettings } from '../engine/analysis/types';
+import type { AnalysisSettings, Finding } from '../engine/analysis/types';
 import { analyzeText, type AnalysisOptions, type AnalysisResult } from '../engine/engine';
 import { ConfigFiles, ignoredFor } from '../workspace/config-files';
 import { settingsFrom, type SelectionOptions } from '../engine/selection';
@@ -26,6 +26,8 @@ export interface FileOutcome {
   /** Why the file was not analysed. */
   skipped?: string;
   fixed: number;
+  /** The rules whose findings were fixed, with how many of each (for `--show-fixes`). */
+  fixedRules?: Record<string, number>;
   /** A notebook's program, whose ranges are mapped back to cells for output. */
   program?: NotebookProgram;
   /** With `--diff`: the text as it is, and as the fixes would leave it (nothing is written). */
@@ -56,6 +58,13 @@ function workspaceModules(paths: string[], settingsFor: (file: string) => Analys
   });
 }
 
+/** `KSM402 (fit-generator-removed)` → how many of its findings were fixed. */
+function countByRule(findings: readonly Finding[]): Record<string, number> {
+  const counts: Record<string, number> = {};
+  for (const f of findings) counts[`${f.code} (${f.name})`] = (counts[`${f.code} (${f.name})`] ?? 0) + 1;
+  return counts;
+}
+
 /** Where a fixed text goes: the file on disk, or standard output for standard input. */
 export type FixedTextWriter = (text: string) => void;
 
@@ -67,6 +76,7 @@ function checkNotebook(file: string, read: NotebookRead, settings: AnalysisSetti
   if ('skipped' in read) return { file, skipped: read.skipped, fixed: 0 };
   let notebook = read.notebook;
   let fixed = 0;
+  let fixedRules: Record<string, number> | undefined;
   if (fix) {
     const outcome = fixNotebookCells(notebook.cells, settings);
     const written = outcome.texts.size > 0 ? parseNotebook(writeNotebook(notebook, outcome.texts)) : undefined;
@@ -74,11 +84,12 @@ function checkNotebook(file: string, read: NotebookRead, settings: AnalysisSetti
       fix(written.notebook.json);
       notebook = written.notebook;
       fixed = outcome.applied;
+      fixedRules = countByRule(outcome.fixed);
     }
   }
   const program = new NotebookProgram(notebook.cells);
   const result = analyzeNotebook(program, settings, undefined, options);
-  return { file, result, program, fixed, ...(result.skipped ? { skipped: result.skipped } : {}) };
+  return { file, result, program, fixed, ...(fixedRules ? { fixedRules } : {}), ...(result.skipped ? { skipped: result.skipped } : {}) };
 }
 
 /** Checks files one by one, with one view of the projects and modules they belong to. */
@@ -135,6 +146,7 @@ export class FileChecker {
     if ('skipped' in read) return { file, skipped: read.skipped, fixed: 0 };
     let text = (read as { text: string }).text;
     let fixed = 0;
+    let fixedRules: Record<string, number> | undefined;
     // The last round of fixing analysed the text it leaves, so that analysis is reused.
     let result: AnalysisResult | undefined;
     if (write) {
@@ -144,10 +156,11 @@ export class FileChecker {
         write(outcome.text);
         text = outcome.text;
         fixed = outcome.applied;
+        fixedRules = countByRule(outcome.fixed);
       }
     }
     if (!result || this.options.versionView) result = analyzeText(text, fileSettings, this.options);
-    return { file, result, fixed, ...(result.skipped ? { skipped: result.skipped } : {}) };
+    return { file, result, fixed, ...(fixedRules ? { fixedRules } : {}), ...(result.skipped ? { skipped: result.skipped } : {}) };
   }
 }
 

@@ -31,6 +31,7 @@ class UsageError extends Error {}
 interface CheckOptions extends SelectionOptions {
   stdinFilename?: string;
   diff: boolean;
+  showFixes: boolean;
   format: 'text' | 'json' | 'github' | 'sarif';
   fix: boolean;
   concurrency: Concurrency;
@@ -154,7 +155,7 @@ function toJson(file: string, f: Finding | NotebookFinding) {
 
 const severityColour = { error: pc.red, warning: pc.yellow, information: pc.blue, hint: pc.dim } as const;
 
-function printText(outcomes: FileOutcome[]): void {
+function printText(outcomes: FileOutcome[], showFixes = false): void {
   let total = 0;
   let fixable = 0;
   let fixed = 0;
@@ -178,6 +179,12 @@ function printText(outcomes: FileOutcome[]): void {
   const fileWord = files === 1 ? 'file' : 'files';
   const skippedNote = notAnalysed > 0 ? pc.yellow(` ${notAnalysed} ${notAnalysed === 1 ? 'file was' : 'files were'} skipped (see above).`) : '';
   if (fixed > 0) process.stdout.write(`Fixed ${fixed} ${fixed === 1 ? 'problem' : 'problems'}.\n`);
+  if (showFixes) {
+    for (const o of outcomes) {
+      const rules = Object.entries(o.fixedRules ?? {});
+      if (rules.length > 0) process.stdout.write(`${pc.bold(o.file)}:\n${rules.map(([rule, n]) => `    ${n} × ${rule}\n`).join('')}`);
+    }
+  }
   if (total === 0) {
     process.stdout.write(pc.green(`No problems found in ${files} ${fileWord}.`) + skippedNote + '\n');
     return;
@@ -231,7 +238,7 @@ function printOutcomes(outcomes: FileOutcome[], files: Array<{ file: string; fin
   } else if (options.format === 'sarif') {
     process.stdout.write(JSON.stringify(sarifLog(files, readVersion(), process.cwd()), null, 2) + '\n');
   } else {
-    printText(outcomes);
+    printText(outcomes, options.showFixes);
   }
 }
 
@@ -356,6 +363,7 @@ function program(): Command {
     .argument('[paths...]', 'files or directories', [])
     .addOption(checkFormatOption())
     .option('--fix', 'apply every safe fix, then report what remains', false)
+    .option('--show-fixes', 'with --fix: list the findings fixed in each file, by rule', false)
     .option('--diff', 'print the changes --fix would make as a unified diff, and write nothing (exit 1 when there are any)', false)
     .addOption(versionOption())
     .addOption(ruleOption())

@@ -7,9 +7,9 @@ import { TextDecoder } from 'node:util';
 import type { Tree } from 'web-tree-sitter';
 import { applyEdits } from '../engine/analysis/apply';
 import { NotebookProgram, type NotebookCellSource } from '../engine/analysis/notebook';
-import type { AnalysisSettings } from '../engine/analysis/types';
+import type { AnalysisSettings, Finding } from '../engine/analysis/types';
 import { analyzeText, analyzeTree, type AnalysisOptions, type AnalysisResult } from '../engine/engine';
-import { fixInRounds, safeFixEdits } from '../engine/fix-all';
+import { chooseSafeFixes, fixInRounds } from '../engine/fix-all';
 
 /**
  * Notebook files larger than this are not read. Their outputs (plots, tables) make them far
@@ -228,22 +228,23 @@ export function analyzeNotebook(program: NotebookProgram, settings: AnalysisSett
  * Applies every safe fix that stays within cells, re-analysing between rounds, and returns the
  * cells' new texts (only those that changed) and how many fixes applied.
  */
-export function fixNotebookCells(cells: NotebookCellSource[], settings: AnalysisSettings): { texts: Map<number, string>; applied: number } {
-  const { state: current, applied } = fixInRounds(cells, (state) => {
+export function fixNotebookCells(cells: NotebookCellSource[], settings: AnalysisSettings): { texts: Map<number, string>; applied: number; fixed: Finding[] } {
+  const { state: current, applied, fixed } = fixInRounds(cells, (state) => {
     const program = new NotebookProgram(state);
     const result = analyzeNotebook(program, settings);
     const fixable = result.skipped && result.findings.length === 0 ? [] : program.withCellFixes(result.findings);
-    const edits = program.mapEdits(safeFixEdits(fixable, program.text));
+    const chosen = chooseSafeFixes(fixable, program.text);
+    const edits = program.mapEdits(chosen.edits);
     if (!edits || edits.length === 0) return { result };
     const next = state.map((cell, index) => {
       const own = edits.filter((e) => e.cell === index);
       return own.length > 0 ? { ...cell, text: applyEdits(cell.text, own) } : cell;
     });
-    return { result: { ...result, findings: fixable }, next };
+    return { result: { ...result, findings: fixable }, next, fixed: chosen.fixed };
   });
   const texts = new Map<number, string>();
   current.forEach((cell, index) => {
     if (cell.text !== cells[index]!.text) texts.set(index, cell.text);
   });
-  return { texts, applied };
+  return { texts, applied, fixed };
 }
