@@ -394,3 +394,20 @@ describe('ksm check --fix --show-fixes', () => {
     assert.match(fs.readFileSync(file, 'utf8'), /m\.fit\(g\)\nm\.evaluate\(g, verbose=0\)\n$/);
   });
 });
+
+describe('ksm check: which files a folder walk checks', () => {
+  test('.gitignore leaves files out (unless --no-respect-gitignore or named), and --exclude / --extend-exclude go with the configuration', () => {
+    const root = path.join(work, 'walk');
+    fs.mkdirSync(path.join(root, '.git'), { recursive: true });
+    const lstm = 'import keras\nm = keras.Sequential([keras.layers.LSTM(4)])\nm.save("m")\n';
+    write('walk/.gitignore', 'build/\n*.generated.py\n!keep.generated.py\n');
+    for (const file of ['src/a.py', 'src/b.generated.py', 'src/keep.generated.py', 'build/out.py', 'notebooks/old.py']) write(path.join('walk', file), lstm);
+    write('walk/ksm.toml', 'exclude = ["notebooks"]\n');
+    const files = (args: string[]) => [...new Set((JSON.parse(ksm(['check', '--format', 'json', ...args], root).stdout) as Array<{ filename: string }>).map((f) => f.filename))].sort();
+    assert.deepEqual(files(['.']), ['src/a.py', 'src/keep.generated.py']);
+    assert.deepEqual(files(['--no-respect-gitignore', '.']), ['build/out.py', 'src/a.py', 'src/b.generated.py', 'src/keep.generated.py']);
+    assert.deepEqual(files(['--exclude', 'src/a.py', '.']), ['notebooks/old.py', 'src/keep.generated.py'], '--exclude replaces the configuration\'s list');
+    assert.deepEqual(files(['--extend-exclude', 'src/a.py', '.']), ['src/keep.generated.py']);
+    assert.deepEqual(files(['build/out.py']), ['build/out.py'], 'a file named on the command line is checked');
+  });
+});

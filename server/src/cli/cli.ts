@@ -5,7 +5,7 @@ import pc from 'picocolors';
 import type { NotebookFinding } from '../engine/analysis/notebook';
 import type { Finding, Fix, Position, Range, Severity } from '../engine/analysis/types';
 import { findPackageRoot, ruleDocUrl } from '../workspace/docs-location';
-import { findPythonFiles } from '../workspace/files';
+import { findPythonFiles, GitignoreFilter } from '../workspace/files';
 import { githubAnnotations, sarifLog } from './machine-formats';
 import { fails, parseFailOn, SelectionError, settingsFrom, type SelectionOptions } from '../engine/selection';
 import { ConfigError } from '../engine/config';
@@ -28,7 +28,19 @@ const exitError = 2;
 
 class UsageError extends Error {}
 
-interface CheckOptions extends SelectionOptions {
+/** How folders are walked: globs left out, and whether `.gitignore` files are read. */
+interface WalkOptions {
+  exclude: string[];
+  extendExclude: string[];
+  respectGitignore: boolean;
+}
+
+/** The items of repeatable, comma-separated options. */
+function items(values: readonly string[]): string[] {
+  return values.flatMap((v) => v.split(',')).map((v) => v.trim()).filter(Boolean);
+}
+
+interface CheckOptions extends SelectionOptions, WalkOptions {
   stdinFilename?: string;
   diff: boolean;
   showFixes: boolean;
@@ -46,7 +58,7 @@ interface CheckOptions extends SelectionOptions {
  * configuration does not exclude. Every configuration that applies is read, and every file's
  * selection checked, before anything is analysed, so a mistake in either stops the run (exit 2).
  */
-async function filesToCheck(paths: string[], selection: SelectionOptions): Promise<string[]> {
+async function filesToCheck(paths: string[], selection: SelectionOptions & Partial<WalkOptions>): Promise<string[]> {
   let found: string[];
   try {
     found = await findPythonFiles(paths);
@@ -57,10 +69,13 @@ async function filesToCheck(paths: string[], selection: SelectionOptions): Promi
   const configs = new ConfigFiles();
   // A file named twice (`ksm check a.py .`) is checked once, under the first name it was given.
   const once = [...new Map(found.map((file) => [path.resolve(file), file] as const)).values()];
+  const gitignore = new GitignoreFilter();
+  const commandLine = { exclude: items(selection.exclude ?? []), extend: items(selection.extendExclude ?? []), base: process.cwd() };
   return once.filter((file) => {
     const config = configFor(configs, file);
     settingsFrom(selection, config?.config, ignoredFor(config, file));
-    return named.has(path.resolve(file)) || !isExcluded(config, file);
+    if (named.has(path.resolve(file))) return true;
+    return !isExcluded(config, file, commandLine) && !(selection.respectGitignore !== false && gitignore.ignores(file));
   });
 }
 
@@ -378,6 +393,9 @@ function program(): Command {
     .option('--statistics', 'print how many findings each rule has instead of the findings', false)
     .addOption(concurrencyOption())
     .addOption(stdinFilenameOption())
+    .addOption(listOption('--exclude <globs>', 'leave out files and folders matching these globs (relative to the working directory) when walking folders; replaces the configuration\'s exclude'))
+    .addOption(listOption('--extend-exclude <globs>', 'leave these out too, on top of the configuration\'s exclude'))
+    .option('--no-respect-gitignore', 'check files that .gitignore files leave out, too')
     .action(async (paths: string[], options: CheckOptions) => {
       process.exitCode = await runCheck(paths, options);
     });

@@ -87,8 +87,8 @@ function relativeTo(found: FoundConfig, file: string): string {
   return path.relative(found.directory, path.resolve(file)).split(path.sep).join('/');
 }
 
-/** Whether any glob matches the file or one of its folders (`tests` excludes `tests/a.py`). */
-function matches(globs: readonly string[], relative: string): boolean {
+/** Whether any glob matches a `/`-separated relative path or one of its folders (`tests` matches `tests/a.py`). */
+export function globsMatch(globs: readonly string[], relative: string): boolean {
   if (globs.length === 0 || relative.startsWith('..')) return false;
   const isMatch = picomatch(globs.map((g) => g.replace(/\/$/, '')), { dot: true });
   const parts = relative.split('/');
@@ -97,14 +97,19 @@ function matches(globs: readonly string[], relative: string): boolean {
   return globs.some((g) => !g.includes('/') && parts.some((p) => picomatch.isMatch(p, g, { dot: true })));
 }
 
-/** True when the configuration excludes the file from folder walks. */
-export function isExcluded(found: FoundConfig | undefined, file: string): boolean {
-  return found !== undefined && matches(found.config.exclude, relativeTo(found, file));
+/**
+ * True when the configuration excludes the file from folder walks. `exclude` (the command line's
+ * `--exclude`, relative to `base`) replaces the configuration's list; `extend` adds to it.
+ */
+export function isExcluded(found: FoundConfig | undefined, file: string, commandLine: { exclude: string[]; extend: string[]; base: string } = { exclude: [], extend: [], base: '' }): boolean {
+  const fromBase = path.relative(commandLine.base, path.resolve(file)).split(path.sep).join('/');
+  if (globsMatch([...commandLine.exclude, ...commandLine.extend], fromBase)) return true;
+  return commandLine.exclude.length === 0 && found !== undefined && globsMatch(found.config.exclude, relativeTo(found, file));
 }
 
 /** The rules the configuration's `per-file-ignores` turn off for the file. */
 export function ignoredFor(found: FoundConfig | undefined, file: string): string[] {
   if (!found) return [];
   const relative = relativeTo(found, file);
-  return found.config.perFileIgnores.filter((p) => matches([p.glob], relative)).flatMap((p) => p.rules);
+  return found.config.perFileIgnores.filter((p) => globsMatch([p.glob], relative)).flatMap((p) => p.rules);
 }

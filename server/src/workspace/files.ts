@@ -2,6 +2,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { TextDecoder } from 'node:util';
 import { glob } from 'tinyglobby';
+import ignore, { type Ignore } from 'ignore';
 import { maxFileBytes } from '../engine/engine';
 
 /** Folders never searched: version control, dependencies, virtual environments, caches. */
@@ -83,4 +84,44 @@ export async function findPythonFiles(paths: string[]): Promise<string[]> {
     found.push(...matches.sort().map((m) => path.join(p, m)));
   }
   return found;
+}
+
+/**
+ * Whether `.gitignore` files leave a file out, as git reads them: each `.gitignore` from the
+ * file's folder up to the repository root (a `.git` folder or file) applies to the paths below
+ * it, and the nearest one that says anything about the path (ignored, or re-included with `!`)
+ * decides. Parsed files are cached per folder.
+ */
+export class GitignoreFilter {
+  private readonly folders = new Map<string, { rules: Ignore | undefined; repositoryRoot: boolean }>();
+
+  ignores(file: string): boolean {
+    const absolute = path.resolve(file);
+    for (let directory = path.dirname(absolute); ; ) {
+      const folder = this.folder(directory);
+      if (folder.rules) {
+        const verdict = folder.rules.test(path.relative(directory, absolute).split(path.sep).join('/'));
+        if (verdict.ignored) return true;
+        if (verdict.unignored) return false;
+      }
+      const parent = path.dirname(directory);
+      if (folder.repositoryRoot || parent === directory) return false;
+      directory = parent;
+    }
+  }
+
+  private folder(directory: string): { rules: Ignore | undefined; repositoryRoot: boolean } {
+    let folder = this.folders.get(directory);
+    if (!folder) {
+      let rules: Ignore | undefined;
+      try {
+        rules = ignore().add(fs.readFileSync(path.join(directory, '.gitignore'), 'utf8'));
+      } catch {
+        rules = undefined;
+      }
+      folder = { rules, repositoryRoot: fs.existsSync(path.join(directory, '.git')) };
+      this.folders.set(directory, folder);
+    }
+    return folder;
+  }
 }
