@@ -34,7 +34,8 @@ function pythonFiles(dir) {
   for (const entry of fs.readdirSync(path.join(root, dir), { withFileTypes: true })) {
     const relative = path.join(dir, entry.name);
     if (entry.isDirectory()) out.push(...pythonFiles(relative));
-    else if (entry.name.endsWith('.py')) out.push(relative);
+    // Requirement files carry marks too (KSM602, KSM603 report on them).
+    else if (entry.name.endsWith('.py') || /^(requirements.*\.txt|pyproject\.toml|setup\.cfg|environment\.ya?ml)$/i.test(entry.name)) out.push(relative);
   }
   return out.sort();
 }

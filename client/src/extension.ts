@@ -17,6 +17,7 @@ import {
   type WorkspaceReadinessReportParams,
 } from '../../server/src/protocol';
 import { commandIds } from './command-ids';
+import { requirementFilePatterns } from './requirement-files';
 import type { ReportPage } from './report-html';
 import { ReportPanel } from './report-panel';
 import { ReadinessStatusBar } from './status-bar';
@@ -54,6 +55,8 @@ export async function activate(context: vscode.ExtensionContext): Promise<KerasS
       { scheme: 'file', language: 'python' },
       { scheme: 'untitled', language: 'python' },
       { scheme: 'vscode-notebook-cell', language: 'python' },
+      // Requirement files, whatever language an editor gives them: the server reports conflicting pins there.
+      ...requirementFilePatterns.map((name) => ({ scheme: 'file', pattern: `**/${name}` })),
     ],
     synchronize: { configurationSection: settingsSection },
     outputChannel,

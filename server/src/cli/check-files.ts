@@ -10,7 +10,10 @@ import { settingsFrom, type SelectionOptions } from '../engine/selection';
 import { fixAll } from '../engine/fix-all';
 import { decodePython, readPythonFile, type ReadResult } from '../workspace/files';
 import { analyzeNotebook, fixNotebookCells, isNotebookPath, parseNotebook, readNotebookFile, writeNotebook, type NotebookRead } from '../workspace/notebook-files';
-import { isWithin, ProjectVersions } from '../workspace/project-files';
+import { isRequirementFile, isWithin, projectDirectories, ProjectVersions, readProject } from '../workspace/project-files';
+import { analyzeProject, type ProjectFinding } from '../engine/project';
+import { projectReadiness, type ProjectReadiness } from '../engine/project-report';
+import type { RuleSettingOf } from '../engine/report';
 import { WorkspaceIndex } from '../workspace/workspace-index';
 
 /**
@@ -140,6 +143,37 @@ export class FileChecker {
     return this.checkSource(file, read, write);
   }
 
+  /**
+   * The project rules over the requirement files among `files`: each directory holding one is a
+   * project, whose requirement files are read together and whose Python files below it are its
+   * code. One outcome per requirement file named or found, and per other file of the project
+   * that has a finding. Their fixes are all unsafe, so `--fix` leaves them.
+   */
+  checkProjects(files: readonly string[]): FileOutcome[] {
+    const cwd = process.cwd();
+    const shown = new Map(files.map((f) => [path.resolve(f), f]));
+    const nameOf = (name: string) => shown.get(path.resolve(cwd, name)) ?? name;
+    const outcomes = new Map<string, FileOutcome>();
+    const outcomeOf = (file: string) => {
+      const outcome = outcomes.get(file) ?? { file, fixed: 0, result: { findings: [], models: [], version: { major: undefined, source: 'a requirement file' } } };
+      outcomes.set(file, outcome);
+      return outcome;
+    };
+    for (const file of files) outcomeOf(file);
+    for (const directory of projectDirectories(files)) {
+      const input = readProject(directory, cwd);
+      if (!input) continue;
+      const listed = files.find((f) => path.dirname(path.resolve(f)) === directory)!;
+      const result = analyzeProject(input, this.ownSettings(listed));
+      for (const finding of result.findings) {
+        const related = finding.related.map((r) => (r.uri === undefined ? r : { ...r, uri: nameOf(r.uri) }));
+        outcomeOf(nameOf(finding.file)).result!.findings.push({ ...finding, related });
+      }
+      if (result.errors.length > 0) outcomeOf(listed).skipped = `some rules failed: ${result.errors.join('; ')}`;
+    }
+    return [...outcomes.values()];
+  }
+
   private checkSource(file: string, read: ReadResult | NotebookRead, write: FixedTextWriter | undefined): FileOutcome {
     const fileSettings = { ...this.ownSettings(file), modules: this.modules.resolverFor(file) };
     if (isNotebookPath(file)) return checkNotebook(file, read as NotebookRead, fileSettings, write, this.options);
@@ -184,9 +218,18 @@ export interface WorkerSetup {
   options: AnalysisOptions;
 }
 
-/** Checks the files, in order; Python files on worker threads when `concurrency` asks for them. */
+/**
+ * Checks the files: Python files and notebooks in order, on worker threads when `concurrency`
+ * asks for them, then the projects of the requirement files among them.
+ */
 export async function checkFiles(files: readonly string[], paths: string[], selection: SelectionOptions, fix: boolean | 'diff', concurrency: Concurrency, options: AnalysisOptions = {}): Promise<FileOutcome[]> {
   await initParser();
+  const requirementFiles = files.filter(isRequirementFile);
+  const outcomes = await checkPythonFiles(files.filter((f) => !isRequirementFile(f)), paths, selection, fix, concurrency, options);
+  return requirementFiles.length === 0 ? outcomes : [...outcomes, ...new FileChecker(paths, selection, false, options).checkProjects(requirementFiles)];
+}
+
+async function checkPythonFiles(files: readonly string[], paths: string[], selection: SelectionOptions, fix: boolean | 'diff', concurrency: Concurrency, options: AnalysisOptions): Promise<FileOutcome[]> {
   const workers = workerCount(fix !== false, concurrency);
   const checker = new FileChecker(paths, selection, fix !== false, options, fix === 'diff');
   if (workers === 0) return files.map((file) => checker.check(file));
@@ -234,4 +277,16 @@ function onWorkers(count: number, setup: WorkerSetup, files: readonly string[], 
       });
     }
   });
+}
+
+/** The "Dependencies" check of each project among the outcomes of requirement files, by directory as shown. */
+export function projectChecks(outcomes: readonly FileOutcome[], setting: RuleSettingOf): ProjectReadiness[] {
+  const byProject = new Map<string, ProjectFinding[]>();
+  for (const outcome of outcomes) {
+    if (!isRequirementFile(outcome.file)) continue;
+    const project = path.dirname(outcome.file);
+    const findings = (outcome.result?.findings ?? []).map((f) => ({ ...f, file: outcome.file }));
+    byProject.set(project, [...(byProject.get(project) ?? []), ...findings]);
+  }
+  return [...byProject].map(([project, findings]) => projectReadiness(project, findings, setting));
 }

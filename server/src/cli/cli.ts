@@ -11,7 +11,8 @@ import { fails, parseFailOn, SelectionError, settingsFrom, type SelectionOptions
 import { ConfigError } from '../engine/config';
 import { kerasVersionSettings } from '../engine/settings-schema';
 import { ConfigFiles, ignoredFor, isExcluded, type FoundConfig } from '../workspace/config-files';
-import { checkFiles, FileChecker, type Concurrency, type FileOutcome } from './check-files';
+import { checkFiles, FileChecker, projectChecks, type Concurrency, type FileOutcome } from './check-files';
+import { findRequirementFiles } from '../workspace/project-files';
 import { initParser } from '../engine/analysis/parser';
 import { createTwoFilesPatch } from 'diff';
 import { cellLocator, fileReadiness } from '../readiness';
@@ -61,7 +62,7 @@ interface CheckOptions extends SelectionOptions, WalkOptions {
 async function filesToCheck(paths: string[], selection: SelectionOptions & Partial<WalkOptions>): Promise<string[]> {
   let found: string[];
   try {
-    found = await findPythonFiles(paths);
+    found = [...(await findPythonFiles(paths)), ...findRequirementFiles(paths)];
   } catch (error) {
     throw new UsageError((error as Error).message);
   }
@@ -288,6 +289,9 @@ function lineLabel(range: Range, cell: number | undefined): string {
 
 async function runReport(paths: string[], options: Omit<CheckOptions, 'fix' | 'failOn' | 'exitZero' | 'statistics'>): Promise<number> {
   const outcomes = await outcomesOf(paths, options, false, { versionView: true });
+  // Findings on requirement files belong to no model: one "Dependencies" check per project.
+  const levels = settingsFrom(options).rules;
+  const projects = projectChecks(outcomes, (code) => (levels[code] === 'default' ? undefined : levels[code]));
   if (options.format === 'json') {
     const files = outcomes.map((o) => ({
       filename: o.file,
@@ -295,7 +299,7 @@ async function runReport(paths: string[], options: Omit<CheckOptions, 'fix' | 'f
       models: modelsOf(o),
       ...(o.skipped ? { skipped: o.skipped } : {}),
     }));
-    process.stdout.write(JSON.stringify(files, null, 2) + '\n');
+    process.stdout.write(JSON.stringify([...files, ...projects.map((p) => ({ project: p.project, dependencies: p.check }))], null, 2) + '\n');
   } else {
     for (const o of outcomes) {
       if (o.skipped) process.stderr.write(`${o.file}: skipped: ${o.skipped}\n`);
@@ -321,7 +325,15 @@ async function runReport(paths: string[], options: Omit<CheckOptions, 'fix' | 'f
       }
     }
   }
-  const notReady = outcomes.some((o) => o.result?.models.some((m) => m.verdict === 'not-ready'));
+  if (options.format !== 'json') {
+    for (const { project, check } of projects) {
+      const mark = check.status === 'pass' ? pc.green('pass') : check.status === 'off' ? pc.dim('off ') : pc.red('fail');
+      process.stdout.write(`${pc.bold(project === '.' ? 'project' : `project ${project}`)}: dependencies\n    ${mark}  ${check.title}\n`);
+      for (const p of check.problems) process.stdout.write(`          ${p.uri}:${p.range.start.line + 1}:${p.range.start.character + 1}: ${p.code} ${p.message}\n`);
+    }
+  }
+  const notReady = outcomes.some((o) => o.result?.models.some((m) => m.verdict === 'not-ready')) ||
+    projects.some((p) => p.check.problems.some((problem) => problem.severity === 'error'));
   return notReady ? exitFindings : exitClean;
 }
 

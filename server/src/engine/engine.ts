@@ -35,7 +35,7 @@ export function notAnalysed(reason: string): AnalysisResult {
 export const maxFileBytes = 2 * 1024 * 1024;
 
 /** The setting for a rule, by code or by name, in any case (`KSM101`, `ksm101`, `Save-Before-Compile`). */
-function ruleSetting(rule: Rule, settings: AnalysisSettings): Severity | 'off' | undefined {
+export function ruleSetting(rule: Rule, settings: AnalysisSettings): Severity | 'off' | undefined {
   let value = settings.rules[rule.code] ?? settings.rules[rule.name];
   if (value === undefined) {
     for (const [key, setting] of Object.entries(settings.rules)) {

@@ -55,6 +55,7 @@ import {
   type WorkspaceReadinessReportParams,
 } from '../protocol';
 import { WorkspaceIndex } from '../workspace/workspace-index';
+import { RequirementDocuments } from './requirement-documents';
 
 /** The readiness report judges each model under Keras 2 and Keras 3 too. */
 const reportOptions: AnalysisOptions = { versionView: true };
@@ -127,6 +128,17 @@ export function startServer(connection: Connection = createConnection(ProposedFe
   /** The settings of the latest analysis, which module summaries are made with. */
   let latestSettings: ServerSettings = defaultServerSettings;
   const parserReady = initParser();
+  /** Open requirement files, on which the findings of their project's requirements are published. */
+  const requirements = new RequirementDocuments({
+    publish,
+    settingsFor: async (uri) => {
+      const current = await settings.get(uri);
+      return { enable: current.enable, settings: configuredSettings(fileURLToPath(uri), current) };
+    },
+    folders: () => folders,
+    pythonText: (file) => openPythonDocument(file)?.open.text,
+    error: (message) => connection.console.error(message),
+  });
 
   const log = (message: string) => connection.console.log(message);
 
@@ -358,6 +370,7 @@ export function startServer(connection: Connection = createConnection(ProposedFe
   /** Re-analyses every open document, after something other than its text changed. */
   function reanalyseAll(): void {
     inputs++;
+    requirements.refreshAll();
     for (const state of documents.values()) schedule(state, 0);
   }
 
@@ -392,6 +405,7 @@ export function startServer(connection: Connection = createConnection(ProposedFe
   connection.onDidChangeWatchedFiles(
     guardNotification('didChangeWatchedFiles', ({ changes }) => {
       const onDisk = changes.filter((c) => c.uri.startsWith('file:'));
+      for (const change of onDisk) requirements.fileChanged(fileURLToPath(change.uri));
       // A dependency file may change the Keras version of any document.
       let everything = onDisk.map((c) => projects.invalidate(fileURLToPath(c.uri))).includes(true);
       // A configuration file may change the settings of any document below it.
@@ -459,6 +473,7 @@ export function startServer(connection: Connection = createConnection(ProposedFe
 
   connection.onDidOpenTextDocument(
     guardNotification('didOpen', ({ textDocument }) => {
+      if (RequirementDocuments.handles(textDocument.uri)) return requirements.opened(textDocument.uri, textDocument.languageId, textDocument.version, textDocument.text);
       const document = TextDocument.create(textDocument.uri, textDocument.languageId, textDocument.version, textDocument.text);
       track({ open: new OpenDocument(document), run: 0 });
     }),
@@ -466,6 +481,7 @@ export function startServer(connection: Connection = createConnection(ProposedFe
 
   connection.onDidChangeTextDocument(
     guardNotification('didChange', ({ textDocument, contentChanges }) => {
+      if (RequirementDocuments.handles(textDocument.uri)) return requirements.changed(textDocument.uri, contentChanges, textDocument.version);
       const state = documents.get(textDocument.uri);
       if (!state) return;
       state.open.applyChanges(contentChanges, textDocument.version);
@@ -474,7 +490,10 @@ export function startServer(connection: Connection = createConnection(ProposedFe
     }),
   );
 
-  connection.onDidCloseTextDocument(guardNotification('didClose', ({ textDocument }) => untrack(textDocument.uri)));
+  connection.onDidCloseTextDocument(guardNotification('didClose', ({ textDocument }) => {
+    requirements.closed(textDocument.uri);
+    untrack(textDocument.uri);
+  }));
 
   // Notebooks (LSP 3.17): the cells' texts are kept by `notebooks`; the program of the Python
   // cells is kept as one document, re-parsed incrementally as cells change.
@@ -500,6 +519,8 @@ export function startServer(connection: Connection = createConnection(ProposedFe
     guardRequest('codeAction', async (params): Promise<CodeAction[]> => {
       // A notebook cell's actions come from its notebook, whose version the cell's diagnostics carry.
       const uri = params.textDocument.uri;
+      const requirementFixes = requirements.quickFixes(uri, params.context.diagnostics, support);
+      if (requirementFixes) return kindRequested(params.context.only, CodeActionKind.QuickFix) ? requirementFixes : [];
       const state = documents.get(uri) ?? notebookOfCell(uri);
       if (!state) return [];
       const only = params.context.only;
@@ -602,6 +623,7 @@ export function startServer(connection: Connection = createConnection(ProposedFe
   );
 
   connection.onShutdown(() => {
+    requirements.dispose();
     for (const state of documents.values()) {
       clearTimeout(state.timer);
       state.open.dispose();

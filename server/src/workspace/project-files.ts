@@ -9,6 +9,10 @@ import {
   type ProjectFile,
 } from '../engine/analysis/project-version';
 import type { KerasVersionInfo } from '../engine/analysis/types';
+import { legacyKerasUses } from '../engine/analysis/dependency-pins';
+import type { ProjectInput } from '../engine/project';
+import { globSync } from 'tinyglobby';
+import { ignoredFolders, readPythonFile } from './files';
 
 /** Dependency files larger than this are not read: real ones are a few KiB. */
 const maxProjectFileBytes = 1024 * 1024;
@@ -90,7 +94,24 @@ export class ProjectVersions {
   }
 }
 
-function readDirectory(directory: string, shownFrom: string): DirectoryEvidence {
+/** A directory's dependency files, read, with the resolver of their includes. */
+interface DirectoryFiles {
+  entries: fs.Dirent[];
+  files: ProjectFile[];
+  resolve: IncludeResolver;
+  /** Every path read, includes and missing ones too. */
+  read: Set<string>;
+}
+
+/** The editor's text of a file that is open, by path; undefined to read the file on disk. */
+export type TextOf = (file: string) => string | undefined;
+
+/**
+ * Reads the dependency files of a directory, named relative to `shownFrom` (by full path
+ * outside it). Includes are followed relative to the including file, only inside `within`
+ * when given; URLs are never fetched.
+ */
+function readDirectoryFiles(directory: string, shownFrom: string, within?: string, textOf?: TextOf): DirectoryFiles {
   let entries: fs.Dirent[] = [];
   try {
     entries = fs.readdirSync(directory, { withFileTypes: true });
@@ -101,28 +122,88 @@ function readDirectory(directory: string, shownFrom: string): DirectoryEvidence 
   const pathOf = new Map<string, string>();
   const load = (file: string): ProjectFile | undefined => {
     read.add(file);
-    const text = readText(file);
+    const text = textOf?.(file) ?? readText(file);
     if (text === undefined) return undefined;
     const name = isWithin(file, shownFrom) ? path.relative(shownFrom, file) : file;
     pathOf.set(name, file);
     return { name, text };
   };
-  // `-r` paths are relative to the including file; URLs are never fetched.
   const resolve: IncludeResolver = (target, from) => {
     const including = pathOf.get(from.name);
     if (!including || /^[a-z][a-z0-9+.-]*:\/\//i.test(target)) return undefined;
-    return load(path.resolve(path.dirname(including), target));
+    const file = path.resolve(path.dirname(including), target);
+    return within === undefined || isWithin(file, within) ? load(file) : undefined;
   };
   const names = entries.filter((e) => !e.isDirectory() && isProjectFileName(e.name)).map((e) => e.name);
   const files = names
     .sort((a, b) => fileOrder(a) - fileOrder(b) || a.localeCompare(b))
     .flatMap((name) => load(path.join(directory, name)) ?? []);
+  return { entries, files, resolve, read };
+}
+
+function readDirectory(directory: string, shownFrom: string): DirectoryEvidence {
+  const { entries, files, resolve, read } = readDirectoryFiles(directory, shownFrom);
   return {
     directory,
     read,
     version: kerasVersionFromRequirements(projectRequirements(files, resolve)),
     repositoryRoot: entries.some((e) => e.name === '.git'),
   };
+}
+
+/** Python files read below a project for its uses of tf_keras, at most; a larger tree is read this far. */
+const maxProjectPythonFiles = 2000;
+
+/**
+ * A project for the requirement-file rules: the dependency files of one directory, which are
+ * one environment, and where the Python files below it use tf_keras. Nothing outside the
+ * directory is read (an include that leaves it is not followed). Names are relative to
+ * `namesRelativeTo` (the working directory, a workspace folder). `textOf` gives the editor's
+ * text of open files. Undefined when the directory holds no dependency file. The parser must be
+ * initialised.
+ */
+export function readProject(directory: string, namesRelativeTo: string, textOf?: TextOf): ProjectInput | undefined {
+  const root = path.resolve(directory);
+  const shownFrom = path.resolve(namesRelativeTo);
+  const { files, resolve } = readDirectoryFiles(root, shownFrom, root, textOf);
+  if (files.length === 0) return undefined;
+  const python = globSync('**/*.py', { cwd: root, ignore: ignoredFolders.map((f) => `**/${f}/**`), dot: false, followSymbolicLinks: false })
+    .filter((name) => !isProjectFileName(name))
+    .sort()
+    .slice(0, maxProjectPythonFiles);
+  const legacyUses = python.flatMap((name) => {
+    const file = path.join(root, name);
+    let text = textOf?.(file);
+    try {
+      if (text === undefined) {
+        const read = readPythonFile(file);
+        if ('text' in read) text = read.text;
+      }
+    } catch {
+      // A file removed or unreadable since the walk has no uses.
+    }
+    return text === undefined ? [] : legacyKerasUses(isWithin(file, shownFrom) ? path.relative(shownFrom, file) : file, text);
+  });
+  return { files, resolve, legacyUses };
+}
+
+/** Whether a path is a requirement file that the project rules read and that is not Python (setup.py is both). */
+export function isRequirementFile(file: string): boolean {
+  return isProjectFileName(file) && !file.endsWith('.py');
+}
+
+/** The requirement files (other than setup.py) in the folders among `paths`, searched as Python files are. */
+export function findRequirementFiles(paths: readonly string[]): string[] {
+  return paths.filter((p) => fs.statSync(p).isDirectory()).flatMap((p) =>
+    globSync('**/*', { cwd: p, ignore: ignoredFolders.map((f) => `**/${f}/**`), dot: false, followSymbolicLinks: false })
+      .filter(isRequirementFile)
+      .sort()
+      .map((m) => path.join(p, m)));
+}
+
+/** The directories of the dependency files among `files`, once each, in order: the projects they belong to. */
+export function projectDirectories(files: readonly string[]): string[] {
+  return [...new Set(files.filter(isProjectFileName).map((f) => path.dirname(path.resolve(f))))];
 }
 
 /** Files are read in the order of `projectFilePatterns` (requirements first), which names the evidence shown. */

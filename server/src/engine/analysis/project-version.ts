@@ -27,8 +27,22 @@ export type IncludeResolver = (target: string, includedFrom: ProjectFile) => Pro
 
 /** A dependency on a package that decides which Keras runs. */
 export interface KerasRequirement {
-  /** TensorFlow (its version decides what `tf.keras` is), Keras itself, or the legacy Keras 2 package `tf-keras`. */
-  kind: 'tensorflow' | 'keras' | 'tf-keras';
+  /**
+   * TensorFlow (its version decides what `tf.keras` is), Keras itself, the legacy Keras 2
+   * package `tf-keras`, or tensorflow-hub (which requires tf-keras from 0.16 on; it says nothing
+   * about the Keras version).
+   */
+  kind: 'tensorflow' | 'keras' | 'tf-keras' | 'tensorflow-hub';
+  /** The distribution's name as written (`tensorflow-cpu`, `tf_keras`). */
+  name: string;
+  /** The version specifier as written (`>=2.16,<3`, Poetry's `^2.15`); undefined when none is given. */
+  spec?: string;
+  /** How `spec` is read: pip's PEP 440, Poetry's own forms, or a conda match spec. */
+  dialect: Dialect;
+  /** The environment marker, normalised (`python_version<"3.12"`); undefined when none. */
+  marker?: string;
+  /** The versions the specifier allows; undefined when none is given or it cannot be read. */
+  allowed?: VersionRanges;
   /** The requirement as written, for messages. */
   text: string;
   file: string;
@@ -69,7 +83,8 @@ export function projectRequirements(files: ProjectFile[], resolve?: IncludeResol
  * - Pins that disagree (a stale file, or different pins per platform marker) decide nothing.
  * A source is given even when the version stays unknown, to say what was read.
  */
-export function kerasVersionFromRequirements(requirements: KerasRequirement[]): KerasVersionInfo | undefined {
+export function kerasVersionFromRequirements(all: KerasRequirement[]): KerasVersionInfo | undefined {
+  const requirements = all.filter((r) => r.kind !== 'tensorflow-hub');
   if (requirements.length === 0) return undefined;
   // tf-keras from 2.16 on requires TensorFlow of its minor, so it says Keras 3 like a TensorFlow pin.
   const pins = requirements.filter((r) => r.kind !== 'tf-keras' || r.major === 3);
@@ -122,6 +137,7 @@ const packageKinds = new Map<string, Kind>(Object.entries({
   'keras-nightly': 'keras',
   'tf-keras': 'tf-keras',
   'tf-keras-nightly': 'tf-keras',
+  'tensorflow-hub': 'tensorflow-hub',
 } satisfies Record<string, Kind>));
 
 /** PEP 503 normalisation: `TF_Keras` and `tf.keras` name the same distribution as `tf-keras`. */
@@ -129,20 +145,45 @@ function normalizeName(name: string): string {
   return name.toLowerCase().replace(/[-_.]+/g, '-');
 }
 
-type Dialect = 'pep440' | 'poetry' | 'conda';
+export type Dialect = 'pep440' | 'poetry' | 'conda';
 
 /** Records a requirement when it names a package of interest. `spec` undefined: no version given. */
-function addRequirement(reader: Reader, name: string, spec: string | undefined, dialect: Dialect, text: string, file: string, line: number | undefined): void {
+function addRequirement(reader: Reader, name: string, spec: string | undefined, dialect: Dialect, text: string, file: string, line: number | undefined, marker?: string): void {
   const kind = packageKinds.get(normalizeName(name));
   if (!kind) return;
   const ranges = spec === undefined ? undefined : parseConstraint(spec, dialect);
   // tf-keras says which names use the legacy package, not which `keras` is installed; only from
   // 2.16 on does it pin TensorFlow >= 2.16, which installs Keras 3 (2.15 declares no dependency).
-  const major = ranges ? majorAllowed(ranges, kind === 'keras' ? keras3 : tensorflowWithKeras3) : undefined;
-  const requirement: KerasRequirement = { kind, text: text.trim(), file, line, major: kind === 'tf-keras' && major === 2 ? undefined : major };
-  const kerasRange = ranges && kerasReleases(kind, ranges);
+  const major = ranges && kind !== 'tensorflow-hub' ? majorAllowed(ranges, kind === 'keras' ? keras3 : tensorflowWithKeras3) : undefined;
+  const requirement: KerasRequirement = { kind, name, dialect, text: text.trim(), file, line, major: kind === 'tf-keras' && major === 2 ? undefined : major };
+  if (spec !== undefined) requirement.spec = spec.trim();
+  if (ranges) requirement.allowed = ranges;
+  const normalisedMarker = marker?.replace(/\s+/g, '').replace(/'/g, '"');
+  if (normalisedMarker) requirement.marker = normalisedMarker;
+  const kerasRange = ranges && kind !== 'tensorflow-hub' && kerasReleases(kind, ranges);
   if (kerasRange) requirement.kerasRange = kerasRange;
   reader.found.push(requirement);
+}
+
+/** The versions a requirement allows: a union of ranges, read only through the functions below. */
+export type VersionRanges = readonly Range[];
+
+/** Whether the versions allowed include some release of the minor `[major, minor]` (`2.15.*`). */
+export function allowsMinor(allowed: VersionRanges, minor: readonly [number, number]): boolean {
+  const releases = prefixRange({ epoch: 0, release: [...minor] });
+  return allowed.some((r) => !isEmpty(r) && !isEmpty(intersect(r, releases)));
+}
+
+/** The minors of the releases allowed, from the lowest to one past the highest; undefined when unbounded below. */
+export function allowedMinors(allowed: VersionRanges): MinorRange | undefined {
+  return minorHull([...allowed]);
+}
+
+/** The one minor `[major, minor]` every allowed version belongs to, if there is one. */
+export function onlyMinor(allowed: VersionRanges): [number, number] | undefined {
+  const hull = minorHull([...allowed]);
+  if (!hull?.low || !hull.high) return undefined;
+  return compareMinor([hull.low[0], hull.low[1] + 1], hull.high) === 0 ? [hull.low[0], hull.low[1]] : undefined;
 }
 
 /**
@@ -489,11 +530,12 @@ function readPep508(requirement: string, file: ProjectFile, line: number | undef
     addRequirement(reader, name, version ? `==${version}` : undefined, 'pep440', requirement, file.name, line);
     return;
   }
-  rest = rest.split(';')[0]!.trim();
+  const [specifiers, ...marker] = rest.split(';');
+  rest = specifiers!.trim();
   const parenthesised = /^\((.*)\)$/.exec(rest);
   if (parenthesised) rest = parenthesised[1]!.trim();
   if (!/^(?:[<>=!~]|$)/.test(rest)) return;
-  addRequirement(reader, name, rest === '' ? undefined : rest, 'pep440', requirement, file.name, line);
+  addRequirement(reader, name, rest === '' ? undefined : rest, 'pep440', requirement, file.name, line, marker.join(';'));
 }
 
 /** Finds where parsed values were written, for the line numbers that TOML parsers do not give. */
@@ -600,7 +642,9 @@ function readDependencyTable(table: TomlTable | undefined, dialect: Dialect, fil
     const written = known ? specs.join(' || ') : undefined;
     // Pipfile takes a bare version as an exact pin.
     const spec = written !== undefined && dialect === 'pep440' && /^\d/.test(written.trim()) ? `==${written.trim()}` : written;
-    addRequirement(reader, name, spec, dialect, written === undefined ? name : `${name} = "${written}"`, file.name, finder.key(name));
+    // Poetry's `markers`, `python` and `platform` keys restrict an entry as a PEP 508 marker does.
+    const marker = entries.flatMap((entry) => (isTable(entry) ? ['markers', 'python', 'platform'].flatMap((k) => (typeof entry[k] === 'string' ? [`${k}:${entry[k]}`] : [])) : [])).join('|');
+    addRequirement(reader, name, spec, dialect, written === undefined ? name : `${name} = "${written}"`, file.name, finder.key(name), marker);
   }
 }
 

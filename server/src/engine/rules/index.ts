@@ -20,6 +20,8 @@ import { checkpointMonitorMissing } from './KSM505-checkpoint-monitor-missing';
 import { loadModelUnsupported } from './KSM506-load-model-unsupported';
 import { saveUnsupportedArguments } from './KSM507-save-unsupported-arguments';
 import { mixedKerasImplementations } from './KSM601-mixed-keras-implementations';
+import { dependencyPinConflict } from './KSM602-dependency-pin-conflict';
+import { tfKerasMissing } from './KSM603-tf-keras-missing';
 import { legacyKerasEnvTooLate } from './KSM604-legacy-keras-env-too-late';
 import { kerasPrivateImport } from './KSM605-keras-private-import';
 import type { Rule } from './rule';
@@ -48,6 +50,8 @@ export const rules: Rule[] = [
   loadModelUnsupported,
   saveUnsupportedArguments,
   mixedKerasImplementations,
+  dependencyPinConflict,
+  tfKerasMissing,
   legacyKerasEnvTooLate,
   kerasPrivateImport,
 ];

@@ -2,6 +2,8 @@ import type { SyntaxNode } from '../analysis/syntax';
 import type { FileFacts, ModelFact } from '../analysis/facts';
 import type { KerasVersions } from '../analysis/version';
 import type { Fix, KerasVersionInfo, Range, RelatedLocation, Severity } from '../analysis/types';
+import type { LegacyKerasUse } from '../analysis/dependency-pins';
+import type { KerasRequirement } from '../analysis/project-version';
 
 /** The documentation of a rule, rendered into docs/rules/ and by `ksm explain`. */
 export interface RuleDocs {
@@ -56,4 +58,40 @@ export interface RuleContext {
   /** Which Keras each name means, and its version (`versions.at(node)`, `versions.of('tf.keras')`). */
   versions: KerasVersions;
   report(report: Report): void;
+}
+
+/**
+ * A rule over a project's requirement files (KSM6 pins) rather than over one Python file. It is
+ * listed, documented, selected and configured like any rule; the engine's project entry
+ * (`engine/project.ts`) runs `runProject`, and `run` finds nothing in a Python file by itself.
+ */
+export interface ProjectRule extends Rule {
+  runProject(context: ProjectRuleContext): void;
+}
+
+/** For a project rule's `run`: the rule looks at requirement files, not at the Python file analysed. */
+export function noFileCheck(): void {}
+
+export interface ProjectRuleContext {
+  /** The TensorFlow, Keras, tf-keras and tensorflow-hub requirements of the project's files, in file order. */
+  requirements: readonly KerasRequirement[];
+  /** The text of each requirement file read (includes too), by the name the adapter gave it. */
+  texts: ReadonlyMap<string, string>;
+  /** Where the project's Python code uses Keras 2 through the tf_keras package. */
+  legacyUses: readonly LegacyKerasUse[];
+  report(report: ProjectReport): void;
+}
+
+/** A finding on a requirement file; related locations in other files carry that file's name as `uri`. */
+export interface ProjectReport {
+  file: string;
+  range: Range;
+  severity: Severity;
+  message: string;
+  related?: RelatedLocation[];
+  fixes?: Fix[];
+}
+
+export function isProjectRule(rule: Rule): rule is ProjectRule {
+  return 'runProject' in rule;
 }

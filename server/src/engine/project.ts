@@ -1,0 +1,93 @@
+/**
+ * The engine's entry for a project's requirement files (`requirements*.txt`, `pyproject.toml`,
+ * `setup.cfg`, `setup.py`, `environment.yml`): the project rules (KSM602, KSM603) over the
+ * requirements of every file, which are one environment, and the uses of tf_keras in the
+ * project's Python code. Pure: the adapter reads the files and hands in their text.
+ */
+import type { LegacyKerasUse } from './analysis/dependency-pins';
+import { projectRequirements, type IncludeResolver, type ProjectFile } from './analysis/project-version';
+import type { AnalysisSettings, Finding } from './analysis/types';
+import { ruleSetting } from './engine';
+import { rules } from './rules/index';
+import { isProjectRule } from './rules/rule';
+
+export interface ProjectInput {
+  /** The project's requirement files, named as the adapter shows them (a path, a URI). */
+  files: ProjectFile[];
+  /** Reads the files they include (`-r base.txt`); includes are not followed without it. */
+  resolve?: IncludeResolver;
+  /** Where the project's Python files use tf_keras (see `legacyKerasUses`). */
+  legacyUses?: LegacyKerasUse[];
+}
+
+/** A finding on a requirement file: `file` is the name the file was handed in with. */
+export interface ProjectFinding extends Finding {
+  file: string;
+}
+
+export interface ProjectResult {
+  /** In the order of the files, then of their lines. */
+  findings: ProjectFinding[];
+  /** The rules that failed, with why; each loses only its own findings. */
+  errors: string[];
+}
+
+/** `# noqa`, `# noqa: KSM602` or `# noqa: dependency-pin-conflict` on a requirement line (a `#` comment in every such file). */
+function suppressedOnLine(lineText: string, code: string, name: string): boolean {
+  const directive = /(?:^|\s)#\s*noqa\b(?::\s*([\w\s,-]+))?/i.exec(lineText);
+  if (!directive) return false;
+  if (directive[1] === undefined) return true;
+  return directive[1].split(/[\s,]+/).some((item) => item.toLowerCase() === code.toLowerCase() || item.toLowerCase() === name);
+}
+
+/** Runs the project rules that the settings leave on over the requirement files. */
+export function analyzeProject(input: ProjectInput, settings: AnalysisSettings): ProjectResult {
+  const texts = new Map(input.files.map((f) => [f.name, f.text]));
+  const resolve: IncludeResolver | undefined = input.resolve && ((target, from) => {
+    const included = input.resolve!(target, from);
+    if (included) texts.set(included.name, included.text);
+    return included;
+  });
+  const requirements = projectRequirements(input.files, resolve);
+  const order = [...texts.keys()];
+  const findings: ProjectFinding[] = [];
+  const errors: string[] = [];
+  for (const rule of rules) {
+    if (!isProjectRule(rule)) continue;
+    const setting = ruleSetting(rule, settings);
+    if (setting === 'off') continue;
+    try {
+      rule.runProject({
+        requirements,
+        texts,
+        legacyUses: input.legacyUses ?? [],
+        report(report) {
+          const lineText = texts.get(report.file)?.split(/\r?\n|\r/)[report.range.start.line] ?? '';
+          if (suppressedOnLine(lineText, rule.code, rule.name)) return;
+          const finding: ProjectFinding = {
+            file: report.file,
+            code: rule.code,
+            name: rule.name,
+            severity: setting ?? report.severity,
+            message: report.message,
+            range: report.range,
+            related: report.related ?? [],
+            fixes: report.fixes ?? [],
+            modelIds: [],
+          };
+          // A line without a comment takes one; a line with another comment is left to the user.
+          // setup.cfg values have no inline comments (setuptools would read it as part of the requirement).
+          if (!lineText.includes('#') && !/(^|[\\/])setup\.cfg$/i.test(report.file)) {
+            const end = { line: report.range.start.line, character: lineText.length };
+            finding.noqa = { range: { start: end, end }, newText: `  # noqa: ${rule.code}` };
+          }
+          findings.push(finding);
+        },
+      });
+    } catch (error) {
+      errors.push(`${rule.code}: ${error instanceof Error ? error.message : String(error)}`);
+    }
+  }
+  findings.sort((a, b) => order.indexOf(a.file) - order.indexOf(b.file) || a.range.start.line - b.range.start.line || a.range.start.character - b.range.start.character || a.code.localeCompare(b.code));
+  return { findings, errors };
+}
