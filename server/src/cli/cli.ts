@@ -7,7 +7,7 @@ import type { Finding, Fix, Position, Range, Severity } from '../engine/analysis
 import { findPackageRoot, ruleDocUrl } from '../workspace/docs-location';
 import { findPythonFiles, GitignoreFilter } from '../workspace/files';
 import { githubAnnotations, sarifLog } from './machine-formats';
-import { fails, parseFailOn, SelectionError, settingsFrom, type SelectionOptions } from '../engine/selection';
+import { fails, items, parseFailOn, SelectionError, settingsFrom, type SelectionOptions } from '../engine/selection';
 import { ConfigError } from '../engine/config';
 import { kerasVersionSettings } from '../engine/settings-schema';
 import { ConfigFiles, ignoredFor, isExcluded, type FoundConfig } from '../workspace/config-files';
@@ -34,11 +34,6 @@ interface WalkOptions {
   exclude: string[];
   extendExclude: string[];
   respectGitignore: boolean;
-}
-
-/** The items of repeatable, comma-separated options. */
-function items(values: readonly string[]): string[] {
-  return values.flatMap((v) => v.split(',')).map((v) => v.trim()).filter(Boolean);
 }
 
 interface CheckOptions extends SelectionOptions, WalkOptions {

@@ -25,7 +25,7 @@ export function parseFailOn(value: string): Severity {
 }
 
 /** The items of repeatable, comma-separated options. */
-function items(values: readonly string[]): string[] {
+export function items(values: readonly string[]): string[] {
   return values.flatMap((v) => v.split(',')).map((v) => v.trim()).filter(Boolean);
 }
 
