@@ -41,7 +41,10 @@ export interface Finding {
   code: string;
   name: string;
   severity: Severity;
+  /** One clause naming the object and the problem, as editors and the concise formats show it. */
   message: string;
+  /** The explanation: what Keras does, with the message the user would meet, by version. */
+  detail?: string;
   range: Range;
   related: RelatedLocation[];
   fixes: Fix[];
