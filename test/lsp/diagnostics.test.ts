@@ -71,7 +71,7 @@ describe('language server: diagnostics', () => {
     await client.close(uri);
   });
 
-  test('quick incremental edits publish once, for the final version, matching the final text', async () => {
+  test('a burst of edits after a pause: the first is analysed at once, the rest once, for the final version, matching the final text', async () => {
     const uri = fileUri('typing.py');
     await client.open(uri, saveBeforeCompile, 1);
     await client.diagnostics(uri, { version: 1 });
@@ -102,8 +102,11 @@ describe('language server: diagnostics', () => {
     );
     // Give a stray late publication the time to arrive before checking there was none.
     await new Promise((resolve) => setTimeout(resolve, 400));
-    const afterChanges = client.published.slice(since).filter((p) => p.uri === uri);
-    assert.deepEqual(afterChanges.map((p) => p.version), [version], 'only the final version is published');
+    // The first change after a pause goes to analysis without a debounce, and may be published
+    // before the next arrives; the changes sent while the user "types" wait for each other.
+    const afterChanges = client.published.slice(since).filter((p) => p.uri === uri).map((p) => p.version);
+    assert.equal(afterChanges.at(-1), version);
+    assert.ok(afterChanges.every((v) => v === 2 || v === version), `published versions ${afterChanges.join(', ')}`);
     await client.close(uri);
   });
 

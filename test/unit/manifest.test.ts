@@ -7,6 +7,8 @@ import { commandIds } from '../../client/src/command-ids';
 import type { KerasVersionSetting, RuleSetting } from '../../server/src/engine/analysis/types';
 import { fixAllKind, notebookFixAllKind, settingsSection } from '../../server/src/protocol';
 import { rules } from '../../server/src/engine/rules/index';
+import { maxFileBytes } from '../../server/src/engine/engine';
+import { defaultServerSettings, normalizeSettings } from '../../server/src/lsp/settings';
 import { repoRoot } from '../helpers/fixtures';
 
 interface SettingSchema {
@@ -34,7 +36,7 @@ const kerasVersions: Record<KerasVersionSetting, true> = { auto: true, 2: true, 
 const ruleSettings: Record<RuleSetting, true> = { error: true, warning: true, information: true, hint: true, off: true, default: true };
 
 test('every setting is in the server\'s section, described, and read per resource', () => {
-  assert.deepEqual(Object.keys(settings).sort(), ['enable', 'kerasVersion', 'rules', 'trace.server'].map((k) => `${settingsSection}.${k}`).sort());
+  assert.deepEqual(Object.keys(settings).sort(), ['enable', 'kerasVersion', 'maxFileSize', 'rules', 'trace.server'].map((k) => `${settingsSection}.${k}`).sort());
   for (const [key, schema] of Object.entries(settings)) {
     assert.ok(schema.description ?? schema.markdownDescription, `${key} has a description`);
     assert.ok('default' in schema, `${key} has a default`);
@@ -45,6 +47,9 @@ test('every setting is in the server\'s section, described, and read per resourc
   assert.deepEqual([...setting('kerasVersion').enum!].sort(), Object.keys(kerasVersions).sort());
   assert.equal(setting('kerasVersion').default, 'auto');
   assert.deepEqual(setting('trace.server').enum, ['off', 'messages', 'verbose']);
+  assert.equal((setting('maxFileSize').default as number) * 1024 * 1024, maxFileBytes, 'the default limit is the engine\'s');
+  assert.equal(normalizeSettings({ maxFileSize: 0.5 }, defaultServerSettings).maxFileBytes, 512 * 1024);
+  assert.equal(normalizeSettings({ maxFileSize: -1 }, defaultServerSettings).maxFileBytes, undefined);
 });
 
 test('the rules setting accepts each rule by code and by name, with every severity the engine reads', () => {

@@ -31,7 +31,7 @@ export function notAnalysed(reason: string): AnalysisResult {
   return { findings: [], models: [], version: { major: undefined, source: 'not analysed' }, skipped: reason };
 }
 
-/** Files larger than this are skipped with a message rather than slowing the editor. */
+/** Files larger than this are skipped with a message rather than slowing the editor (`maxFileBytes` setting). */
 export const maxFileBytes = 2 * 1024 * 1024;
 
 /** The setting for a rule, by code or by name, in any case (`KSM101`, `ksm101`, `Save-Before-Compile`). */
@@ -51,7 +51,17 @@ export function ruleSetting(rule: Rule, settings: AnalysisSettings): Severity | 
  * its findings in order, `# noqa` applied, each with the edit that would suppress it. A rule
  * that throws loses only its own findings; the error is returned.
  */
-export function runRules(facts: FileFacts, versions: KerasVersions, settings: AnalysisSettings, only?: ReadonlySet<string>): { findings: Finding[]; errors: string[] } {
+export function runRules(facts: FileFacts, versions: KerasVersions, settings: AnalysisSettings, only?: ReadonlySet<string>): RuleRun {
+  return complete(ruleSteps(facts, versions, settings, only));
+}
+
+interface RuleRun {
+  findings: Finding[];
+  errors: string[];
+}
+
+/** `runRules` as steps: it pauses after each rule. */
+function* ruleSteps(facts: FileFacts, versions: KerasVersions, settings: AnalysisSettings, only?: ReadonlySet<string>): Generator<void, RuleRun> {
   const directives = noqaDirectives(facts.tree);
   const commentsByLine = new Map<number, SyntaxNode[]>();
   for (const comment of facts.tree.ofType('comment')) {
@@ -89,14 +99,15 @@ export function runRules(facts: FileFacts, versions: KerasVersions, settings: An
     } catch (error) {
       errors.push(`${rule.code}: ${failureReason(error)}`);
     }
+    yield;
   }
   findings.sort((a, b) => a.range.start.line - b.range.start.line || a.range.start.character - b.range.start.character || a.code.localeCompare(b.code));
   return { findings, errors };
 }
 
 /** Why a text cannot be analysed, or undefined when it can. */
-export function unanalysableReason(text: string): string | undefined {
-  if (text.length > maxFileBytes) return `file is larger than ${maxFileBytes / 1024 / 1024} MiB; not analysed`;
+export function unanalysableReason(text: string, limit = maxFileBytes): string | undefined {
+  if (text.length > limit) return `file is larger than ${describeSize(limit)}; not analysed`;
   if (text.includes('\u0000')) return 'file holds NUL bytes (binary?); not analysed';
   return undefined;
 }
@@ -112,7 +123,16 @@ export function factsOf(text: string, tree: Tree, settings: AnalysisSettings): {
  * Never throws: a failure inside the analysis becomes `skipped`.
  */
 export function analyzeTree(text: string, tree: Tree, settings: AnalysisSettings, options: AnalysisOptions = {}): AnalysisResult {
-  const reason = unanalysableReason(text);
+  return complete(analysisSteps(text, tree, settings, options));
+}
+
+/**
+ * `analyzeTree` as steps, for a caller that must stay responsive (the language server): it
+ * pauses after the facts are built and after each rule, and a caller that stops early simply
+ * drops it. The tree is read only before the first pause, so it may change afterwards.
+ */
+export function* analysisSteps(text: string, tree: Tree, settings: AnalysisSettings, options: AnalysisOptions = {}): Generator<void, AnalysisResult> {
+  const reason = unanalysableReason(text, settings.maxFileBytes);
   if (reason) return notAnalysed(reason);
   let facts: FileFacts;
   let versions: KerasVersions;
@@ -121,20 +141,21 @@ export function analyzeTree(text: string, tree: Tree, settings: AnalysisSettings
   } catch (error) {
     return notAnalysed(failureReason(error));
   }
-  const { findings, errors } = runRules(facts, versions, settings);
+  yield;
+  const { findings, errors } = yield* ruleSteps(facts, versions, settings);
   const settingOf = (code: string) => {
     const rule = rules.find((r) => r.code === code);
     return rule ? ruleSetting(rule, settings) : undefined;
   };
   const models = buildReport(facts, findings, settingOf);
   if (options.versionView) {
-    const under = (kerasVersion: '2' | '3') => {
+    function* under(kerasVersion: '2' | '3') {
       const forced = { ...settings, kerasVersion };
-      const run = runRules(facts, detectKerasVersions(facts.root, facts.imports, kerasVersion, settings.projectVersion), forced);
+      const run = yield* ruleSteps(facts, detectKerasVersions(facts.root, facts.imports, kerasVersion, settings.projectVersion), forced);
       return versionVerdicts(buildReport(facts, run.findings, settingOf));
-    };
-    const keras2 = under('2');
-    const keras3 = under('3');
+    }
+    const keras2 = yield* under('2');
+    const keras3 = yield* under('3');
     for (const model of models) model.byVersion = { keras2: keras2.get(model.id)!, keras3: keras3.get(model.id)! };
   }
   const result: AnalysisResult = { findings, models, version: versions.file };
@@ -142,9 +163,17 @@ export function analyzeTree(text: string, tree: Tree, settings: AnalysisSettings
   return result;
 }
 
+/** Runs steps to the end without pausing. */
+export function complete<T>(steps: Generator<void, T>): T {
+  for (;;) {
+    const step = steps.next();
+    if (step.done) return step.value;
+  }
+}
+
 /** Parses and analyses a text, freeing the tree afterwards. */
 export function analyzeText(text: string, settings: AnalysisSettings, options: AnalysisOptions = {}): AnalysisResult {
-  const reason = unanalysableReason(text);
+  const reason = unanalysableReason(text, settings.maxFileBytes);
   if (reason) return notAnalysed(reason);
   const tree = parsePython(text);
   try {
@@ -157,4 +186,10 @@ export function analyzeText(text: string, settings: AnalysisSettings, options: A
 function failureReason(error: unknown): string {
   if (error instanceof RangeError) return 'file is nested too deeply to analyse';
   return `internal error: ${error instanceof Error ? error.message : String(error)}`;
+}
+
+/** A size limit for people: "2 MiB", "512 KiB". */
+export function describeSize(bytes: number): string {
+  const mib = bytes / 1024 / 1024;
+  return mib >= 1 ? `${Number(mib.toFixed(2))} MiB` : `${Number((bytes / 1024).toFixed(1))} KiB`;
 }

@@ -85,9 +85,9 @@ export class OpenDocument {
    * parse. Undefined when the text is not to be analysed (too large, binary), so such a file
    * is never parsed.
    */
-  currentTree(): Tree | undefined {
+  currentTree(maxFileBytes?: number): Tree | undefined {
     const text = this.document.getText();
-    if (unanalysableReason(text)) {
+    if (unanalysableReason(text, maxFileBytes)) {
       this.dropTree();
       return undefined;
     }

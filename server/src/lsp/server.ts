@@ -28,7 +28,8 @@ import { NotebookProgram } from '../engine/analysis/notebook';
 import { initParser } from '../engine/analysis/parser';
 import { projectFilePatterns } from '../engine/analysis/project-version';
 import type { AnalysisSettings } from '../engine/analysis/types';
-import { analyzeText, analyzeTree, notAnalysed, type AnalysisOptions, type AnalysisResult } from '../engine/engine';
+import { analysisSteps, analyzeText, notAnalysed, unanalysableReason, type AnalysisOptions, type AnalysisResult } from '../engine/engine';
+import { parsePython } from '../engine/analysis/parser';
 import { findPythonFiles, readPythonFile, type ReadResult } from '../workspace/files';
 import { safeFixEdits } from '../engine/fix-all';
 import { editSupport, fixAllAction, kindRequested, quickFixes, type EditSupport } from './code-actions';
@@ -37,7 +38,8 @@ import { OpenDocument } from './documents';
 import { notebookDocumentSync, OpenNotebook, syncProgram } from './notebooks';
 import { cellLocator, fileReadiness } from '../readiness';
 import { defaultServerSettings, SettingsStore, type ServerSettings } from './settings';
-import { analyzeNotebook, isNotebookPath, readNotebookFile, type NotebookRead } from '../workspace/notebook-files';
+import { analyzeNotebook, isNotebookPath, notebookAnalysisSteps, readNotebookFile, type NotebookRead } from '../workspace/notebook-files';
+import { runInSlices } from './slices';
 import { ProjectVersions } from '../workspace/project-files';
 import { configFileNames, ConfigFiles, ignoredFor, type FoundConfig } from '../workspace/config-files';
 import { ConfigError } from '../engine/config';
@@ -60,8 +62,15 @@ import { RequirementDocuments } from './requirement-documents';
 /** The readiness report judges each model under Keras 2 and Keras 3 too. */
 const reportOptions: AnalysisOptions = { versionView: true };
 
-/** Quiet time after the last keystroke before a document is analysed again. */
-const debounceMs = 200;
+/**
+ * When a change is analysed. The first change after a pause is analysed at once; while the user
+ * types, a change waits `typingDebounceMs` for the next one (a run that has started anyway stops
+ * at its next pause when the text changes). Importers of an edited module wait longer: they are
+ * not what the user is looking at.
+ */
+const pauseMs = 500;
+const typingDebounceMs = 50;
+const dependentsDelayMs = 200;
 
 /** One analysis of a document: its text and version, the settings it ran under, and its diagnostics. */
 interface Analysis {
@@ -77,9 +86,13 @@ interface Analysis {
 interface DocumentState {
   open: OpenDocument;
   timer?: NodeJS.Timeout;
-  /** Id of the latest analysis run; a run that finds a newer id drops its result. */
+  /** Id of the latest analysis run; a run that finds a newer id at a pause stops there. */
   run: number;
+  /** The run under way, which a request for the current analysis waits for rather than starting another. */
+  pending?: { run: number; version: number; inputs: number; done: Promise<Analysis | undefined> };
   analysis?: Analysis;
+  /** When the text last changed (performance.now()), for the debounce. */
+  lastChange?: number;
   /** The last skip reason written to the log, so a skipped file is logged once, not per keystroke. */
   loggedSkip?: string;
   /** Set for a notebook: `open` then holds the program of its Python cells, and this maps it back to them. */
@@ -189,12 +202,22 @@ export function startServer(connection: Connection = createConnection(ProposedFe
    * each model under Keras 2 and Keras 3, which the diagnostics do not need, so it is analysed
    * again for it, on the same tree.
    */
-  function readinessOf(state: DocumentState, analysis: Analysis): FileReadiness {
+  async function readinessOf(state: DocumentState, analysis: Analysis): Promise<FileReadiness> {
     const fileSettings = engineSettings(state.open.uri, analysis.settings);
-    const tree = state.open.currentTree();
-    if (state.notebook) return state.notebook.readiness(analyzeNotebook(state.notebook.program, fileSettings, tree, reportOptions));
-    const result = tree ? analyzeTree(analysis.text, tree, fileSettings, reportOptions) : analyzeText(analysis.text, fileSettings, reportOptions);
-    return fileReadiness(state.open.uri, result);
+    const result = (await analyseOpenText(state, fileSettings, reportOptions, () => false))!;
+    return state.notebook ? state.notebook.readiness(result) : fileReadiness(state.open.uri, result);
+  }
+
+  /**
+   * The analysis of an open document's current text, in slices; undefined when `stopped()`
+   * says at a pause that it is no longer wanted. Text that is not analysable has no tree, and
+   * analyzeText then says why without parsing.
+   */
+  function analyseOpenText(state: DocumentState, fileSettings: AnalysisSettings, options: AnalysisOptions, stopped: () => boolean): Promise<AnalysisResult | undefined> {
+    const { open, notebook } = state;
+    const tree = open.currentTree(fileSettings.maxFileBytes);
+    if (!tree) return Promise.resolve(notebook ? analyzeNotebook(notebook.program, fileSettings, undefined, options) : analyzeText(open.text, fileSettings, options));
+    return runInSlices(notebook ? notebookAnalysisSteps(notebook.program, fileSettings, tree, options) : analysisSteps(open.text, tree, fileSettings, options), stopped);
   }
 
   /** The open Python document (not a notebook) of a file, found by path since clients spell URIs differently. */
@@ -215,7 +238,7 @@ export function startServer(connection: Connection = createConnection(ProposedFe
       const state = documents.get(key);
       if (!state || state === except) continue;
       state.importsChanged = true;
-      schedule(state, debounceMs);
+      schedule(state, dependentsDelayMs);
     }
   }
 
@@ -270,20 +293,20 @@ export function startServer(connection: Connection = createConnection(ProposedFe
     return { ...projectSettings(file, current), modules: modules.resolverFor(file, open ? uri : undefined) };
   }
 
-  /** Analyses the document's current text now. Synchronous: the text cannot change meanwhile. */
-  function analyse(state: DocumentState, current: ServerSettings, inputsGeneration: number): Analysis {
+  /**
+   * Analyses the document's current text, in slices. Undefined when run `run` was superseded
+   * (an edit, a close, a newer request) before it finished.
+   */
+  async function analyse(state: DocumentState, current: ServerSettings, inputsGeneration: number, run: number): Promise<Analysis | undefined> {
     const { open } = state;
-    const text = open.text;
-    let result: AnalysisResult;
+    const { text, version } = open;
+    let result: AnalysisResult | undefined;
     let diagnostics: Diagnostic[];
     state.importsChanged = false;
     try {
-      const tree = open.currentTree();
-      const fileSettings = engineSettings(open.uri, current, true);
-      // Without a tree the text is not analysable, and analyzeText says why without parsing.
-      if (state.notebook) result = analyzeNotebook(state.notebook.program, fileSettings, tree);
-      else result = tree ? analyzeTree(text, tree, fileSettings) : analyzeText(text, fileSettings);
-      diagnostics = toDiagnostics(result.findings, open.uri, open.version);
+      result = await analyseOpenText(state, engineSettings(open.uri, current, true), {}, () => state.run !== run || documents.get(open.uri) !== state);
+      if (!result) return undefined;
+      diagnostics = toDiagnostics(result.findings, open.uri, version);
     } catch (error) {
       // The version still gets its (empty) diagnostics, so nothing from an older text lingers.
       connection.console.error(`Analysis of ${open.uri} failed: ${describeError(error)}`);
@@ -294,7 +317,21 @@ export function startServer(connection: Connection = createConnection(ProposedFe
       if (result.skipped) log(`${open.uri}: ${result.skipped}`);
       state.loggedSkip = result.skipped;
     }
-    return { version: open.version, text, inputs: inputsGeneration, settings: current, result, diagnostics };
+    return { version, text, inputs: inputsGeneration, settings: current, result, diagnostics };
+  }
+
+  /** Starts run `run` of the document's analysis; when it finishes it becomes the current analysis and is published. */
+  function startAnalysis(state: DocumentState, current: ServerSettings, inputsGeneration: number, run: number): Promise<Analysis | undefined> {
+    const done = analyse(state, current, inputsGeneration, run).then((analysis) => {
+      if (state.pending?.run === run) state.pending = undefined;
+      if (analysis) {
+        state.analysis = analysis;
+        publishAnalysis(state, analysis);
+      }
+      return analysis;
+    });
+    state.pending = { run, version: state.open.version, inputs: inputsGeneration, done };
+    return done;
   }
 
   function isCurrent(state: DocumentState): boolean {
@@ -323,8 +360,7 @@ export function startServer(connection: Connection = createConnection(ProposedFe
       publishState(state, [], state.open.version);
       return;
     }
-    state.analysis = analyse(state, current, generation);
-    publishAnalysis(state, state.analysis);
+    await startAnalysis(state, current, generation, run);
   }
 
   function schedule(state: DocumentState, delay: number): void {
@@ -336,18 +372,28 @@ export function startServer(connection: Connection = createConnection(ProposedFe
     }, delay);
   }
 
-  /** The analysis of the document as it is now, computed at once if the last one is stale. */
+  /** How long a change of the document's text waits before it is analysed (see `pauseMs`). */
+  function changeDelay(state: DocumentState): number {
+    const now = performance.now();
+    const typing = state.lastChange !== undefined && now - state.lastChange < pauseMs;
+    state.lastChange = now;
+    return typing ? typingDebounceMs : 0;
+  }
+
+  /**
+   * The analysis of the document as it is now: the last one if current, else the run under way
+   * for this text, else a new run started at once. Undefined if the text changes meanwhile.
+   */
   async function currentAnalysis(state: DocumentState): Promise<Analysis | undefined> {
     if (isCurrent(state)) return state.analysis;
+    const { pending } = state;
+    if (pending && pending.run === state.run && pending.version === state.open.version && pending.inputs === inputs && !state.importsChanged) return pending.done;
     const generation = inputs;
     const current = await settings.get(state.open.uri);
     if (documents.get(state.open.uri) !== state) return undefined;
     if (isCurrent(state)) return state.analysis;
     clearTimeout(state.timer);
-    state.run++;
-    state.analysis = analyse(state, current, generation);
-    publishAnalysis(state, state.analysis);
-    return state.analysis;
+    return startAnalysis(state, current, generation, ++state.run);
   }
 
   connection.onInitialize(async (params) => {
@@ -485,7 +531,7 @@ export function startServer(connection: Connection = createConnection(ProposedFe
       const state = documents.get(textDocument.uri);
       if (!state) return;
       state.open.applyChanges(contentChanges, textDocument.version);
-      schedule(state, debounceMs);
+      schedule(state, changeDelay(state));
       if (textDocument.uri.startsWith('file:')) moduleChanged(fileURLToPath(textDocument.uri), state);
     }),
   );
@@ -509,7 +555,7 @@ export function startServer(connection: Connection = createConnection(ProposedFe
       const state = documents.get(notebookDocument.uri);
       if (!state?.notebook) return;
       syncProgram(state.open, state.notebook.read(notebookDocument, (uri) => notebooks.cellTextDocuments.get(uri)), notebookDocument.version);
-      schedule(state, debounceMs);
+      schedule(state, changeDelay(state));
     }),
   );
   notebooks.onDidClose(guardNotification('notebookDocument/didClose', (notebook) => untrack(notebook.uri)));
@@ -558,19 +604,29 @@ export function startServer(connection: Connection = createConnection(ProposedFe
    * The report for a file that is not open: read from disk, under that file's settings. A
    * notebook's locations name its cells, with the notebook's URI (its cells have none while it is closed).
    */
-  function diskReadiness(uri: string, fileSettings: ServerSettings): FileReadiness {
+  async function diskReadiness(uri: string, current: ServerSettings): Promise<FileReadiness> {
     if (!uri.startsWith('file:')) return fileReadiness(uri, notAnalysed('not a file on disk and not open; not analysed'));
     const file = fileURLToPath(uri);
+    const fileSettings = engineSettings(uri, current);
     let source: ReadResult | NotebookRead;
     try {
-      source = isNotebookPath(file) ? readNotebookFile(file) : readPythonFile(file);
+      source = isNotebookPath(file) ? readNotebookFile(file) : readPythonFile(file, fileSettings.maxFileBytes);
     } catch (error) {
       source = { skipped: `could not be read (${(error as NodeJS.ErrnoException).code ?? String(error)})` };
     }
     if ('skipped' in source) return fileReadiness(uri, notAnalysed(source.skipped));
-    if ('text' in source) return fileReadiness(uri, analyzeText(source.text, engineSettings(uri, fileSettings), reportOptions));
-    const program = new NotebookProgram(source.notebook.cells);
-    return fileReadiness(uri, analyzeNotebook(program, engineSettings(uri, fileSettings), undefined, reportOptions), cellLocator(program, () => uri));
+    const program = 'text' in source ? undefined : new NotebookProgram(source.notebook.cells);
+    const text = program?.text ?? (source as { text: string }).text;
+    const unanalysable = unanalysableReason(text, fileSettings.maxFileBytes);
+    if (unanalysable) return fileReadiness(uri, notAnalysed(unanalysable));
+    const tree = parsePython(text);
+    try {
+      const steps = program ? notebookAnalysisSteps(program, fileSettings, tree, reportOptions) : analysisSteps(text, tree, fileSettings, reportOptions);
+      const result = (await runInSlices(steps, () => false))!;
+      return program ? fileReadiness(uri, result, cellLocator(program, () => uri)) : fileReadiness(uri, result);
+    } finally {
+      tree.delete();
+    }
   }
 
   connection.onRequest(
@@ -579,7 +635,7 @@ export function startServer(connection: Connection = createConnection(ProposedFe
       if (typeof params?.uri !== 'string') throw new ResponseError(ErrorCodes.InvalidParams, 'expected { uri: string }');
       const state = documents.get(params.uri) ?? notebookOfCell(params.uri);
       const analysis = state ? await currentAnalysis(state) : undefined;
-      if (state && analysis) return readinessOf(state, analysis);
+      if (state && analysis) return await readinessOf(state, analysis);
       const [fileSettings] = await settings.getMany([params.uri]);
       return diskReadiness(params.uri, fileSettings!);
     }),
@@ -611,7 +667,7 @@ export function startServer(connection: Connection = createConnection(ProposedFe
           progress.report((i / files.length) * 100, root ? path.relative(root, file) : file);
           const state = openByPath.get(file);
           const analysis = state ? await currentAnalysis(state) : undefined;
-          reports.push(state && analysis ? readinessOf(state, analysis) : diskReadiness(uris[i]!, perFile[i]!));
+          reports.push(state && analysis ? await readinessOf(state, analysis) : await diskReadiness(uris[i]!, perFile[i]!));
           // Lets a $/cancelRequest (or an edit) through between files.
           await new Promise((resolve) => setImmediate(resolve));
         }

@@ -26,6 +26,7 @@ export function normalizeSettings(raw: unknown, fallback: ServerSettings): Serve
   if (typeof raw.enable === 'boolean') settings.enable = raw.enable;
   const version = parseKerasVersion(raw.kerasVersion);
   if (version) settings.kerasVersion = version;
+  if (typeof raw.maxFileSize === 'number' && raw.maxFileSize > 0) settings.maxFileBytes = Math.round(raw.maxFileSize * 1024 * 1024);
   if (isObject(raw.rules)) {
     for (const [key, value] of Object.entries(raw.rules)) {
       const level = typeof value === 'string' ? parseRuleLevel(value) : undefined;

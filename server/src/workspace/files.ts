@@ -3,7 +3,7 @@ import * as path from 'node:path';
 import { TextDecoder } from 'node:util';
 import { glob } from 'tinyglobby';
 import ignore, { type Ignore } from 'ignore';
-import { maxFileBytes } from '../engine/engine';
+import { describeSize, maxFileBytes } from '../engine/engine';
 
 /** Folders never searched: version control, dependencies, virtual environments, caches. */
 export const ignoredFolders = ['.git', '.hg', 'node_modules', '.venv', 'venv', '.tox', '.nox', '__pycache__', 'site-packages', '.mypy_cache', '.ipynb_checkpoints'];
@@ -18,9 +18,9 @@ const codingPattern = /^[ \t\f]*#.*?coding[:=][ \t]*([-\w.]+)/;
  * declaration names another encoding. Too large, binary or undecodable files are skipped with
  * the reason, never guessed at.
  */
-export function readPythonFile(file: string): ReadResult {
+export function readPythonFile(file: string, limit = maxFileBytes): ReadResult {
   const stat = fs.statSync(file);
-  if (stat.size > maxFileBytes) return { skipped: `larger than ${maxFileBytes / 1024 / 1024} MiB` };
+  if (stat.size > limit) return { skipped: `larger than ${describeSize(limit)}` };
   const bytes = fs.readFileSync(file);
   return decodePython(bytes);
 }

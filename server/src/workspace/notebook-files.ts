@@ -8,7 +8,7 @@ import type { Tree } from 'web-tree-sitter';
 import { applyEdits } from '../engine/analysis/apply';
 import { NotebookProgram, type NotebookCellSource } from '../engine/analysis/notebook';
 import type { AnalysisSettings, Finding } from '../engine/analysis/types';
-import { analyzeText, analyzeTree, type AnalysisOptions, type AnalysisResult } from '../engine/engine';
+import { analysisSteps, analyzeText, complete, type AnalysisOptions, type AnalysisResult } from '../engine/engine';
 import { chooseSafeFixes, fixInRounds } from '../engine/fix-all';
 
 /**
@@ -219,8 +219,18 @@ class JsonScanner {
  * version evidence of its own `pip install` lines, and the file's own evidence named by cell.
  */
 export function analyzeNotebook(program: NotebookProgram, settings: AnalysisSettings, tree?: Tree, options: AnalysisOptions = {}): AnalysisResult {
+  if (tree) return complete(notebookAnalysisSteps(program, settings, tree, options));
   const notebookSettings = program.analysisSettings(settings);
-  const result = tree ? analyzeTree(program.text, tree, notebookSettings, options) : analyzeText(program.text, notebookSettings, options);
+  return withNotebookVersion(program, notebookSettings, analyzeText(program.text, notebookSettings, options));
+}
+
+/** `analyzeNotebook` of a parsed program as steps (see `analysisSteps`). */
+export function* notebookAnalysisSteps(program: NotebookProgram, settings: AnalysisSettings, tree: Tree, options: AnalysisOptions = {}): Generator<void, AnalysisResult> {
+  const notebookSettings = program.analysisSettings(settings);
+  return withNotebookVersion(program, notebookSettings, yield* analysisSteps(program.text, tree, notebookSettings, options));
+}
+
+function withNotebookVersion(program: NotebookProgram, notebookSettings: AnalysisSettings, result: AnalysisResult): AnalysisResult {
   return { ...result, version: program.describeVersion(result.version, notebookSettings) };
 }
 

@@ -72,6 +72,8 @@ export interface AnalysisSettings {
    * Without it, names imported from local modules stay unknown.
    */
   modules?: ModuleResolver;
+  /** Texts longer than this (in characters, about bytes) are skipped with a reason; default `maxFileBytes`, 2 MiB. */
+  maxFileBytes?: number;
 }
 
 export const defaultSettings: AnalysisSettings = { kerasVersion: 'auto', rules: {} };
