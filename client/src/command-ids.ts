@@ -6,4 +6,5 @@ export const commandIds = {
   checkReadiness: 'kerasSavedModel.checkReadiness',
   checkWorkspaceReadiness: 'kerasSavedModel.checkWorkspaceReadiness',
   restartServer: 'kerasSavedModel.restartServer',
+  showOutput: 'kerasSavedModel.showOutput',
 } as const;

@@ -82,6 +82,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<KerasS
       checkReadiness(languageClient, fileReport, resource)),
     vscode.commands.registerCommand(commandIds.checkWorkspaceReadiness, () => checkWorkspaceReadiness(languageClient, workspaceReport)),
     vscode.commands.registerCommand(commandIds.restartServer, () => languageClient.restart()),
+    vscode.commands.registerCommand(commandIds.showOutput, () => outputChannel.show(true)),
     languageClient.onDidChangeState((event) => {
       if (event.newState === State.Running) statusBar.schedule();
     }),

@@ -55,6 +55,24 @@ export interface FileReadiness {
   skipped?: string;
 }
 
+/**
+ * `workspace/executeCommand` commands, for clients without code-action or custom-request UIs:
+ * fix all (argument: a document URI; answers a FixAllResult after `workspace/applyEdit`), and
+ * the two readiness reports (the document's URI; nothing), answering as the requests above.
+ */
+export const serverCommands = {
+  fixAll: 'kerasSavedModel.applyFixAll',
+  readinessReport: 'kerasSavedModel.readinessReport',
+  workspaceReadinessReport: 'kerasSavedModel.workspaceReadinessReport',
+} as const;
+
+export interface FixAllResult {
+  /** How many edits the safe fixes made. */
+  fixes: number;
+  /** Whether the client applied them. */
+  applied: boolean;
+}
+
 /** The settings section read per resource through `workspace/configuration`. */
 export const settingsSection = 'kerasSavedModel';
 

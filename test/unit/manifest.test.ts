@@ -36,7 +36,7 @@ const kerasVersions: Record<KerasVersionSetting, true> = { auto: true, 2: true, 
 const ruleSettings: Record<RuleSetting, true> = { error: true, warning: true, information: true, hint: true, off: true, default: true };
 
 test('every setting is in the server\'s section, described, and read per resource', () => {
-  assert.deepEqual(Object.keys(settings).sort(), ['enable', 'kerasVersion', 'maxFileSize', 'rules', 'trace.server'].map((k) => `${settingsSection}.${k}`).sort());
+  assert.deepEqual(Object.keys(settings).sort(), ['enable', 'exclude', 'kerasVersion', 'maxFileSize', 'rules', 'run', 'trace.server'].map((k) => `${settingsSection}.${k}`).sort());
   for (const [key, schema] of Object.entries(settings)) {
     assert.ok(schema.description ?? schema.markdownDescription, `${key} has a description`);
     assert.ok('default' in schema, `${key} has a default`);
@@ -50,6 +50,11 @@ test('every setting is in the server\'s section, described, and read per resourc
   assert.equal((setting('maxFileSize').default as number) * 1024 * 1024, maxFileBytes, 'the default limit is the engine\'s');
   assert.equal(normalizeSettings({ maxFileSize: 0.5 }, defaultServerSettings).maxFileBytes, 512 * 1024);
   assert.equal(normalizeSettings({ maxFileSize: -1 }, defaultServerSettings).maxFileBytes, undefined);
+  assert.deepEqual(setting('run').enum, ['onType', 'onSave']);
+  assert.equal(setting('run').default, defaultServerSettings.run);
+  assert.deepEqual(setting('exclude').default, defaultServerSettings.exclude);
+  assert.equal(normalizeSettings({ run: 'onSave', exclude: ['a/**', 3] }, defaultServerSettings).run, 'onSave');
+  assert.deepEqual(normalizeSettings({ run: 'sometimes', exclude: ['a/**', 3] }, defaultServerSettings).exclude, ['a/**']);
 });
 
 test('the rules setting accepts each rule by code and by name, with every severity the engine reads', () => {

@@ -10,6 +10,10 @@ import { diagnosticSource } from '../protocol';
  */
 export interface DiagnosticData {
   version: number;
+  /** The rule's name (`save-before-compile`), for the hover. */
+  name?: string;
+  /** The finding's explanation (Finding.detail), which the hover shows below the message. */
+  detail?: string;
   fixes: Fix[];
   /** The edit that writes or extends the line's `# noqa:` comment, when one can be written there. */
   noqa?: TextEdit;
@@ -23,7 +27,8 @@ const severities: Record<Severity, DiagnosticSeverity> = {
 };
 
 function toDiagnostic(finding: Finding, uri: string, version: number, noqa: TextEdit | undefined): Diagnostic {
-  const data: DiagnosticData = { version, fixes: finding.fixes };
+  const data: DiagnosticData = { version, name: finding.name, fixes: finding.fixes };
+  if (finding.detail) data.detail = finding.detail;
   if (noqa) data.noqa = noqa;
   const diagnostic: Diagnostic = {
     range: finding.range,

@@ -35,6 +35,8 @@ export class RequirementDocuments {
   private readonly timers = new Map<string, NodeJS.Timeout>();
   /** By project directory: the URIs diagnostics were published on, so they can be cleared. */
   private readonly published = new Map<string, Set<string>>();
+  /** The diagnostics last published, by URI. */
+  private readonly shown = new Map<string, Diagnostic[]>();
 
   constructor(private readonly host: RequirementHost) {}
 
@@ -82,6 +84,11 @@ export class RequirementDocuments {
     return diagnostics.flatMap((d) => quickFixes(d, { uri, version: document.version }, support));
   }
 
+  /** The diagnostics last published on a requirement file (none for any other URI). */
+  diagnosticsOf(uri: string): Diagnostic[] {
+    return this.shown.get(uri) ?? [];
+  }
+
   dispose(): void {
     for (const timer of this.timers.values()) clearTimeout(timer);
     this.timers.clear();
@@ -108,8 +115,14 @@ export class RequirementDocuments {
   }
 
   private clear(directory: string): void {
-    for (const uri of this.published.get(directory) ?? []) this.host.publish(uri, []);
+    for (const uri of this.published.get(directory) ?? []) this.publish(uri, []);
     this.published.delete(directory);
+  }
+
+  private publish(uri: string, diagnostics: Diagnostic[], version?: number): void {
+    if (diagnostics.length > 0) this.shown.set(uri, diagnostics);
+    else this.shown.delete(uri);
+    this.host.publish(uri, diagnostics, version);
   }
 
   private async refresh(directory: string): Promise<void> {
@@ -138,10 +151,10 @@ export class RequirementDocuments {
     const previous = this.published.get(directory) ?? new Set<string>();
     for (const [uri, findings] of byUri) {
       const version = this.open.get(uri)?.version;
-      this.host.publish(uri, toDiagnostics(findings, uri, version ?? 0), version);
+      this.publish(uri, toDiagnostics(findings, uri, version ?? 0), version);
       previous.delete(uri);
     }
-    for (const uri of previous) this.host.publish(uri, []);
+    for (const uri of previous) this.publish(uri, []);
     this.published.set(directory, new Set(byUri.keys()));
   }
 }

@@ -13,6 +13,7 @@ import {
   FileChangeType,
   LSPErrorCodes,
   NotebookDocuments,
+  PositionEncodingKind,
   ProposedFeatures,
   ResponseError,
   TextDocumentSyncKind,
@@ -40,8 +41,10 @@ import { cellLocator, fileReadiness } from '../readiness';
 import { defaultServerSettings, SettingsStore, type ServerSettings } from './settings';
 import { analyzeNotebook, isNotebookPath, notebookAnalysisSteps, readNotebookFile, type NotebookRead } from '../workspace/notebook-files';
 import { runInSlices } from './slices';
+import { hoverAt } from './hover';
+import { packageVersion } from '../workspace/docs-location';
 import { ProjectVersions } from '../workspace/project-files';
-import { configFileNames, ConfigFiles, ignoredFor, type FoundConfig } from '../workspace/config-files';
+import { configFileNames, ConfigFiles, globsMatch, ignoredFor, type FoundConfig } from '../workspace/config-files';
 import { ConfigError } from '../engine/config';
 import { settingsFrom } from '../engine/selection';
 import { findRule } from '../engine/rules/index';
@@ -50,7 +53,9 @@ import {
   fixAllKind,
   notebookFixAllKind,
   readinessReportMethod,
+  serverCommands,
   settingsSection,
+  type FixAllResult,
   workspaceReadinessReportMethod,
   type FileReadiness,
   type ReadinessReportParams,
@@ -145,7 +150,7 @@ export function startServer(connection: Connection = createConnection(ProposedFe
   const requirements = new RequirementDocuments({
     publish,
     settingsFor: async (uri) => {
-      const current = await settings.get(uri);
+      const current = await settingsFor(uri);
       return { enable: current.enable, settings: configuredSettings(fileURLToPath(uri), current) };
     },
     folders: () => folders,
@@ -350,11 +355,29 @@ export function startServer(connection: Connection = createConnection(ProposedFe
     publishState(state, analysis.settings.enable ? analysis.diagnostics : [], analysis.version);
   }
 
-  async function refresh(state: DocumentState, run: number): Promise<void> {
+  /**
+   * The settings of a document, as the user set them for it; a file matched by the `exclude`
+   * globs (relative to its workspace folder) is treated as if the extension were off for it.
+   */
+  async function settingsFor(uri: string): Promise<ServerSettings> {
+    const current = await settings.get(uri);
+    return isExcluded(uri, current) ? { ...current, enable: false } : current;
+  }
+
+  function isExcluded(uri: string, current: ServerSettings): boolean {
+    if (current.exclude.length === 0 || !uri.startsWith('file:')) return false;
+    const file = fileURLToPath(uri);
+    const folder = folders.filter((f) => file.startsWith(f + path.sep)).sort((a, b) => b.length - a.length)[0];
+    return folder !== undefined && globsMatch(current.exclude, path.relative(folder, file).split(path.sep).join('/'));
+  }
+
+  /** Analyses the document for run `run`; with `run: onSave`, an edit alone does not. */
+  async function refresh(state: DocumentState, run: number, trigger: 'edit' | 'other'): Promise<void> {
     const generation = inputs;
-    const current = await settings.get(state.open.uri);
+    const current = await settingsFor(state.open.uri);
     // A newer edit, configuration change or close has superseded this run while the settings came.
     if (state.run !== run || documents.get(state.open.uri) !== state) return;
+    if (trigger === 'edit' && current.run === 'onSave' && current.enable) return;
     if (!current.enable) {
       state.analysis = undefined;
       publishState(state, [], state.open.version);
@@ -363,12 +386,12 @@ export function startServer(connection: Connection = createConnection(ProposedFe
     await startAnalysis(state, current, generation, run);
   }
 
-  function schedule(state: DocumentState, delay: number): void {
+  function schedule(state: DocumentState, delay: number, trigger: 'edit' | 'other' = 'other'): void {
     clearTimeout(state.timer);
     const run = ++state.run;
     state.timer = setTimeout(() => {
       state.timer = undefined;
-      refresh(state, run).catch((error) => connection.console.error(`Analysis of ${state.open.uri} failed: ${describeError(error)}`));
+      refresh(state, run, trigger).catch((error) => connection.console.error(`Analysis of ${state.open.uri} failed: ${describeError(error)}`));
     }, delay);
   }
 
@@ -389,7 +412,7 @@ export function startServer(connection: Connection = createConnection(ProposedFe
     const { pending } = state;
     if (pending && pending.run === state.run && pending.version === state.open.version && pending.inputs === inputs && !state.importsChanged) return pending.done;
     const generation = inputs;
-    const current = await settings.get(state.open.uri);
+    const current = await settingsFor(state.open.uri);
     if (documents.get(state.open.uri) !== state) return undefined;
     if (isCurrent(state)) return state.analysis;
     clearTimeout(state.timer);
@@ -404,12 +427,16 @@ export function startServer(connection: Connection = createConnection(ProposedFe
     setFolders(params.workspaceFolders?.map((f) => f.uri) ?? (params.rootUri ? [params.rootUri] : []));
     return {
       capabilities: {
-        textDocumentSync: { openClose: true, change: TextDocumentSyncKind.Incremental },
+        textDocumentSync: { openClose: true, change: TextDocumentSyncKind.Incremental, save: { includeText: false } },
         notebookDocumentSync,
         codeActionProvider: { codeActionKinds: [CodeActionKind.QuickFix, fixAllKind, notebookFixAllKind], resolveProvider: false },
+        hoverProvider: true,
+        executeCommandProvider: { commands: Object.values(serverCommands) },
+        // Every client supports UTF-16, which is what the engine's columns count.
+        positionEncoding: PositionEncodingKind.UTF16,
         workspace: { workspaceFolders: { supported: true, changeNotifications: true } },
       },
-      serverInfo: { name: diagnosticSource },
+      serverInfo: { name: diagnosticSource, version: packageVersion() },
     };
   });
 
@@ -531,10 +558,16 @@ export function startServer(connection: Connection = createConnection(ProposedFe
       const state = documents.get(textDocument.uri);
       if (!state) return;
       state.open.applyChanges(contentChanges, textDocument.version);
-      schedule(state, changeDelay(state));
+      schedule(state, changeDelay(state), 'edit');
       if (textDocument.uri.startsWith('file:')) moduleChanged(fileURLToPath(textDocument.uri), state);
     }),
   );
+
+  // With `run: onSave`, a save is what analyses the file (with `onType`, it is analysed already).
+  connection.onDidSaveTextDocument(guardNotification('didSave', ({ textDocument }) => {
+    const state = documents.get(textDocument.uri);
+    if (state && !isCurrent(state) && state.pending?.version !== state.open.version) schedule(state, 0);
+  }));
 
   connection.onDidCloseTextDocument(guardNotification('didClose', ({ textDocument }) => {
     requirements.closed(textDocument.uri);
@@ -555,9 +588,13 @@ export function startServer(connection: Connection = createConnection(ProposedFe
       const state = documents.get(notebookDocument.uri);
       if (!state?.notebook) return;
       syncProgram(state.open, state.notebook.read(notebookDocument, (uri) => notebooks.cellTextDocuments.get(uri)), notebookDocument.version);
-      schedule(state, changeDelay(state));
+      schedule(state, changeDelay(state), 'edit');
     }),
   );
+  notebooks.onDidSave(guardNotification('notebookDocument/didSave', (notebook) => {
+    const state = documents.get(notebook.uri);
+    if (state && !isCurrent(state) && state.pending?.version !== state.open.version) schedule(state, 0);
+  }));
   notebooks.onDidClose(guardNotification('notebookDocument/didClose', (notebook) => untrack(notebook.uri)));
   notebooks.listen(connection);
 
@@ -629,54 +666,102 @@ export function startServer(connection: Connection = createConnection(ProposedFe
     }
   }
 
-  connection.onRequest(
-    readinessReportMethod,
-    guardRequest(readinessReportMethod, async (params: ReadinessReportParams | undefined): Promise<FileReadiness> => {
-      if (typeof params?.uri !== 'string') throw new ResponseError(ErrorCodes.InvalidParams, 'expected { uri: string }');
-      const state = documents.get(params.uri) ?? notebookOfCell(params.uri);
-      const analysis = state ? await currentAnalysis(state) : undefined;
-      if (state && analysis) return await readinessOf(state, analysis);
-      const [fileSettings] = await settings.getMany([params.uri]);
-      return diskReadiness(params.uri, fileSettings!);
-    }),
-  );
+  /** The readiness report of one document: its current analysis when open, else its text on disk. */
+  async function documentReport(params: ReadinessReportParams | undefined): Promise<FileReadiness> {
+    if (typeof params?.uri !== 'string') throw new ResponseError(ErrorCodes.InvalidParams, 'expected { uri: string }');
+    const state = documents.get(params.uri) ?? notebookOfCell(params.uri);
+    const analysis = state ? await currentAnalysis(state) : undefined;
+    if (state && analysis) return await readinessOf(state, analysis);
+    const fileSettings = await settingsFor(params.uri);
+    return diskReadiness(params.uri, fileSettings);
+  }
 
-  connection.onRequest(
-    workspaceReadinessReportMethod,
-    guardRequest(workspaceReadinessReportMethod, async (params: WorkspaceReadinessReportParams | undefined, token): Promise<FileReadiness[]> => {
-      const progress = connection.window.attachWorkDoneProgress(params?.workDoneToken);
-      const stopIfCancelled = () => {
-        if (token.isCancellationRequested) throw new ResponseError(LSPErrorCodes.RequestCancelled, 'workspace readiness report cancelled');
-      };
-      progress.begin('Checking SavedModel readiness', 0, 'Finding Python files', true);
-      try {
-        // A folder deleted since it was opened has nothing to report; nested folders list a file twice.
-        const roots = folders.filter((folder) => fs.existsSync(folder));
-        const files = [...new Set(await findPythonFiles(roots))].sort();
-        // Open documents are reported with the editor's text, found by path since clients spell URIs differently.
-        const openByPath = new Map<string, DocumentState>();
-        for (const state of documents.values()) {
-          if (state.open.uri.startsWith('file:')) openByPath.set(fileURLToPath(state.open.uri), state);
-        }
-        const uris = files.map((file) => openByPath.get(file)?.open.uri ?? pathToFileURL(file).href);
-        const perFile = await settings.getMany(uris);
-        const reports: FileReadiness[] = [];
-        for (const [i, file] of files.entries()) {
-          stopIfCancelled();
-          const root = roots.find((r) => file.startsWith(r + path.sep));
-          progress.report((i / files.length) * 100, root ? path.relative(root, file) : file);
-          const state = openByPath.get(file);
-          const analysis = state ? await currentAnalysis(state) : undefined;
-          reports.push(state && analysis ? await readinessOf(state, analysis) : await diskReadiness(uris[i]!, perFile[i]!));
-          // Lets a $/cancelRequest (or an edit) through between files.
-          await new Promise((resolve) => setImmediate(resolve));
-        }
-        return reports;
-      } finally {
-        progress.done();
+  /** The readiness report of every Python file of the workspace, with progress, cancellable between files. */
+  async function workspaceReport(params: WorkspaceReadinessReportParams | undefined, token: CancellationToken): Promise<FileReadiness[]> {
+    const progress = connection.window.attachWorkDoneProgress(params?.workDoneToken);
+    const stopIfCancelled = () => {
+      if (token.isCancellationRequested) throw new ResponseError(LSPErrorCodes.RequestCancelled, 'workspace readiness report cancelled');
+    };
+    progress.begin('Checking SavedModel readiness', 0, 'Finding Python files', true);
+    try {
+      // A folder deleted since it was opened has nothing to report; nested folders list a file twice.
+      const roots = folders.filter((folder) => fs.existsSync(folder));
+      const found = [...new Set(await findPythonFiles(roots))].sort();
+      // Open documents are reported with the editor's text, found by path since clients spell URIs differently.
+      const openByPath = new Map<string, DocumentState>();
+      for (const state of documents.values()) {
+        if (state.open.uri.startsWith('file:')) openByPath.set(fileURLToPath(state.open.uri), state);
+      }
+      const foundUris = found.map((file) => openByPath.get(file)?.open.uri ?? pathToFileURL(file).href);
+      const foundSettings = await settings.getMany(foundUris);
+      // Files the `exclude` setting matches are left out of the report.
+      const kept = found.map((_, i) => i).filter((i) => !isExcluded(foundUris[i]!, foundSettings[i]!));
+      const files = kept.map((i) => found[i]!);
+      const uris = kept.map((i) => foundUris[i]!);
+      const perFile = kept.map((i) => foundSettings[i]!);
+      const reports: FileReadiness[] = [];
+      for (const [i, file] of files.entries()) {
+        stopIfCancelled();
+        const root = roots.find((r) => file.startsWith(r + path.sep));
+        progress.report((i / files.length) * 100, root ? path.relative(root, file) : file);
+        const state = openByPath.get(file);
+        const analysis = state ? await currentAnalysis(state) : undefined;
+        reports.push(state && analysis ? await readinessOf(state, analysis) : await diskReadiness(uris[i]!, perFile[i]!));
+        // Lets a $/cancelRequest (or an edit) through between files.
+        await new Promise((resolve) => setImmediate(resolve));
+      }
+      return reports;
+    } finally {
+      progress.done();
+    }
+  }
+
+  connection.onRequest(readinessReportMethod, guardRequest(readinessReportMethod, documentReport));
+  connection.onRequest(workspaceReadinessReportMethod, guardRequest(workspaceReadinessReportMethod, workspaceReport));
+
+  /**
+   * Applies every safe fix of a document (a whole notebook, for a notebook or one of its
+   * cells) through `workspace/applyEdit`, for clients without a code-action UI.
+   */
+  async function applyFixAll(uri: unknown): Promise<FixAllResult> {
+    if (typeof uri !== 'string') throw new ResponseError(ErrorCodes.InvalidParams, `${serverCommands.fixAll} expects a document URI`);
+    const state = documents.get(uri) ?? notebookOfCell(uri);
+    if (!state) throw new ResponseError(ErrorCodes.InvalidParams, `${uri} is not open`);
+    const analysis = await currentAnalysis(state);
+    if (!analysis?.settings.enable) return { fixes: 0, applied: false };
+    const { findings } = analysis.result;
+    const edits = state.notebook ? state.notebook.fixAllEdits(findings, analysis.text) : safeFixEdits(findings, analysis.text);
+    const action = fixAllAction(edits, { uri: state.open.uri, version: analysis.version }, support);
+    if (!action?.edit) return { fixes: 0, applied: false };
+    const { applied } = await connection.workspace.applyEdit({ label: action.title, edit: action.edit });
+    return { fixes: edits.length, applied };
+  }
+
+  connection.onExecuteCommand(
+    guardRequest('executeCommand', async ({ command, arguments: args, workDoneToken }, token) => {
+      switch (command) {
+        case serverCommands.fixAll:
+          return applyFixAll(args?.[0]);
+        case serverCommands.readinessReport:
+          return documentReport({ uri: args?.[0] as string });
+        case serverCommands.workspaceReadinessReport:
+          return workspaceReport({ workDoneToken }, token);
+        default:
+          throw new ResponseError(ErrorCodes.InvalidParams, `unknown command ${command}`);
       }
     }),
   );
+
+  /** The diagnostics the editor shows for a document or a notebook cell: those of its current analysis. */
+  function shownDiagnostics(uri: string): Diagnostic[] {
+    const state = documents.get(uri) ?? notebookOfCell(uri);
+    const analysis = state && isCurrent(state) ? state.analysis : undefined;
+    if (!state || !analysis?.settings.enable) return requirements.diagnosticsOf(uri);
+    if (!state.notebook) return analysis.diagnostics;
+    return state.notebook.cellDiagnostics(analysis.diagnostics).find((cell) => cell.uri === uri)?.diagnostics ?? [];
+  }
+
+  connection.onHover(guardRequest('hover', ({ textDocument, position }) => hoverAt(shownDiagnostics(textDocument.uri), position)));
 
   connection.onShutdown(() => {
     requirements.dispose();

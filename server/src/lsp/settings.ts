@@ -6,9 +6,13 @@ import { settingsSection } from '../protocol';
 /** The `kerasSavedModel` settings section: the engine's settings plus the on/off switch. */
 export interface ServerSettings extends AnalysisSettings {
   enable: boolean;
+  /** Analyse as the user types, or only when the file is saved. */
+  run: 'onType' | 'onSave';
+  /** Globs, relative to the workspace folder, of files the editor does not check. */
+  exclude: string[];
 }
 
-export const defaultServerSettings: ServerSettings = { enable: true, kerasVersion: 'auto', rules: {} };
+export const defaultServerSettings: ServerSettings = { enable: true, run: 'onType', exclude: [], kerasVersion: 'auto', rules: {} };
 
 
 function isObject(value: unknown): value is Record<string, unknown> {
@@ -24,6 +28,8 @@ export function normalizeSettings(raw: unknown, fallback: ServerSettings): Serve
   if (!isObject(raw)) return fallback;
   const settings: ServerSettings = { ...fallback, rules: { ...fallback.rules } };
   if (typeof raw.enable === 'boolean') settings.enable = raw.enable;
+  if (raw.run === 'onType' || raw.run === 'onSave') settings.run = raw.run;
+  if (Array.isArray(raw.exclude)) settings.exclude = raw.exclude.filter((g): g is string => typeof g === 'string' && g.trim() !== '');
   const version = parseKerasVersion(raw.kerasVersion);
   if (version) settings.kerasVersion = version;
   if (typeof raw.maxFileSize === 'number' && raw.maxFileSize > 0) settings.maxFileBytes = Math.round(raw.maxFileSize * 1024 * 1024);

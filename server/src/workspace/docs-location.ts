@@ -26,3 +26,12 @@ export function findPackageRoot(): string {
 export function ruleDocUrl(code: string): string {
   return pathToFileURL(path.join(findPackageRoot(), 'docs', 'rules', `${code}.md`)).href;
 }
+
+/** The package's version, from its package.json ("unknown" if that cannot be read). */
+export function packageVersion(): string {
+  try {
+    return (JSON.parse(fs.readFileSync(path.join(findPackageRoot(), 'package.json'), 'utf8')) as { version: string }).version;
+  } catch {
+    return 'unknown';
+  }
+}
