@@ -5,7 +5,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { test } from 'node:test';
 import type * as Sarif from 'sarif';
-import { githubAnnotations } from '../../server/src/cli/machine-formats';
+import { githubAnnotations } from '../../server/src/cli/formats/github';
 import type { Finding } from '../../server/src/engine/analysis/types';
 import { rules } from '../../server/src/engine/rules/index';
 import { repoRoot } from '../helpers/fixtures';

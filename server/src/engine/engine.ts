@@ -16,6 +16,8 @@ export interface AnalysisResult {
   version: KerasVersionInfo;
   /** Why the file was not analysed (too large, binary, too deeply nested), when it was not. */
   skipped?: string;
+  /** The findings that a `# noqa` comment silences, when `keepSuppressed` asked for them. */
+  suppressed?: Finding[];
 }
 
 export interface AnalysisOptions {
@@ -24,6 +26,8 @@ export interface AnalysisOptions {
    * runs of the rules over the same facts, so only the readiness report asks for it.
    */
   versionView?: boolean;
+  /** Also return the findings that `# noqa` comments silence (AnalysisResult.suppressed), for outputs that list them as suppressed. */
+  keepSuppressed?: boolean;
 }
 
 /** The result for a text that was not analysed, with the reason. */
@@ -48,10 +52,11 @@ export function ruleSetting(rule: Rule, settings: AnalysisSettings): Severity | 
 
 /**
  * Runs the rules (those of `only`, when given) that the settings leave on over a file's facts:
- * its findings in order, `# noqa` applied, each with the edit that would suppress it. A rule
- * that throws loses only its own findings; the error is returned.
+ * its findings in order, `# noqa` applied, each with the edit that would suppress it (those a
+ * `# noqa` silences apart, in `suppressed`). A rule that throws loses only its own findings;
+ * the error is returned.
  */
-export function runRules(facts: FileFacts, versions: KerasVersions, settings: AnalysisSettings, only?: ReadonlySet<string>): { findings: Finding[]; errors: string[] } {
+export function runRules(facts: FileFacts, versions: KerasVersions, settings: AnalysisSettings, only?: ReadonlySet<string>): { findings: Finding[]; suppressed: Finding[]; errors: string[] } {
   const directives = noqaDirectives(facts.tree);
   const commentsByLine = new Map<number, SyntaxNode[]>();
   for (const comment of facts.tree.ofType('comment')) {
@@ -59,6 +64,7 @@ export function runRules(facts: FileFacts, versions: KerasVersions, settings: An
     commentsByLine.set(line, [...(commentsByLine.get(line) ?? []), comment]);
   }
   const findings: Finding[] = [];
+  const suppressed: Finding[] = [];
   const errors: string[] = [];
   for (const rule of rules) {
     if (only && !only.has(rule.code)) continue;
@@ -72,8 +78,8 @@ export function runRules(facts: FileFacts, versions: KerasVersions, settings: An
         report(report) {
           const range = report.range ?? (report.node ? nodeRange(report.node) : undefined);
           if (!range) return;
-          if (isSuppressed(directives, range.start.line, rule.code, rule.name)) return;
-          findings.push({
+          const silenced = isSuppressed(directives, range.start.line, rule.code, rule.name);
+          (silenced ? suppressed : findings).push({
             code: rule.code,
             name: rule.name,
             severity: setting ?? report.severity,
@@ -82,7 +88,7 @@ export function runRules(facts: FileFacts, versions: KerasVersions, settings: An
             related: report.related ?? [],
             fixes: report.fixes ?? [],
             modelIds: (report.models ?? []).map((m) => m.id),
-            noqa: noqaEdit(facts.tree, range.start.line, rule.code, commentsByLine.get(range.start.line) ?? []),
+            ...(silenced ? {} : { noqa: noqaEdit(facts.tree, range.start.line, rule.code, commentsByLine.get(range.start.line) ?? []) }),
           });
         },
       });
@@ -90,8 +96,10 @@ export function runRules(facts: FileFacts, versions: KerasVersions, settings: An
       errors.push(`${rule.code}: ${failureReason(error)}`);
     }
   }
-  findings.sort((a, b) => a.range.start.line - b.range.start.line || a.range.start.character - b.range.start.character || a.code.localeCompare(b.code));
-  return { findings, errors };
+  const inOrder = (a: Finding, b: Finding) => a.range.start.line - b.range.start.line || a.range.start.character - b.range.start.character || a.code.localeCompare(b.code);
+  findings.sort(inOrder);
+  suppressed.sort(inOrder);
+  return { findings, suppressed, errors };
 }
 
 /** Why a text cannot be analysed, or undefined when it can. */
@@ -121,7 +129,7 @@ export function analyzeTree(text: string, tree: Tree, settings: AnalysisSettings
   } catch (error) {
     return notAnalysed(failureReason(error));
   }
-  const { findings, errors } = runRules(facts, versions, settings);
+  const { findings, suppressed, errors } = runRules(facts, versions, settings);
   const settingOf = (code: string) => {
     const rule = rules.find((r) => r.code === code);
     return rule ? ruleSetting(rule, settings) : undefined;
@@ -139,6 +147,7 @@ export function analyzeTree(text: string, tree: Tree, settings: AnalysisSettings
   }
   const result: AnalysisResult = { findings, models, version: versions.file };
   if (errors.length > 0) result.skipped = `some rules failed: ${errors.join('; ')}`;
+  if (options.keepSuppressed) result.suppressed = suppressed;
   return result;
 }
 
