@@ -3,7 +3,7 @@ import * as path from 'node:path';
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import pc from 'picocolors';
 import type { NotebookFinding } from '../engine/analysis/notebook';
-import type { Finding, Range, Severity } from '../engine/analysis/types';
+import type { Finding, Position, Range, Severity } from '../engine/analysis/types';
 import { findPackageRoot, ruleDocUrl } from '../workspace/docs-location';
 import { decodePython, findPythonFiles, GitignoreFilter, readPythonFile } from '../workspace/files';
 import { isNotebookPath, parseNotebook, readNotebookFile } from '../workspace/notebook-files';
@@ -265,7 +265,8 @@ async function runReport(paths: string[], options: Omit<CheckOptions, 'fix' | 'f
       models: modelsOf(o),
       ...(o.skipped ? { skipped: o.skipped } : {}),
     }));
-    process.stdout.write(JSON.stringify([...files, ...projects.map((p) => ({ project: p.project, dependencies: p.check }))], null, 2) + '\n');
+    const report = [...files, ...projects.map((p) => ({ project: p.project, dependencies: p.check }))];
+    process.stdout.write(JSON.stringify(report, (_key, value: unknown) => (isPosition(value) ? { line: value.line + 1, character: value.character + 1 } : value), 2) + '\n');
   } else {
     for (const o of outcomes) {
       if (o.skipped) process.stderr.write(`${o.file}: skipped: ${o.skipped}\n`);
@@ -301,6 +302,16 @@ async function runReport(paths: string[], options: Omit<CheckOptions, 'fix' | 'f
   const notReady = outcomes.some((o) => o.result?.models.some((m) => m.verdict === 'not-ready')) ||
     projects.some((p) => p.check.problems.some((problem) => problem.severity === 'error'));
   return notReady ? exitFindings : exitClean;
+}
+
+/**
+ * A position of the readiness report, which the JSON report shows 1-based as `ksm check` does
+ * (the report's objects are the editor's, 0-based, as the language server sends them).
+ */
+function isPosition(value: unknown): value is Position {
+  if (typeof value !== 'object' || value === null) return false;
+  const keys = Object.keys(value);
+  return keys.length === 2 && typeof (value as Position).line === 'number' && typeof (value as Position).character === 'number';
 }
 
 /** `Keras 3: not ready (KSM502)`: a model's verdict under one version. */
