@@ -367,3 +367,15 @@ test('ksm report --format json counts lines and characters from 1, as ksm check 
   const check = jsonOf(dir, ['model.py']).map((e) => [e.code, e.location.row, e.location.column]);
   assert.deepEqual(problems.sort(), check.sort());
 });
+
+test('--format full and gitlab read standard input\'s text, not the file --stdin-filename names', () => {
+  const dir = folder('stdin', { 'model.py': 'x = 1\n' });
+  const run = (format: string) => spawnSync(process.execPath, [cli, 'check', '--format', format, '--stdin-filename', 'model.py', '-'], { cwd: dir, input: twoFindings, encoding: 'utf8', env: { ...process.env, NO_COLOR: '1' } });
+  const full = run('full');
+  assert.equal(full.status, 1);
+  assert.ok(full.stdout.includes('4 | m.save("second")\n  |        ^^^^^^^^\n'), full.stdout);
+  // The fingerprints hash the flagged text: the same as for that text in a file of the same name.
+  const fromStdin = (JSON.parse(run('gitlab').stdout) as GitlabIssue[]).map((i) => i.fingerprint);
+  const fromFile = (JSON.parse(ksmIn(folder('stdin-file', { 'model.py': twoFindings }), ['check', '--format', 'gitlab', 'model.py']).stdout) as GitlabIssue[]).map((i) => i.fingerprint);
+  assert.deepEqual(fromStdin, fromFile);
+});
