@@ -379,3 +379,18 @@ test('--format full and gitlab read standard input\'s text, not the file --stdin
   const fromFile = (JSON.parse(ksmIn(folder('stdin-file', { 'model.py': twoFindings }), ['check', '--format', 'gitlab', 'model.py']).stdout) as GitlabIssue[]).map((i) => i.fingerprint);
   assert.deepEqual(fromStdin, fromFile);
 });
+
+const hasScript = spawnSync('script', ['--version'], { encoding: 'utf8' }).status === 0;
+
+test('text and full are coloured on a terminal, and not with NO_COLOR', { skip: !hasScript && 'needs script(1) for a terminal' }, () => {
+  const dir = folder('terminal', { 'model.py': twoFindings });
+  // script(1) runs the command on a pseudo-terminal, so standard output is a TTY.
+  const onTerminal = (format: string, env: NodeJS.ProcessEnv) =>
+    spawnSync('script', ['-qec', `"${process.execPath}" "${cli}" check --format ${format} model.py`, '/dev/null'], { cwd: dir, encoding: 'utf8', env: { ...process.env, ...env } }).stdout;
+  for (const format of ['text', 'full']) {
+    assert.match(onTerminal(format, { NO_COLOR: '' }), /\x1b\[\d+m/, `${format} on a terminal`);
+    const plain = onTerminal(format, { NO_COLOR: '1' });
+    assert.match(plain, /KSM502/);
+    assert.doesNotMatch(plain, /\x1b\[/, `${format} with NO_COLOR`);
+  }
+});
