@@ -159,7 +159,7 @@ describe('ksm across files', () => {
         models: Array<{ name: string; checks: Array<{ id: string; problems: Array<{ code: string; uri?: string; range: { start: { line: number } } }> }> }>;
       }>;
       const problems = json[0]!.models[0]!.checks.find((c) => c.id === 'custom-objects')!.problems;
-      assert.deepEqual(problems.map((p) => [p.code, p.uri, p.range.start.line]), [['KSM203', undefined, 2], ['KSM201', path.join('pkg', 'layers.py'), 3]]);
+      assert.deepEqual(problems.map((p) => [p.code, p.uri, p.range.start.line]), [['KSM203', undefined, 3], ['KSM201', path.join('pkg', 'layers.py'), 4]]);
     } finally {
       fs.rmSync(serve);
       fs.rmSync(path.join(project, 'pkg', 'builders.py'));

@@ -135,7 +135,7 @@ describe('ksm report on notebooks', () => {
   test('JSON: each location carries its cell', () => {
     const [report] = JSON.parse(ksm(['report', '--format', 'json', copy('cross-cell.ipynb')]).stdout) as Array<{ models: Array<{ definitionCell: number; definition: { start: { line: number } }; saves: Array<{ cell: number }>; checks: Array<{ problems: Array<{ code: string; cell: number }> }> }> }>;
     const [model] = report!.models;
-    assert.deepEqual([model!.definitionCell, model!.definition.start.line], [2, 2]);
+    assert.deepEqual([model!.definitionCell, model!.definition.start.line], [2, 3]);
     assert.deepEqual(model!.saves.map((s) => s.cell), [4]);
     assert.deepEqual(model!.checks.flatMap((c) => c.problems.map((p) => [p.code, p.cell])), [['KSM101', 4]]);
   });

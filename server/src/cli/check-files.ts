@@ -193,7 +193,7 @@ export class FileChecker {
         fixedRules = countByRule(outcome.fixed);
       }
     }
-    if (!result || this.options.versionView) result = analyzeText(text, fileSettings, this.options);
+    if (!result || this.options.versionView || this.options.keepSuppressed) result = analyzeText(text, fileSettings, this.options);
     return { file, result, fixed, ...(fixedRules ? { fixedRules } : {}), ...(result.skipped ? { skipped: result.skipped } : {}) };
   }
 }

@@ -3,10 +3,12 @@ import * as path from 'node:path';
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import pc from 'picocolors';
 import type { NotebookFinding } from '../engine/analysis/notebook';
-import type { Finding, Fix, Position, Range, Severity } from '../engine/analysis/types';
-import { findPackageRoot, ruleDocUrl } from '../workspace/docs-location';
-import { findPythonFiles, GitignoreFilter } from '../workspace/files';
-import { githubAnnotations, sarifLog } from './machine-formats';
+import type { Finding, Position, Range, Severity } from '../engine/analysis/types';
+import { packageVersion, ruleDocUrl } from '../workspace/docs-location';
+import { decodePython, findPythonFiles, GitignoreFilter, readPythonFile } from '../workspace/files';
+import { isNotebookPath, parseNotebook, readNotebookFile } from '../workspace/notebook-files';
+import { outputFormat, outputFormats } from './formats/index';
+import type { CheckedFile, FormatContext, OutputFormat } from './formats/format';
 import { fails, items, parseFailOn, SelectionError, settingsFrom, type SelectionOptions } from '../engine/selection';
 import { ConfigError } from '../engine/config';
 import { kerasVersionSettings } from '../engine/settings-schema';
@@ -40,7 +42,8 @@ interface CheckOptions extends SelectionOptions, WalkOptions {
   stdinFilename?: string;
   diff: boolean;
   showFixes: boolean;
-  format: 'text' | 'json' | 'github' | 'sarif';
+  /** One of the names in formats/index.ts. */
+  format: string;
   fix: boolean;
   concurrency: Concurrency;
   /** Undefined when the command line does not say: the configuration file, else warning. */
@@ -104,9 +107,25 @@ async function analyzeStdin(selection: SelectionOptions & { stdinFilename?: stri
   const bytes = fs.readFileSync(0);
   let fixed: string | undefined;
   const checker = new FileChecker([process.cwd()], selection, false, analysis);
-  const outcome = checker.checkText(name, bytes, fix ? (text) => (fixed = text) : undefined);
+  const outcome = { ...checker.checkText(name, bytes, fix ? (text) => (fixed = text) : undefined), file: selection.stdinFilename ?? '-' };
   if (fix) process.stdout.write(fixed ?? Buffer.from(bytes).toString('utf8'));
-  return { ...outcome, file: selection.stdinFilename ?? '-' };
+  stdinSources.set(outcome, sourceOfBytes(name, bytes));
+  return outcome;
+}
+
+/** A file's text, or a notebook's cells' texts, for the formats that show or hash it. */
+type Source = string | string[] | undefined;
+
+/** What standard input held, by the outcome that checked it (it cannot be read again). */
+const stdinSources = new WeakMap<FileOutcome, Source>();
+
+function sourceOfBytes(name: string, bytes: Uint8Array): Source {
+  if (isNotebookPath(name)) {
+    const read = parseNotebook(new TextDecoder().decode(bytes));
+    return 'notebook' in read ? read.notebook.cells.map((c) => c.text) : undefined;
+  }
+  const read = decodePython(bytes);
+  return 'text' in read ? read.text : undefined;
 }
 
 /** The outcomes of the paths a command names: files and folders, or `-` alone for standard input. */
@@ -117,94 +136,43 @@ async function outcomesOf(paths: string[], options: SelectionOptions & { stdinFi
   return [await analyzeStdin(options, fix, analysis)];
 }
 
-/** The findings of a file; a notebook's with ranges relative to their cells. */
-function findingsOf(outcome: FileOutcome): Array<Finding | NotebookFinding> {
-  const findings = outcome.result?.findings ?? [];
+/** The findings of a file (or those `# noqa` silences); a notebook's with ranges relative to their cells. */
+function findingsOf(outcome: FileOutcome, which: 'findings' | 'suppressed' = 'findings'): Array<Finding | NotebookFinding> {
+  const findings = outcome.result?.[which] ?? [];
   const program = outcome.program;
   return program ? findings.map((f) => program.mapFinding(f)) : findings;
 }
 
-function oneBased(p: Position): { row: number; column: number } {
-  return { row: p.line + 1, column: p.character + 1 };
-}
-
-/** The fix shown to machines: the preferred one, else the first. */
-function primaryFix(finding: Finding): Fix | undefined {
-  return finding.fixes.find((f) => f.preferred) ?? finding.fixes[0];
-}
-
-/** A notebook location's 1-based cell, as a property to spread; nothing for a Python file. */
-function cellOf(located: object): { cell?: number } {
-  return 'cell' in located && typeof located.cell === 'number' ? { cell: located.cell + 1 } : {};
+/** Colour only on a terminal, and never with NO_COLOR set (to anything but the empty string). */
+function colourWanted(): boolean {
+  return !process.env['NO_COLOR'] && process.stdout.isTTY === true;
 }
 
 /**
- * The stable JSON shape of a finding (documented in the README; CI systems parse it). A
- * notebook's findings and fix edits also carry their `cell`, and their rows are relative to it.
+ * The text a finding refers to, for the formats that show or hash it: the file as it is now
+ * (after `--fix`), a notebook's cell, or what standard input held. Each is read once.
  */
-function toJson(file: string, f: Finding | NotebookFinding) {
-  const fix = primaryFix(f);
-  return {
-    code: f.code,
-    name: f.name,
-    severity: f.severity,
-    message: f.message,
-    filename: file,
-    ...cellOf(f),
-    location: oneBased(f.range.start),
-    end_location: oneBased(f.range.end),
-    fix: fix
-      ? {
-          applicability: fix.applicability,
-          message: fix.title,
-          edits: fix.edits.map((e) => ({ content: e.newText, ...cellOf(e), location: oneBased(e.range.start), end_location: oneBased(e.range.end) })),
-        }
-      : null,
-    url: ruleDocUrl(f.code),
+function sourceReader(outcomes: readonly FileOutcome[]): FormatContext['source'] {
+  const texts = new Map<string, Source>();
+  const read = (file: string): Source => {
+    const fromStdin = outcomes.find((o) => o.file === file && stdinSources.has(o));
+    if (fromStdin) return stdinSources.get(fromStdin);
+    try {
+      if (isNotebookPath(file)) {
+        const notebook = readNotebookFile(file);
+        return 'notebook' in notebook ? notebook.notebook.cells.map((c) => c.text) : undefined;
+      }
+      const python = readPythonFile(file);
+      return 'text' in python ? python.text : undefined;
+    } catch {
+      return undefined;
+    }
   };
-}
-
-const severityColour = { error: pc.red, warning: pc.yellow, information: pc.blue, hint: pc.dim } as const;
-
-function printText(outcomes: FileOutcome[], showFixes = false): void {
-  let total = 0;
-  let fixable = 0;
-  let fixed = 0;
-  const bySeverity = { error: 0, warning: 0, information: 0, hint: 0 };
-  for (const outcome of outcomes) {
-    fixed += outcome.fixed;
-    if (outcome.skipped) process.stderr.write(`${outcome.file}: ${pc.yellow('skipped')}: ${outcome.skipped}\n`);
-    for (const f of findingsOf(outcome)) {
-      const { row, column } = oneBased(f.range.start);
-      const colour = severityColour[f.severity];
-      const cell = 'cell' in f ? `cell ${f.cell + 1}:` : '';
-      process.stdout.write(`${pc.bold(outcome.file)}:${cell}${row}:${column}: ${colour(pc.bold(f.code))} ${colour(`[${f.severity}]`)} ${f.message}\n`);
-      total++;
-      bySeverity[f.severity]++;
-      if (f.fixes.some((x) => x.applicability === 'safe')) fixable++;
-    }
-  }
-  // A file that could not be analysed is counted apart, so that "no problems" never covers it.
-  const notAnalysed = outcomes.filter((o) => !o.result || o.result.version.source === 'not analysed').length;
-  const files = outcomes.length - notAnalysed;
-  const fileWord = files === 1 ? 'file' : 'files';
-  const skippedNote = notAnalysed > 0 ? pc.yellow(` ${notAnalysed} ${notAnalysed === 1 ? 'file was' : 'files were'} skipped (see above).`) : '';
-  if (fixed > 0) process.stdout.write(`Fixed ${fixed} ${fixed === 1 ? 'problem' : 'problems'}.\n`);
-  if (showFixes) {
-    for (const o of outcomes) {
-      const rules = Object.entries(o.fixedRules ?? {});
-      if (rules.length > 0) process.stdout.write(`${pc.bold(o.file)}:\n${rules.map(([rule, n]) => `    ${n} × ${rule}\n`).join('')}`);
-    }
-  }
-  if (total === 0) {
-    process.stdout.write(pc.green(`No problems found in ${files} ${fileWord}.`) + skippedNote + '\n');
-    return;
-  }
-  const parts = (Object.keys(bySeverity) as Array<keyof typeof bySeverity>)
-    .filter((k) => bySeverity[k] > 0)
-    .map((k) => `${bySeverity[k]} ${k === 'information' ? 'info' : k}${bySeverity[k] === 1 || k === 'information' ? '' : 's'}`);
-  process.stdout.write(`Found ${total} ${total === 1 ? 'problem' : 'problems'} (${parts.join(', ')}) in ${files} ${fileWord}.${skippedNote}\n`);
-  if (fixable > 0) process.stdout.write(`${fixable} fixable with \`ksm check --fix\`.\n`);
+  return (file, cell) => {
+    if (!texts.has(file)) texts.set(file, read(file));
+    const text = texts.get(file);
+    return typeof text === 'string' || text === undefined ? text : text[cell ?? 0];
+  };
 }
 
 /**
@@ -226,31 +194,34 @@ function printDiffs(outcomes: FileOutcome[]): number {
 
 async function runCheck(paths: string[], options: CheckOptions): Promise<number> {
   if (options.diff) return printDiffs(await outcomesOf(paths, options, 'diff'));
-  const outcomes = await outcomesOf(paths, options, options.fix);
+  const format = outputFormat(options.format)!;
+  const listsSuppressed = format.listsSuppressed === true && !options.statistics;
+  const outcomes = await outcomesOf(paths, options, options.fix, listsSuppressed ? { keepSuppressed: true } : {});
   const fromStdin = paths.includes('-');
   // The level that fails the run: the command line's, else the configuration's where the run starts.
   const failOn = options.failOn ?? configFor(new ConfigFiles(), process.cwd(), true)?.config.failOn ?? 'warning';
-  const files = outcomes.map((o) => ({ file: o.file, findings: findingsOf(o) }));
+  const colour = colourWanted();
+  for (const o of outcomes) if (o.skipped) process.stderr.write(`${o.file}: ${colour ? pc.yellow('skipped') : 'skipped'}: ${o.skipped}\n`);
   // `ksm check --fix -` has written the fixed text to standard output: no report beside it.
-  if (!(fromStdin && options.fix)) printOutcomes(outcomes, files, options);
-  if (options.format !== 'text' || options.statistics) for (const o of outcomes) if (o.skipped) process.stderr.write(`${o.file}: skipped: ${o.skipped}\n`);
+  if (!(fromStdin && options.fix)) {
+    if (options.statistics) printStatistics(outcomes, options.format);
+    else process.stdout.write(emit(format, outcomes, options, colour, listsSuppressed));
+  }
   if (options.exitZero) return exitClean;
   const failing = outcomes.some((o) => (o.result?.findings ?? []).some((f) => fails(f.severity, failOn)));
   return failing ? exitFindings : exitClean;
 }
 
-function printOutcomes(outcomes: FileOutcome[], files: Array<{ file: string; findings: Array<Finding | NotebookFinding> }>, options: CheckOptions): void {
-  if (options.statistics) printStatistics(outcomes, options.format);
-  else if (options.format === 'json') {
-    const findings = files.flatMap(({ file, findings }) => findings.map((f) => toJson(file, f)));
-    process.stdout.write(JSON.stringify(findings, null, 2) + '\n');
-  } else if (options.format === 'github') {
-    process.stdout.write(githubAnnotations(files));
-  } else if (options.format === 'sarif') {
-    process.stdout.write(JSON.stringify(sarifLog(files, readVersion(), process.cwd()), null, 2) + '\n');
-  } else {
-    printText(outcomes, options.showFixes);
-  }
+function emit(format: OutputFormat, outcomes: FileOutcome[], options: CheckOptions, colour: boolean, listsSuppressed: boolean): string {
+  const files: CheckedFile[] = outcomes.map((o) => ({
+    file: o.file,
+    findings: findingsOf(o),
+    ...(listsSuppressed ? { suppressed: findingsOf(o, 'suppressed') } : {}),
+    analysed: !!o.result && o.result.version.source !== 'not analysed',
+    fixed: o.fixed,
+    ...(o.fixedRules ? { fixedRules: o.fixedRules } : {}),
+  }));
+  return format.emit(files, { version: packageVersion(), root: process.cwd(), colour, showFixes: options.showFixes, source: sourceReader(outcomes) });
 }
 
 /** `--statistics`: how many findings each rule has, most first, and how many a safe fix removes. */
@@ -294,7 +265,8 @@ async function runReport(paths: string[], options: Omit<CheckOptions, 'fix' | 'f
       models: modelsOf(o),
       ...(o.skipped ? { skipped: o.skipped } : {}),
     }));
-    process.stdout.write(JSON.stringify([...files, ...projects.map((p) => ({ project: p.project, dependencies: p.check }))], null, 2) + '\n');
+    const report = [...files, ...projects.map((p) => ({ project: p.project, dependencies: p.check }))];
+    process.stdout.write(JSON.stringify(report, (_key, value: unknown) => (isPosition(value) ? { line: value.line + 1, character: value.character + 1 } : value), 2) + '\n');
   } else {
     for (const o of outcomes) {
       if (o.skipped) process.stderr.write(`${o.file}: skipped: ${o.skipped}\n`);
@@ -332,6 +304,16 @@ async function runReport(paths: string[], options: Omit<CheckOptions, 'fix' | 'f
   return notReady ? exitFindings : exitClean;
 }
 
+/**
+ * A position of the readiness report, which the JSON report shows 1-based as `ksm check` does
+ * (the report's objects are the editor's, 0-based, as the language server sends them).
+ */
+function isPosition(value: unknown): value is Position {
+  if (typeof value !== 'object' || value === null) return false;
+  const keys = Object.keys(value);
+  return keys.length === 2 && typeof (value as Position).line === 'number' && typeof (value as Position).character === 'number';
+}
+
 /** `Keras 3: not ready (KSM502)`: a model's verdict under one version. */
 function versionLine(label: string, verdict: VersionVerdict): string {
   if (verdict.verdict === 'ready') return `${label}: ${pc.green('ready')}`;
@@ -358,7 +340,7 @@ function parseConcurrency(value: string): Concurrency {
 function program(): Command {
   const cmd = new Command('ksm')
     .description('Keras SavedModel Lint: find what stops a Keras model from saving, reloading or serving')
-    .version(readVersion())
+    .version(packageVersion())
     .exitOverride()
     .configureOutput({ writeErr: (s) => process.stderr.write(s) });
 
@@ -369,9 +351,9 @@ function program(): Command {
     new Option(flags, description).argParser((value: string, previous: string[]) => [...previous, value]).default([]);
   const formatOption = () => new Option('--format <format>', 'output format').choices(['text', 'json']).default('text');
   const checkFormatOption = () =>
-    new Option('--format <format>', 'output format: text, json, github (workflow annotations) or sarif (SARIF 2.1.0)')
-      .choices(['text', 'json', 'github', 'sarif'])
-      .default('text');
+    new Option('--format <format>', `output format: ${outputFormats.map((f) => `${f.name} (${f.description})`).join('; ')}`)
+      .choices(outputFormats.map((f) => f.name))
+      .default(outputFormats[0]!.name);
   const stdinFilenameOption = () =>
     new Option('--stdin-filename <path>', 'with `-`: the file the text on standard input is (notebook or not, configuration, project)');
   const concurrencyOption = () =>
@@ -464,14 +446,6 @@ function program(): Command {
       require(entry);
     });
   return cmd;
-}
-
-function readVersion(): string {
-  try {
-    return (JSON.parse(fs.readFileSync(`${findPackageRoot()}/package.json`, 'utf8')) as { version: string }).version;
-  } catch {
-    return 'unknown';
-  }
 }
 
 export async function main(argv: string[]): Promise<number> {

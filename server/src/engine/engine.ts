@@ -16,6 +16,8 @@ export interface AnalysisResult {
   version: KerasVersionInfo;
   /** Why the file was not analysed (too large, binary, too deeply nested), when it was not. */
   skipped?: string;
+  /** The findings that a `# noqa` comment silences, when `keepSuppressed` asked for them. */
+  suppressed?: Finding[];
 }
 
 export interface AnalysisOptions {
@@ -24,6 +26,8 @@ export interface AnalysisOptions {
    * runs of the rules over the same facts, so only the readiness report asks for it.
    */
   versionView?: boolean;
+  /** Also return the findings that `# noqa` comments silence (AnalysisResult.suppressed), for outputs that list them as suppressed. */
+  keepSuppressed?: boolean;
 }
 
 /** The result for a text that was not analysed, with the reason. */
@@ -48,8 +52,9 @@ export function ruleSetting(rule: Rule, settings: AnalysisSettings): Severity | 
 
 /**
  * Runs the rules (those of `only`, when given) that the settings leave on over a file's facts:
- * its findings in order, `# noqa` applied, each with the edit that would suppress it. A rule
- * that throws loses only its own findings; the error is returned.
+ * its findings in order, `# noqa` applied, each with the edit that would suppress it (those a
+ * `# noqa` silences apart, in `suppressed`). A rule that throws loses only its own findings;
+ * the error is returned.
  */
 export function runRules(facts: FileFacts, versions: KerasVersions, settings: AnalysisSettings, only?: ReadonlySet<string>): RuleRun {
   return complete(ruleSteps(facts, versions, settings, only));
@@ -57,6 +62,7 @@ export function runRules(facts: FileFacts, versions: KerasVersions, settings: An
 
 interface RuleRun {
   findings: Finding[];
+  suppressed: Finding[];
   errors: string[];
 }
 
@@ -69,6 +75,7 @@ function* ruleSteps(facts: FileFacts, versions: KerasVersions, settings: Analysi
     commentsByLine.set(line, [...(commentsByLine.get(line) ?? []), comment]);
   }
   const findings: Finding[] = [];
+  const suppressed: Finding[] = [];
   const errors: string[] = [];
   for (const rule of rules) {
     if (only && !only.has(rule.code)) continue;
@@ -82,8 +89,8 @@ function* ruleSteps(facts: FileFacts, versions: KerasVersions, settings: Analysi
         report(report) {
           const range = report.range ?? (report.node ? nodeRange(report.node) : undefined);
           if (!range) return;
-          if (isSuppressed(directives, range.start.line, rule.code, rule.name)) return;
-          findings.push({
+          const silenced = isSuppressed(directives, range.start.line, rule.code, rule.name);
+          (silenced ? suppressed : findings).push({
             code: rule.code,
             name: rule.name,
             severity: setting ?? report.severity,
@@ -92,7 +99,7 @@ function* ruleSteps(facts: FileFacts, versions: KerasVersions, settings: Analysi
             related: report.related ?? [],
             fixes: report.fixes ?? [],
             modelIds: (report.models ?? []).map((m) => m.id),
-            noqa: noqaEdit(facts.tree, range.start.line, rule.code, commentsByLine.get(range.start.line) ?? []),
+            ...(silenced ? {} : { noqa: noqaEdit(facts.tree, range.start.line, rule.code, commentsByLine.get(range.start.line) ?? []) }),
           });
         },
       });
@@ -101,8 +108,10 @@ function* ruleSteps(facts: FileFacts, versions: KerasVersions, settings: Analysi
     }
     yield;
   }
-  findings.sort((a, b) => a.range.start.line - b.range.start.line || a.range.start.character - b.range.start.character || a.code.localeCompare(b.code));
-  return { findings, errors };
+  const inOrder = (a: Finding, b: Finding) => a.range.start.line - b.range.start.line || a.range.start.character - b.range.start.character || a.code.localeCompare(b.code);
+  findings.sort(inOrder);
+  suppressed.sort(inOrder);
+  return { findings, suppressed, errors };
 }
 
 /** Why a text cannot be analysed, or undefined when it can. */
@@ -142,7 +151,7 @@ export function* analysisSteps(text: string, tree: Tree, settings: AnalysisSetti
     return notAnalysed(failureReason(error));
   }
   yield;
-  const { findings, errors } = yield* ruleSteps(facts, versions, settings);
+  const { findings, suppressed, errors } = yield* ruleSteps(facts, versions, settings);
   const settingOf = (code: string) => {
     const rule = rules.find((r) => r.code === code);
     return rule ? ruleSetting(rule, settings) : undefined;
@@ -160,6 +169,7 @@ export function* analysisSteps(text: string, tree: Tree, settings: AnalysisSetti
   }
   const result: AnalysisResult = { findings, models, version: versions.file };
   if (errors.length > 0) result.skipped = `some rules failed: ${errors.join('; ')}`;
+  if (options.keepSuppressed) result.suppressed = suppressed;
   return result;
 }
 

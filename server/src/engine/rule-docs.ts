@@ -1,5 +1,14 @@
 import type { Rule } from './rules/rule';
 
+/** The project's public repository and home page (package.json's `repository` and `homepage`). */
+export const repositoryUrl = 'https://github.com/keras-savedmodel-lint/keras-savedmodel-lint';
+export const homepageUrl = repositoryUrl;
+
+/** A rule's public documentation page, for outputs read away from this machine (CI reports, JSON). */
+export function rulePageUrl(code: string): string {
+  return `${repositoryUrl}/blob/main/docs/rules/${code}.md`;
+}
+
 /** A rule's documentation as Markdown: the page in docs/rules/ and the output of `ksm explain`. */
 export function renderRuleDoc(rule: Rule): string {
   const d = rule.docs;

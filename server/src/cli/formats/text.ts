@@ -1,0 +1,56 @@
+import pc from 'picocolors';
+import type { Severity } from '../../engine/analysis/types';
+import { locationLabel, plural, type CheckedFile, type FormatContext, type OutputFormat, type ShownFinding } from './format';
+
+type Colours = ReturnType<typeof pc.createColors>;
+
+const severityColour = (c: Colours): Record<Severity, (s: string) => string> => ({ error: c.red, warning: c.yellow, information: c.blue, hint: c.dim });
+
+/** `path:line:col: CODE [severity] message`, the first line of a finding in text and full. */
+export function findingLine(file: string, f: ShownFinding, c: Colours): string {
+  const colour = severityColour(c)[f.severity];
+  return `${c.bold(file)}${locationLabel(file, f).slice(file.length)}: ${colour(c.bold(f.code))} ${colour(`[${f.severity}]`)} ${f.message}`;
+}
+
+/**
+ * What follows the findings in text and full: what `--fix` fixed, then the count by level, and
+ * how many a safe fix removes. A file that could not be analysed is counted apart, so that
+ * "no problems" never covers it.
+ */
+export function summary(files: readonly CheckedFile[], context: FormatContext): string {
+  const c = pc.createColors(context.colour);
+  const findings = files.flatMap((f) => f.findings);
+  const bySeverity: Record<Severity, number> = { error: 0, warning: 0, information: 0, hint: 0 };
+  for (const f of findings) bySeverity[f.severity]++;
+  const fixable = findings.filter((f) => f.fixes.some((x) => x.applicability === 'safe')).length;
+  const fixed = files.reduce((sum, f) => sum + (f.fixed ?? 0), 0);
+  const notAnalysed = files.filter((f) => f.analysed === false).length;
+  const analysed = files.length - notAnalysed;
+  const fileWord = analysed === 1 ? 'file' : 'files';
+  const skippedNote = notAnalysed > 0 ? c.yellow(` ${notAnalysed} ${notAnalysed === 1 ? 'file was' : 'files were'} skipped (see above).`) : '';
+  let out = '';
+  if (fixed > 0) out += `Fixed ${plural(fixed, 'problem')}.\n`;
+  if (context.showFixes) {
+    for (const f of files) {
+      const rules = Object.entries(f.fixedRules ?? {});
+      if (rules.length > 0) out += `${c.bold(f.file)}:\n${rules.map(([rule, n]) => `    ${n} × ${rule}\n`).join('')}`;
+    }
+  }
+  if (findings.length === 0) return out + c.green(`No problems found in ${analysed} ${fileWord}.`) + skippedNote + '\n';
+  const parts = (Object.keys(bySeverity) as Severity[])
+    .filter((k) => bySeverity[k] > 0)
+    .map((k) => `${bySeverity[k]} ${k === 'information' ? 'info' : k}${bySeverity[k] === 1 || k === 'information' ? '' : 's'}`);
+  out += `Found ${plural(findings.length, 'problem')} (${parts.join(', ')}) in ${analysed} ${fileWord}.${skippedNote}\n`;
+  if (fixable > 0) out += `${fixable} fixable with \`ksm check --fix\`.\n`;
+  return out;
+}
+
+export const textFormat: OutputFormat = {
+  name: 'text',
+  description: 'one line per finding with its level, then a summary (the default)',
+  emit(files, context) {
+    const c = pc.createColors(context.colour);
+    const lines = files.flatMap(({ file, findings }) => findings.map((f) => findingLine(file, f, c) + '\n'));
+    return lines.join('') + summary(files, context);
+  },
+};
