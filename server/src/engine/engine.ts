@@ -1,5 +1,6 @@
 import type { Tree } from 'web-tree-sitter';
-import { buildFacts, type FileFacts } from './analysis/facts';
+import { factSteps, type FileFacts } from './analysis/facts';
+import { complete, type Steps } from './analysis/steps';
 import { isSuppressed, noqaDirectives, noqaEdit } from './analysis/noqa';
 import { parsePython } from './analysis/parser';
 import { SyntaxTree, type SyntaxNode } from './analysis/syntax';
@@ -67,7 +68,7 @@ interface RuleRun {
 }
 
 /** `runRules` as steps: it pauses after each rule. */
-function* ruleSteps(facts: FileFacts, versions: KerasVersions, settings: AnalysisSettings, only?: ReadonlySet<string>): Generator<void, RuleRun> {
+function* ruleSteps(facts: FileFacts, versions: KerasVersions, settings: AnalysisSettings, only?: ReadonlySet<string>): Steps<RuleRun> {
   const directives = noqaDirectives(facts.tree);
   const commentsByLine = new Map<number, SyntaxNode[]>();
   for (const comment of facts.tree.ofType('comment')) {
@@ -123,7 +124,13 @@ export function unanalysableReason(text: string, limit = maxFileBytes): string |
 
 /** The facts of a parsed file and the Keras versions its analysis assumes. May throw on pathological input. */
 export function factsOf(text: string, tree: Tree, settings: AnalysisSettings): { facts: FileFacts; versions: KerasVersions } {
-  const facts = buildFacts(new SyntaxTree(text, tree), settings.modules);
+  return complete(factsInSteps(text, tree, settings));
+}
+
+function* factsInSteps(text: string, tree: Tree, settings: AnalysisSettings): Steps<{ facts: FileFacts; versions: KerasVersions }> {
+  const syntax = yield* SyntaxTree.copied(text, tree);
+  yield;
+  const facts = yield* factSteps(syntax, settings.modules);
   return { facts, versions: detectKerasVersions(facts.root, facts.imports, settings.kerasVersion, settings.projectVersion) };
 }
 
@@ -136,17 +143,18 @@ export function analyzeTree(text: string, tree: Tree, settings: AnalysisSettings
 }
 
 /**
- * `analyzeTree` as steps, for a caller that must stay responsive (the language server): it
- * pauses after the facts are built and after each rule, and a caller that stops early simply
- * drops it. The tree is read only before the first pause, so it may change afterwards.
+ * `analyzeTree` in steps (see steps.ts), for a caller that must stay responsive (the language
+ * server): it pauses while the tree is copied, while the facts are built, and after each rule;
+ * a caller that stops early simply drops it. The tree is read until its copy is made (the first
+ * steps): a caller that edits the tree must not resume the steps afterwards.
  */
-export function* analysisSteps(text: string, tree: Tree, settings: AnalysisSettings, options: AnalysisOptions = {}): Generator<void, AnalysisResult> {
+export function* analysisSteps(text: string, tree: Tree, settings: AnalysisSettings, options: AnalysisOptions = {}): Steps<AnalysisResult> {
   const reason = unanalysableReason(text, settings.maxFileBytes);
   if (reason) return notAnalysed(reason);
   let facts: FileFacts;
   let versions: KerasVersions;
   try {
-    ({ facts, versions } = factsOf(text, tree, settings));
+    ({ facts, versions } = yield* factsInSteps(text, tree, settings));
   } catch (error) {
     return notAnalysed(failureReason(error));
   }
@@ -171,14 +179,6 @@ export function* analysisSteps(text: string, tree: Tree, settings: AnalysisSetti
   if (errors.length > 0) result.skipped = `some rules failed: ${errors.join('; ')}`;
   if (options.keepSuppressed) result.suppressed = suppressed;
   return result;
-}
-
-/** Runs steps to the end without pausing. */
-export function complete<T>(steps: Generator<void, T>): T {
-  for (;;) {
-    const step = steps.next();
-    if (step.done) return step.value;
-  }
 }
 
 /** Parses and analyses a text, freeing the tree afterwards. */

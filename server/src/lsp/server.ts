@@ -209,8 +209,12 @@ export function startServer(connection: Connection = createConnection(ProposedFe
    */
   async function readinessOf(state: DocumentState, analysis: Analysis): Promise<FileReadiness> {
     const fileSettings = engineSettings(state.open.uri, analysis.settings);
-    const result = (await analyseOpenText(state, fileSettings, reportOptions, () => false))!;
-    return state.notebook ? state.notebook.readiness(result) : fileReadiness(state.open.uri, result);
+    // The tree is copied in steps, so a text that changes meanwhile is analysed again.
+    for (;;) {
+      const { version } = state.open;
+      const result = await analyseOpenText(state, fileSettings, reportOptions, () => state.open.version !== version);
+      if (result) return state.notebook ? state.notebook.readiness(result) : fileReadiness(state.open.uri, result);
+    }
   }
 
   /**

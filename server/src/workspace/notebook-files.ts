@@ -8,7 +8,8 @@ import type { Tree } from 'web-tree-sitter';
 import { applyEdits } from '../engine/analysis/apply';
 import { NotebookProgram, type NotebookCellSource } from '../engine/analysis/notebook';
 import type { AnalysisSettings, Finding } from '../engine/analysis/types';
-import { analysisSteps, analyzeText, complete, type AnalysisOptions, type AnalysisResult } from '../engine/engine';
+import { analysisSteps, analyzeText, type AnalysisOptions, type AnalysisResult } from '../engine/engine';
+import { complete, type Steps } from '../engine/analysis/steps';
 import { chooseSafeFixes, fixInRounds } from '../engine/fix-all';
 
 /**
@@ -225,7 +226,7 @@ export function analyzeNotebook(program: NotebookProgram, settings: AnalysisSett
 }
 
 /** `analyzeNotebook` of a parsed program as steps (see `analysisSteps`). */
-export function* notebookAnalysisSteps(program: NotebookProgram, settings: AnalysisSettings, tree: Tree, options: AnalysisOptions = {}): Generator<void, AnalysisResult> {
+export function* notebookAnalysisSteps(program: NotebookProgram, settings: AnalysisSettings, tree: Tree, options: AnalysisOptions = {}): Steps<AnalysisResult> {
   const notebookSettings = program.analysisSettings(settings);
   return withNotebookVersion(program, notebookSettings, yield* analysisSteps(program.text, tree, notebookSettings, options));
 }

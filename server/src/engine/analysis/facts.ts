@@ -1,4 +1,5 @@
 import type { SyntaxNode, SyntaxTree } from './syntax';
+import { complete, type Steps } from './steps';
 import { ImportedSymbols, type ImportedSymbol } from './imported-symbols';
 import { ImportTable } from './imports';
 import { kerasSymbolOf, knownLayers, modelConstructors } from './keras-names';
@@ -221,9 +222,14 @@ class FactBuilder {
     this.moduleScope = this.semantic.moduleScope;
   }
 
-  build(): FileFacts {
+  /** The facts, pausing after the module's scope and between functions. */
+  *build(): Steps<FileFacts> {
     this.process(this.moduleScope);
-    for (const fn of this.semantic.functions) this.process(fn.scope);
+    let sinceStep = 0;
+    for (const fn of this.semantic.functions) {
+      this.process(fn.scope);
+      if (++sinceStep % functionsPerStep === 0) yield;
+    }
     // Events done to a name from another scope have no known order relative to its own.
     for (const model of this.models) {
       for (const ev of this.foreignEvents) {
@@ -710,8 +716,18 @@ function methodKind(method: string, hasArgument: boolean): EventKind {
 
 /** The facts of a file; `modules` resolves the names it imports from other modules of its workspace. */
 export function buildFacts(tree: SyntaxTree, modules?: ModuleResolver): FileFacts {
-  return new FactBuilder(tree.text, tree, modules).build();
+  return complete(factSteps(tree, modules));
 }
+
+/** `buildFacts` in steps (see steps.ts). */
+export function* factSteps(tree: SyntaxTree, modules?: ModuleResolver): Steps<FileFacts> {
+  const builder = new FactBuilder(tree.text, tree, modules);
+  yield;
+  return yield* builder.build();
+}
+
+/** Functions whose facts are built between two pauses. */
+const functionsPerStep = 64;
 
 /** Events of a model including those done inside the helper that returned it, in order. */
 export function allEvents(model: ModelFact): ModelEvent[] {

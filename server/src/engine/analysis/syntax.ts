@@ -1,4 +1,5 @@
 import type { Point, Tree } from 'web-tree-sitter';
+import { complete, itemsPerStep, type Steps } from './steps';
 
 /**
  * A plain-JavaScript copy of a tree-sitter tree, made in one cursor walk.
@@ -14,7 +15,7 @@ import type { Point, Tree } from 'web-tree-sitter';
  */
 export class SyntaxTree {
   /** Number of nodes. */
-  readonly size: number;
+  size = 0;
   private readonly typeIds: Uint16Array;
   private readonly starts: Int32Array;
   private readonly ends: Int32Array;
@@ -29,10 +30,10 @@ export class SyntaxTree {
   /** Ids of the nodes of each type, in preorder. */
   private readonly idsByType = new Map<string, number[]>();
   private readonly nodesByType = new Map<string, SyntaxNode[]>();
-  private readonly objects: Array<SyntaxNode | undefined>;
+  private objects: Array<SyntaxNode | undefined> = [];
   private lineStarts: number[] | undefined;
 
-  constructor(readonly text: string, tree: Tree) {
+  constructor(readonly text: string, tree: Tree, copyNow = true) {
     const language = tree.language;
     this.typeNames = language.types.map((t) => t ?? 'ERROR');
     this.fieldNames = language.fields;
@@ -47,8 +48,17 @@ export class SyntaxTree {
     this.nextSiblings = new Int32Array(capacity);
     this.lastDescendants = new Int32Array(capacity);
     this.flags = new Uint8Array(capacity);
-    this.size = this.copy(tree);
-    this.objects = new Array<SyntaxNode | undefined>(this.size);
+    if (copyNow) complete(this.copy(tree));
+  }
+
+  /**
+   * The copy of a tree, made in steps (see steps.ts). The tree must not change until the steps
+   * end: a caller that edits it stops them first.
+   */
+  static *copied(text: string, tree: Tree): Steps<SyntaxTree> {
+    const copy = new SyntaxTree(text, tree, false);
+    yield* copy.copy(tree);
+    return copy;
   }
 
   get root(): SyntaxNode {
@@ -141,8 +151,8 @@ export class SyntaxTree {
     return (this.flags[id]! & flag) !== 0;
   }
 
-  /** One cursor walk; returns the number of nodes. */
-  private copy(tree: Tree): number {
+  /** One cursor walk, pausing every `itemsPerStep` nodes; sets `size`. */
+  private *copy(tree: Tree): Steps<void> {
     const language = tree.language;
     // Per type id: whether it is named, and its id list (a Map lookup per node costs more).
     const named: Array<boolean | undefined> = [];
@@ -155,6 +165,7 @@ export class SyntaxTree {
     try {
       for (;;) {
         if (count === this.typeIds.length) throw new Error('the tree holds more nodes than tree-sitter counted');
+        if (count % itemsPerStep === itemsPerStep - 1) yield;
         const id = count++;
         const typeId = cursor.nodeTypeId;
         const start = cursor.startIndex;
@@ -196,7 +207,11 @@ export class SyntaxTree {
         }
         this.close(id, count);
         while (!cursor.gotoNextSibling()) {
-          if (!cursor.gotoParent() || open.length === 0) return count;
+          if (!cursor.gotoParent() || open.length === 0) {
+            this.size = count;
+            this.objects = new Array<SyntaxNode | undefined>(count);
+            return;
+          }
           lastChild.pop();
           this.close(open.pop()!, count);
         }
