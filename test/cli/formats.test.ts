@@ -151,6 +151,7 @@ interface Entry {
   code: string;
   severity: string;
   message: string;
+  detail?: string;
   filename: string;
   location: { row: number; column: number };
   end_location: { row: number; column: number };
@@ -188,8 +189,11 @@ test('--format full: the source line with the range underlined, even after a tab
   assert.ok(at >= 0, run.stdout);
   // On screen: 4 columns of tab, `x = "` 5, 日本 4, `é"` 2, `; m.save(` 9: the string starts at column 24.
   assert.deepEqual(lines.slice(at + 1, at + 5), ['  |', '5 |     x = "日本e\u0301"; m.save("out")', `  | ${' '.repeat(24)}^^^^^`, '  |']);
-  // No detail: the related location, a help line per fix and the rule's page follow directly.
+  // The explanation, then the related location, a help line per fix and the rule's page.
   const rest = lines.slice(at + 5, lines.indexOf('', at));
+  const detailLines = finding!.detail!.split('\n').map((l) => `  ${l}`);
+  assert.deepEqual(rest.slice(0, detailLines.length), detailLines);
+  rest.splice(0, detailLines.length);
   assert.equal(rest[0], '  model.py:2:5: `m` is defined here');
   assert.ok(rest.slice(1, -1).length > 0 && rest.slice(1, -1).every((l) => l.startsWith('  help: ')), rest.join('\n'));
   assert.equal(rest.at(-1), `  see ${rulePageUrl('KSM502')}`);

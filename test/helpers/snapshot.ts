@@ -62,6 +62,13 @@ function snapshotOf(result: AnalysisResult) {
 
 /** The snapshot of every file, by path relative to the repository. */
 export async function collectSnapshot(): Promise<Record<string, unknown>> {
+  const out: Record<string, unknown> = {};
+  for (const [file, result] of Object.entries(await collectResults())) out[file] = 'findings' in result ? snapshotOf(result) : result;
+  return out;
+}
+
+/** The engine's result for every file of the trees, by path relative to the repository; a file not read gives its reason. */
+export async function collectResults(): Promise<Record<string, AnalysisResult | { skipped: string }>> {
   await initParser();
   const projects = new ProjectVersions();
   const modules = new WorkspaceIndex({
@@ -74,7 +81,7 @@ export async function collectSnapshot(): Promise<Record<string, unknown>> {
     // As the CLI: a module is summarised with its own project's Keras version.
     settingsFor: (file) => ({ kerasVersion: 'auto', rules: {}, projectVersion: projects.versionFor(file, { namesRelativeTo: repoRoot }) }),
   });
-  const out: Record<string, unknown> = {};
+  const out: Record<string, AnalysisResult | { skipped: string }> = {};
   for (const tree of trees) {
     for (const file of filesUnder(tree)) {
       const absolute = path.join(repoRoot, file);
@@ -90,10 +97,10 @@ export async function collectSnapshot(): Promise<Record<string, unknown>> {
       };
       if (file.endsWith('.ipynb')) {
         const read = readNotebookFile(absolute);
-        out[file] = 'skipped' in read ? { skipped: read.skipped } : snapshotOf(analyzeNotebook(new NotebookProgram(read.notebook.cells), settings));
+        out[file] = 'skipped' in read ? { skipped: read.skipped } : analyzeNotebook(new NotebookProgram(read.notebook.cells), settings);
       } else {
         const read = readPythonFile(absolute);
-        out[file] = 'skipped' in read ? { skipped: read.skipped } : snapshotOf(analyzeText(read.text, settings));
+        out[file] = 'skipped' in read ? { skipped: read.skipped } : analyzeText(read.text, settings);
       }
     }
   }

@@ -6,6 +6,7 @@ import { DiagnosticSeverity, TextDocumentSyncKind, type InitializeResult } from 
 import { initParser } from '../../server/src/engine/analysis/parser';
 import { ruleDocUrl } from '../../server/src/workspace/docs-location';
 import { diagnosticSource, fixAllKind, notebookFixAllKind } from '../../server/src/protocol';
+import { toDiagnostics, type DiagnosticData } from '../../server/src/lsp/diagnostics';
 import { diagnosticKeys, engineFindings, fileUri, LspClient, replaceChange, repoRoot, saveBeforeCompile } from './harness';
 
 describe('language server: diagnostics', () => {
@@ -43,7 +44,12 @@ describe('language server: diagnostics', () => {
     assert.equal(diagnostic!.codeDescription?.href, ruleDocUrl('KSM101'));
     assert.match(diagnostic!.codeDescription!.href, /^file:\/\/.*\/docs\/rules\/KSM101\.md$/);
     assert.equal(diagnostic!.tags, undefined);
-    assert.match(String(diagnostic!.message), /compile/);
+    // The message is the short clause alone; the explanation travels in `data.detail` for the hover.
+    assert.equal(diagnostic!.message, '`model` is saved before `compile()`');
+    assert.equal(
+      (diagnostic!.data as { detail?: string }).detail,
+      'The file keeps no optimizer, loss or metrics, so the reloaded model cannot train until it is compiled again.',
+    );
     const related = diagnostic!.relatedInformation ?? [];
     assert.deepEqual(
       related.map((r) => [r.location.uri, r.location.range.start.line]),
@@ -207,4 +213,15 @@ test('`ksm server` starts the same server from the CLI bundle, which does not ca
   } finally {
     client.kill();
   }
+});
+
+test('a finding without a detail gives a diagnostic whose data has no `detail`', () => {
+  const range = { start: { line: 0, character: 0 }, end: { line: 0, character: 1 } };
+  const finding = { code: 'KSM101', name: 'save-before-compile', severity: 'warning' as const, message: 'short', range, related: [], fixes: [], modelIds: [] };
+  const [plain] = toDiagnostics([finding], 'file:///a.py', 3);
+  assert.equal(plain!.message, 'short');
+  assert.equal('detail' in (plain!.data as object), false);
+  const [explained] = toDiagnostics([{ ...finding, detail: 'Why.' }], 'file:///a.py', 3);
+  assert.equal(explained!.message, 'short');
+  assert.equal((explained!.data as DiagnosticData).detail, 'Why.');
 });

@@ -148,6 +148,9 @@ describe('language server: notebooks', () => {
       saveCell[0]!.relatedInformation?.map((r) => [r.location.uri, r.location.range.start.line, r.message]),
       [[notebook.uriOf(1), 2, '`model` is defined here'], [notebook.uriOf(4), 0, 'compiled only here, after the save']],
     );
+    // The explanation stays in the cell diagnostic's data, for the hover.
+    assert.equal(saveCell[0]!.message, '`model` is saved before `compile()`');
+    assert.match((saveCell[0]!.data as { detail?: string }).detail ?? '', /^The file keeps no optimizer, loss or metrics/);
     // The other Python cells get their (empty) lists, the magics cell too; the markdown cell none.
     for (const index of [1, 2, 4]) assert.deepEqual(await notebook.diagnostics(index, since), []);
     assert.ok(!client.published.slice(since).some((p) => p.uri === notebook.uriOf(0)), 'nothing for a markdown cell');

@@ -85,7 +85,7 @@ test('KSM201 serializes a layer argument and generates from_config', () => {
   ].join('\n');
   const finding = only(text);
   assert.equal(finding.severity, 'error');
-  assert.match(finding.message, /`layer` receives a non-literal value/);
+  assert.match(finding.detail ?? '', /`layer` receives a non-literal value/);
   assert.equal(finding.fixes[0]!.title, 'Add `get_config()` and `from_config()` to `Wrapper`');
   assert.equal(fixed(text, finding), [
     'import keras',
@@ -209,7 +209,7 @@ test('KSM201 severity: literals warn, non-literals and built-in bases are errors
   const dense = 'import tensorflow as tf\nclass D(tf.keras.layers.Dense):\n    def __init__(self, units, scale=1.0, **kwargs):\n        super().__init__(units, **kwargs)\n        self.scale = scale\n';
   const finding = only(dense);
   assert.equal(finding.severity, 'error');
-  assert.match(finding.message, /inherits from `Dense`/);
+  assert.match(finding.detail ?? '', /inherited from `Dense`/);
   assert.deepEqual(finding.related.map((r) => r.message), ['`scale` must be in the config']);
 });
 

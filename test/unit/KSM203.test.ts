@@ -42,12 +42,13 @@ test('KSM203 adds the decorator above existing ones, at the class indentation, s
   const finding = only(text);
   assert.equal(finding.severity, 'information');
   assert.deepEqual(finding.range, { start: { line: 5, character: 10 }, end: { line: 5, character: 15 } });
+  assert.equal(finding.message, '`Scale`, used in `m`, is not registered');
   assert.equal(
-    finding.message,
-    '`Scale` is used in `m`, which is saved in the `.keras` format, but is not registered: from Keras 3.9 on, any ' +
+    finding.detail,
+    '`m` is saved in the `.keras` format. From Keras 3.9 on, any ' +
     'reload without registration or `custom_objects` fails with "Could not locate class \'Scale\'"; Keras 3.0–3.8 ' +
     'and 2.13–2.15 import the module that defines it, so a reload in the same script, or in a program that can ' +
-    'import that module, works, and anywhere else fails the same way',
+    'import that module, works, and anywhere else fails the same way.',
   );
   assert.deepEqual(finding.related.map((r) => [r.range.start.line, r.message]), [[10, '`m` is saved here']]);
   // With the version unknown, the spelling that every Keras version has.
@@ -213,32 +214,32 @@ function pinned(low: [number, number], high?: [number, number]): Partial<Analysi
 test('KSM203 says what reloading does by the loading Keras', () => {
   const keras = `${scaled}m.save("m.keras")\n`;
   assert.equal(
-    only(keras, pinned([3, 9], [3, 12])).message,
-    '`Scale` is used in `m`, which is saved in the `.keras` format, but is not registered: Keras 3.9 and later import ' +
+    only(keras, pinned([3, 9], [3, 12])).detail,
+    '`m` is saved in the `.keras` format. Keras 3.9 and later import ' +
       'no module of yours at load, so any reload without registration or `custom_objects` fails with "Could not ' +
       'locate class \'Scale\'. Make sure custom classes are decorated with `@keras.saving.register_keras_serializable()`."',
   );
   assert.match(
-    only(keras, pinned([3, 12])).message,
+    only(keras, pinned([3, 12])).detail ?? '',
     /fails with "Could not locate class 'Scale'\. Make sure custom classes and functions are decorated with `@keras\.saving\.register_keras_serializable\(\)`\. If they are already decorated, make sure they are all imported so that the decorator is run before trying to load them\."$/,
   );
   assert.equal(
-    only(keras, pinned([3, 0], [3, 9])).message,
-    '`Scale` is used in `m`, which is saved in the `.keras` format, but is not registered: Keras 3.0–3.8 import the ' +
+    only(keras, pinned([3, 0], [3, 9])).detail,
+    '`m` is saved in the `.keras` format. Keras 3.0–3.8 import the ' +
       'module that defines it, so a reload in the same script, or in a program that can import that module, works; ' +
       'anywhere else it fails with "Could not locate class \'Scale\'. Make sure custom classes are decorated with ' +
       '`@keras.saving.register_keras_serializable()`."',
   );
-  assert.match(only(keras, { kerasVersion: '3' }).message, /: from Keras 3\.9 on, any reload .*; Keras 3\.0–3\.8 import the module/);
-  assert.match(only(keras, { kerasVersion: '2' }).message, /: Keras 2\.13–2\.15 import the module that defines it/);
+  assert.match(only(keras, { kerasVersion: '3' }).detail ?? '', /\. From Keras 3\.9 on, any reload .*; Keras 3\.0–3\.8 import the module/);
+  assert.match(only(keras, { kerasVersion: '2' }).detail ?? '', /\. Keras 2\.13–2\.15 import the module that defines it/);
 });
 
 test('KSM203 quotes the legacy loader for `.h5` saves under every version', () => {
   const h5 = `${scaled}m.save("m.h5")\n`;
   for (const kerasVersion of ['2', '3', 'auto'] as const) {
     assert.equal(
-      only(h5, { kerasVersion }).message,
-      '`Scale` is used in `m`, which is saved in the `.h5` format, but is not registered: the `.h5` loader looks only ' +
+      only(h5, { kerasVersion }).detail,
+      '`m` is saved in the `.h5` format. The `.h5` loader looks only ' +
         'at registered classes and `custom_objects`, never at the module that defines it, so any reload without ' +
         'registration or `custom_objects` fails with "Unknown layer: \'Scale\'. Please ensure you are using a ' +
         '`keras.utils.custom_object_scope` and that this object is included in the scope."',
@@ -250,12 +251,13 @@ test('KSM203 quotes the legacy loader for `.h5` saves under every version', () =
 test('KSM203 counts a ModelCheckpoint as a save, named as such', () => {
   const text = `${scaled}m.compile(loss="mse")\nm.fit(x, y, callbacks=[keras.callbacks.ModelCheckpoint("best.keras")])\n`;
   const finding = only(text, { kerasVersion: '3' });
-  assert.match(finding.message, /^`Scale` is used in `m`, which is saved in the `\.keras` format by a `ModelCheckpoint`, but is not registered: /);
+  assert.equal(finding.message, '`Scale`, used in `m`, is not registered');
+  assert.match(finding.detail ?? '', /^`m` is saved in the `\.keras` format by a `ModelCheckpoint`\. /);
   assert.deepEqual(finding.related.map((r) => [r.range.start, r.message]), [
     [{ line: 7, character: 23 }, '`m` is saved here, by this `ModelCheckpoint` during `fit`'],
   ]);
   const extensionless = `${scaled}m.fit(x, y, callbacks=[keras.callbacks.ModelCheckpoint("ckpt")])\n`;
-  assert.match(only(extensionless, { kerasVersion: '3' }).message, /which is saved under Keras 3 by a `ModelCheckpoint`/);
+  assert.match(only(extensionless, { kerasVersion: '3' }).detail ?? '', /is saved under Keras 3 by a `ModelCheckpoint`/);
   // With no version evidence (`keras.Input` with `import keras` would be some), an extensionless path is not such a save.
   const unknown = extensionless.replace('import keras', 'from tensorflow import keras');
   assert.deepEqual(analyze(unknown).filter((f) => f.code === 'KSM203'), []);

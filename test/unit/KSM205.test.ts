@@ -37,11 +37,12 @@ test('KSM205 anchors on the use site, names the Keras 3 error, and relates the d
   const finding = only(lossFile);
   assert.equal(finding.severity, 'warning');
   assert.deepEqual(finding.range, { start: { line: 8, character: 37 }, end: { line: 8, character: 41 } });
+  assert.equal(finding.message, '`rmse`, the loss of `model`, is not registered');
   assert.equal(
-    finding.message,
-    '`rmse` is the loss of `model`, which gets a full-model save, but is not registered: Keras 3 stores only the ' +
+    finding.detail,
+    '`model` gets a full-model save. Keras 3 stores only the ' +
     'function\'s name, and loading raises "Could not locate function \'rmse\'" unless the loading code registers it ' +
-    'or passes it in `custom_objects`',
+    'or passes it in `custom_objects`.',
   );
   assert.deepEqual(finding.related.map((r) => [r.range.start.line, r.message]), [
     [3, '`rmse` is defined here'],
@@ -58,24 +59,24 @@ test('KSM205 registers the function in the file\'s spelling, by version (safe)',
   const tf = lossFile.replace('import keras', 'import tensorflow as tf\nkeras = tf.keras').replace(/keras\.Sequential/, 'tf.keras.Sequential');
   const unknown = only(tf, {});
   assert.equal(unknown.fixes[0]!.title, 'Register `rmse` with `@tf.keras.utils.register_keras_serializable()`');
-  assert.match(unknown.message, /under Keras 3, which TensorFlow 2\.16 and later install, the file stores only its name and loading raises "Could not locate function 'rmse'"; Keras 2 `\.keras` files store only its name too, and loading raises "Could not locate function 'rmse'"; both unless/);
+  assert.match(unknown.detail ?? '', /Under Keras 3, which TensorFlow 2\.16 and later install, the file stores only its name and loading raises "Could not locate function 'rmse'"; Keras 2 `\.keras` files store only its name too, and loading raises "Could not locate function 'rmse'"; both unless/);
 });
 
 test('KSM205 names the Keras 2 behaviour by format and place', () => {
   const h5 = lossFile.replace('regressor.keras', 'regressor.h5');
-  assert.match(only(h5, { kerasVersion: '2' }).message, /Keras 2\.13–2\.15 load the file, then `fit`\/`evaluate` raise "Unknown loss function: 'rmse'" \(Keras 2\.12 and earlier raise it at load\)/);
-  assert.match(only(lossFile, { kerasVersion: '2' }).message, /Keras 2 `\.keras` files store only its name too, and loading raises "Could not locate function 'rmse'"/);
+  assert.match(only(h5, { kerasVersion: '2' }).detail ?? '', /Keras 2\.13–2\.15 load the file, then `fit`\/`evaluate` raise "Unknown loss function: 'rmse'" \(Keras 2\.12 and earlier raise it at load\)/);
+  assert.match(only(lossFile, { kerasVersion: '2' }).detail ?? '', /Keras 2 `\.keras` files store only its name too, and loading raises "Could not locate function 'rmse'"/);
   const activation = 'import keras\n\ndef act(x):\n    return x\n\nm = keras.Sequential([keras.Input(shape=(2,)), keras.layers.Dense(1, activation=act)])\nm.save("m.h5")\n';
   const found = only(activation, { kerasVersion: '2' });
-  assert.match(found.message, /^`act` is the activation of a `Dense` layer of `m`/);
-  assert.match(found.message, /loading raises "Unknown activation function 'act' cannot be deserialized\."/);
+  assert.equal(found.message, '`act`, the activation of a `Dense` layer of `m`, is not registered');
+  assert.match(found.detail ?? '', /loading raises "Unknown activation function 'act' cannot be deserialized\."/);
 });
 
 test('KSM205 is an error when the same file reloads the path without the function', () => {
   const text = `${lossFile}restored = keras.models.load_model("regressor.keras")\n`;
   const finding = only(text);
   assert.equal(finding.severity, 'error');
-  assert.match(finding.message, /; this file reloads it at line 11 without supplying it$/);
+  assert.match(finding.detail ?? '', / This file reloads it at line 11 without supplying it\.$/);
   assert.deepEqual(finding.related.map((r) => r.message).pop(), 'The saved file is reloaded here');
   // Supplying it anywhere in the file silences the rule.
   assert.deepEqual(findings(`${lossFile}restored = keras.models.load_model("regressor.keras", custom_objects={"rmse": rmse})\n`), []);
@@ -99,7 +100,8 @@ test('KSM205 turns a closure used as a loss into a registered Loss subclass (uns
   ].join('\n');
   const finding = only(text);
   assert.equal(finding.severity, 'warning');
-  assert.match(finding.message, /^`create_huber\(2\.0\)` is the loss of `model`, which gets a full-model save: the file keeps only the name of the closure `huber_fn`, never the values it captured/);
+  assert.equal(finding.message, '`create_huber(2.0)`, the loss of `model`, is a closure whose captured values are not saved');
+  assert.match(finding.detail ?? '', /^`model` gets a full-model save\. The file keeps only the name of the closure `huber_fn`, never the values it captured/);
   assert.deepEqual(finding.fixes.map((f) => [f.title, f.applicability]), [['Turn `create_huber` into the `Loss` subclass `HuberFn`', 'unsafe']]);
   assert.equal(applyEdits(text, finding.fixes[0]!.edits), [
     'import keras',
@@ -139,5 +141,5 @@ test('KSM205 turns a closure used as a loss into a registered Loss subclass (uns
 test('KSM205 leaves Keras 2 Lambda functions to KSM503, and flags them under Keras 3', () => {
   const text = 'import keras\n\ndef double(x):\n    return x * 2\n\nm = keras.Sequential([keras.Input(shape=(2,)), keras.layers.Lambda(double)])\nm.save("m.keras")\n';
   assert.deepEqual(findings(text, { kerasVersion: '2' }), []);
-  assert.match(only(text).message, /^`double` is the function of a `Lambda` layer of `m`/);
+  assert.match(only(text).message, /^`double`, the function of a `Lambda` layer of `m`, /);
 });

@@ -32,12 +32,12 @@ test('KSM207 anchors on the keyword, relates the class, and names the TypeError'
   const finding = only(pyramid);
   assert.equal(finding.severity, 'error');
   assert.deepEqual(finding.range, { start: { line: 3, character: 25 }, end: { line: 3, character: 46 } });
+  assert.equal(finding.message, '`FeaturePyramid.__init__` passes `name="FeaturePyramid"` and `**kwargs` to the base `__init__`');
   assert.equal(
-    finding.message,
-    '`FeaturePyramid.__init__` passes `name="FeaturePyramid"` to the base `__init__` together with `**kwargs`, but the ' +
-    'saved config of a layer always holds `name`: reloading calls `FeaturePyramid(**config)`, `name` arrives in `kwargs` ' +
+    finding.detail,
+    'The saved config of a layer always holds `name`: reloading calls `FeaturePyramid(**config)`, `name` arrives in `kwargs` ' +
     'too, and Python raises "TypeError: …__init__() got multiple values for keyword argument \'name\'" (Keras 3 wraps ' +
-    'it in "Error when deserializing class \'FeaturePyramid\' …"); `clone_model` and `FeaturePyramid(name=…)` fail the same way',
+    'it in "Error when deserializing class \'FeaturePyramid\' …"); `clone_model` and `FeaturePyramid(name=…)` fail the same way.',
   );
   assert.deepEqual(finding.related.map((r) => [r.range.start.line, r.range.start.character, r.message]), [
     [1, 6, '`FeaturePyramid` is defined here'],
@@ -57,11 +57,11 @@ test('KSM207 fix makes the keyword a default of kwargs', () => {
 test('KSM207 names the keyword: reduction for a loss, dtype for a metric, in the compiled model reload', () => {
   const loss = 'import keras\nclass L(keras.losses.Loss):\n    def __init__(self, **kw):\n        super().__init__(reduction="sum", **kw)\n';
   const found = only(loss);
-  assert.match(found.message, /saved config of a loss always holds `reduction`: reloading a model compiled with it calls `L\(\*\*config\)`, `reduction` arrives in `kw`/);
+  assert.match(found.detail ?? '', /saved config of a loss always holds `reduction`: reloading a model compiled with it calls `L\(\*\*config\)`, `reduction` arrives in `kw`/);
   assert.equal(applyEdits(loss, found.fixes[0]!.edits),
     'import keras\nclass L(keras.losses.Loss):\n    def __init__(self, **kw):\n        kw.setdefault("reduction", "sum")\n        super().__init__(**kw)\n');
   const metric = 'import keras\nclass M(keras.metrics.Metric):\n    def __init__(self, **kw):\n        super().__init__(dtype="float16", name="m", **kw)\n';
-  assert.deepEqual(findings(metric).map((f) => f.message.match(/argument '(\w+)'/)![1]), ['dtype', 'name']);
+  assert.deepEqual(findings(metric).map((f) => f.detail?.match(/argument '(\w+)'/)![1]), ['dtype', 'name']);
 });
 
 test('KSM207 is silent for a parameter, a pop, a del on every path, and configs without the key', () => {

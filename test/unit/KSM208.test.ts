@@ -22,11 +22,12 @@ test('KSM208 anchors on the get_config name and names both save errors', () => {
   const finding = only(text);
   assert.equal(finding.severity, 'error');
   assert.deepEqual(finding.range, { start: { line: 2, character: 8 }, end: { line: 2, character: 18 } });
+  assert.equal(finding.message, '`Scale.get_config` returns nothing, so every full-model save that uses it fails');
   assert.equal(
-    finding.message,
-    '`Scale.get_config` returns nothing, so every full-model save of a model that uses `Scale` fails: `.keras` saves ' +
+    finding.detail,
+    '`.keras` saves ' +
     'raise "TypeError: The `get_config()` method of <obj> should return a dict. It returned: None", `.h5` and ' +
-    'SavedModel saves that error or "AttributeError: \'NoneType\' object has no attribute \'items\'"',
+    'SavedModel saves that error or "AttributeError: \'NoneType\' object has no attribute \'items\'".',
   );
 });
 
@@ -50,7 +51,7 @@ test('KSM208 replaces a final bare return or `return None`', () => {
 test('KSM208 gives no fix when the config cannot be told, and shows the expected shape by base', () => {
   const two = only(layer(['        base = super().get_config()', '        extra = {}', '        base.update(extra)']));
   assert.deepEqual(two.fixes, []);
-  assert.match(two.message, /; end it with `return \{\*\*super\(\)\.get_config\(\), …\}`$/);
+  assert.match(two.detail ?? '', / End it with `return \{\*\*super\(\)\.get_config\(\), …\}`\.$/);
   const schedule = [
     'import keras',
     'class WarmUp(keras.optimizers.schedules.LearningRateSchedule):',
@@ -58,7 +59,7 @@ test('KSM208 gives no fix when the config cannot be told, and shows the expected
     '        print("warm")',
     '',
   ].join('\n');
-  assert.match(only(schedule).message, /; end it with a plain `return \{…\}`$/);
+  assert.match(only(schedule).detail ?? '', / End it with a plain `return \{…\}`\.$/);
 });
 
 test('KSM208 is silent on abstract and raising methods and with any return value', () => {

@@ -99,8 +99,9 @@ test('KSM301 prefers input_shape= under Keras 2 and keras.Input under Keras 3', 
 
 test('KSM301 names the Keras 3 consequence of exporting an unbuilt model', () => {
   const text = 'import keras\nm = keras.Sequential([keras.layers.LSTM(4)])\nm.export("served")\n';
-  assert.match(ksm301(text, '3').message, /refuses to export/);
-  assert.match(ksm301(text, '2').message, /input shape is not available/);
+  assert.equal(ksm301(text, '3').message, '`m` is saved before it is built: its first layer `LSTM` has no input shape');
+  assert.match(ksm301(text, '3').detail ?? '', /refuses to export/);
+  assert.match(ksm301(text, '2').detail ?? '', /input shape is not available/);
 });
 
 test('KSM301 counts a full-model ModelCheckpoint as a save after a build step', () => {
@@ -113,10 +114,11 @@ test('KSM301 counts a full-model ModelCheckpoint as a save after a build step', 
   ].join('\n');
   const finding = ksm301(text);
   assert.equal(finding.severity, 'information');
+  assert.equal(finding.message, 'The recurrent first layer `LSTM` of `model` declares no input shape');
   assert.equal(
-    finding.message,
-    '`model` is saved by a `ModelCheckpoint` during training, which builds it first: its recurrent first layer `LSTM` ' +
-      'declares no input shape. Declare it so saving does not depend on that order and the serving signature is fixed',
+    finding.detail,
+    '`model` is saved by a `ModelCheckpoint` during training, which builds it first. ' +
+      'Declare it so saving does not depend on that order and the serving signature is fixed.',
   );
   assert.deepEqual(finding.related.map((r) => [r.range.start, r.message]), [
     [{ line: 3, character: 27 }, '`model` is saved by this `ModelCheckpoint` during `fit`'],
@@ -132,10 +134,7 @@ test('KSM301 names a model with no name of its own by the function that returns 
   ].join('\n');
   const finding = ksm301(text);
   assert.equal(finding.severity, 'hint');
-  assert.equal(
-    finding.message,
-    'The recurrent first layer `GRU` of the model returned by `build_model()` declares no input shape: the model has ' +
-      'no weights until it first sees data',
-  );
+  assert.equal(finding.message, 'The recurrent first layer `GRU` of the model returned by `build_model()` declares no input shape');
+  assert.equal(finding.detail, 'The model has no weights until it first sees data.');
   assert.doesNotMatch(finding.message, /<returned>/);
 });

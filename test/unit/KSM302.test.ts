@@ -34,14 +34,15 @@ test('KSM302 export under Keras 3: the message by minor version, related class a
   const finding = only(text);
   assert.equal(finding.severity, 'error');
   assert.deepEqual(finding.range, { start: { line: 6, character: 4 }, end: { line: 6, character: 29 } });
+  assert.equal(finding.message, '`net` (subclassed model `Net`) is exported before anything builds it');
   assert.equal(
-    finding.message,
-    '`net` (an instance of the subclassed model `Net`) is exported before anything builds it: Keras 3 raises "The model ' +
-    'provided has not yet been built. It must be built before export.". Build it first with `net.build(input_shape)` or a call on data',
+    finding.detail,
+    'Keras 3 raises "The model ' +
+    'provided has not yet been built. It must be built before export." Build it first with `net.build(input_shape)` or a call on data.',
   );
   assert.deepEqual(finding.related.map((r) => [r.range.start.line, r.message]), [[1, '`Net` is defined here'], [5, '`net` is created here']]);
   const early = only(text, { projectVersion: { major: 3, range: { low: [3, 0], high: [3, 8] }, source: 'keras<3.8' } });
-  assert.match(early.message, /Keras 3 raises "The layer provided has not yet been built\. It must be built before export\."/);
+  assert.match(early.detail ?? '', /Keras 3 raises "The layer provided has not yet been built\. It must be built before export\."/);
 });
 
 test('KSM302 fix: an unsafe build before the save, with a snippet for the shape', () => {
@@ -60,11 +61,12 @@ test('KSM302 `.h5` under Keras 2 is an error even when built, with no fix', () =
   const text = `${net}    net.fit(x, y)\n    net.save("net.h5")\n`;
   const finding = only(text, { kerasVersion: '2' });
   assert.equal(finding.severity, 'error');
+  assert.equal(finding.message, '`net` (subclassed model `Net`) cannot be held by HDF5');
   assert.equal(
-    finding.message,
-    '`net` is an instance of the subclassed model `Net`, which HDF5 cannot hold: Keras 2 raises "Saving the model to HDF5 ' +
+    finding.detail,
+    'Keras 2 raises "Saving the model to HDF5 ' +
     'format requires the model to be a Functional model or a Sequential model. It does not work for subclassed models…". ' +
-    'Save it to a `.keras` file',
+    'Save it to a `.keras` file.',
   );
   assert.deepEqual(finding.fixes, []);
   assert.deepEqual(findings(text), []);
@@ -72,6 +74,6 @@ test('KSM302 `.h5` under Keras 2 is an error even when built, with no fix', () =
 
 test('KSM302 an invisible path: a warning naming what each format does', () => {
   const text = `${net}    net.save(path)\n`;
-  assert.match(only(text, { kerasVersion: '2' }).message, /Keras 2 raises "Model … cannot be saved either because the input shape is not available or because the forward pass of the model is not defined\." for a SavedModel path, and a `\.keras` file would hold no weights/);
+  assert.match(only(text, { kerasVersion: '2' }).detail ?? '', /Keras 2 raises "Model … cannot be saved either because the input shape is not available or because the forward pass of the model is not defined\." for a SavedModel path, and a `\.keras` file would hold no weights/);
   assert.equal(only(text, { kerasVersion: '2' }).severity, 'warning');
 });

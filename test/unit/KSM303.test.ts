@@ -31,10 +31,11 @@ test('KSM303 `batch_input_shape` on a first layer: anchored on the argument, an 
   const finding = only(text);
   assert.equal(finding.severity, 'error');
   assert.deepEqual(finding.range, { start: { line: 3, character: 35 }, end: { line: 3, character: 64 } });
+  assert.equal(finding.message, 'Keras 3 removed `batch_input_shape`');
   assert.equal(
-    finding.message,
-    'Keras 3 removed `batch_input_shape`: it raises "Unrecognized keyword arguments passed to LSTM: {\'batch_input_shape\': …}". ' +
-    'Declare the input with `Input(shape=..., batch_size=...)`',
+    finding.detail,
+    'Keras 3 raises "Unrecognized keyword arguments passed to LSTM: {\'batch_input_shape\': …}". ' +
+    'Declare the input with `Input(shape=..., batch_size=...)`.',
   );
   assert.deepEqual(fixes(text, finding), [[
     'Declare the input with `keras.Input(shape=(10, 8), batch_size=16)` (check: a stateful model needs this batch size)', 'unsafe',
@@ -55,19 +56,21 @@ test('KSM303 a `None` batch gives a safe fix, inline and before an `add`', () =>
 test('KSM303 `Input(batch_input_shape=...)` is a TypeError; the fix rewrites the argument', () => {
   const text = `${header}inputs = keras.Input(batch_input_shape=(None, 28, 28))\n`;
   const finding = only(text);
-  assert.equal(finding.message, 'Keras 3 removed `batch_input_shape`: it raises `TypeError`: `Input` takes no `**kwargs`. Declare the input with `Input(shape=..., batch_size=...)`');
+  assert.equal(finding.detail, 'Keras 3 raises `TypeError`: `Input` takes no `**kwargs`. Declare the input with `Input(shape=..., batch_size=...)`.');
   assert.deepEqual(fixes(text, finding), [['Use `shape=(28, 28)`', 'safe', `${header}inputs = keras.Input(shape=(28, 28))\n`]]);
 });
 
 test('KSM303 `Input(tensor=...)` of a backend variable: the message explains, no fix', () => {
   const text = `${header}from tensorflow.keras import backend as K\nimport numpy as np\nw = K.variable(np.ones((2, 2)))\nx = keras.Input(tensor=w)\n`;
   const finding = only(text);
+  assert.equal(finding.message, '`tensor=` is given a concrete value, which Keras 3 rejects');
   assert.equal(
-    finding.message,
+    finding.detail,
     'Keras 3 raises "Argument `input_tensor` must be a KerasTensor. Received invalid type: …": `K.variable` makes a concrete ' +
-    'value, not a symbolic tensor. Declare `Input(shape=...)` and feed the value as data when the model is called or fitted',
+    'value, not a symbolic tensor. Declare `Input(shape=...)` and feed the value as data when the model is called or fitted.',
   );
   assert.deepEqual(finding.fixes, []);
-  assert.match(only(text, {}).message, /^`tensor=` fails under Keras 3, which TensorFlow 2\.16 and later install, with .*; Keras 2 accepts it\./);
+  assert.equal(only(text, {}).message, '`tensor=` is given a concrete value, which fails under Keras 3');
+  assert.match(only(text, {}).detail ?? '', /^Keras 3, which TensorFlow 2\.16 and later install, raises .*; Keras 2 accepts it\./);
   assert.equal(only(text, {}).severity, 'warning');
 });

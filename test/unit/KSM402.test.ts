@@ -29,7 +29,8 @@ test('KSM402 under Keras 2 only renames', () => {
 test('KSM402 with an unknown version names both behaviours and renames, keeping the arguments for (b)', () => {
   const [finding, rejected] = analyze(source);
   // (b) reports the arguments the renamed call would pass to Keras 3's fit.
-  assert.equal(rejected?.message.startsWith('`workers`, `use_multiprocessing` fail under Keras 3, which TensorFlow 2.16 and later install: `fit` raises'), true);
+  assert.equal(rejected?.message, '`workers`, `use_multiprocessing` fail under Keras 3; valid under Keras 2');
+  assert.equal(rejected.detail?.startsWith('Under Keras 3, which TensorFlow 2.16 and later install, `fit` raises'), true);
   assert.deepEqual(rejected.fixes.map((f) => [f.title, f.applicability]), [['Remove `workers`, `use_multiprocessing` (Keras 2 then loses its parallel loading)', 'unsafe']]);
   assert.equal(finding?.severity, 'warning');
   assert.match(finding.message, /fails under Keras 3.*working under Keras 2/);
@@ -67,17 +68,19 @@ test('KSM402 (b) under Keras 3: error on the first rejected argument, removal sa
   const [fit, evaluate] = analyze(fitWith, { kerasVersion: '3' });
   assert.equal(fit?.severity, 'error');
   assert.deepEqual(fit.range, { start: { line: 2, character: 22 }, end: { line: 2, character: 31 } });
+  assert.equal(fit.message, "Keras 3's `fit` has no `workers`, `use_multiprocessing`");
   assert.equal(
-    fit.message,
-    "Keras 3's `fit` has no `workers`, `use_multiprocessing`: the call raises `TypeError: … got an unexpected keyword " +
-      "argument 'workers'`. They moved to the `PyDataset` constructor",
+    fit.detail,
+    "The call raises `TypeError: … got an unexpected keyword " +
+      "argument 'workers'`. They moved to the `PyDataset` constructor.",
   );
   assert.deepEqual(fit.fixes.map((f) => [f.title, f.applicability]), [['Remove `workers`, `use_multiprocessing`', 'safe']]);
   assert.equal(applyEdits(fitWith, fit.fixes[0]!.edits).split('\n')[2], 'm.fit(x, y, epochs=2)');
+  assert.equal(evaluate?.message, "Keras 3's `evaluate` has no `max_queue_size`");
   assert.equal(
-    evaluate?.message,
-    "Keras 3's `evaluate` has no `max_queue_size`: the call raises `ValueError: Arguments not recognized: " +
-      "{'max_queue_size': …}`. They moved to the `PyDataset` constructor",
+    evaluate.detail,
+    "The call raises `ValueError: Arguments not recognized: " +
+      "{'max_queue_size': …}`. They moved to the `PyDataset` constructor.",
   );
 });
 
@@ -85,11 +88,12 @@ test('KSM402 (b) with an unknown version: a warning naming both, removal unsafe;
   const text = fitWith.replace('import keras', 'from tensorflow import keras');
   const [fit] = analyze(text);
   assert.equal(fit?.severity, 'warning');
+  assert.equal(fit.message, '`workers`, `use_multiprocessing` fail under Keras 3; valid under Keras 2');
   assert.equal(
-    fit.message,
-    '`workers`, `use_multiprocessing` fail under Keras 3, which TensorFlow 2.16 and later install: `fit` raises ' +
+    fit.detail,
+    'Under Keras 3, which TensorFlow 2.16 and later install, `fit` raises ' +
       "`TypeError: … got an unexpected keyword argument 'workers'` (the options moved to the `PyDataset` " +
-      'constructor); valid under Keras 2',
+      'constructor).',
   );
   assert.deepEqual(fit.fixes.map((f) => f.applicability), ['unsafe']);
   assert.deepEqual(analyze(text, { kerasVersion: '2' }), []);

@@ -32,10 +32,11 @@ test('KSM501 save_format="tf": export preferred, or a clean `.keras` literal; bo
   const finding = only(text);
   assert.equal(finding.severity, 'error');
   assert.deepEqual(finding.range, { start: { line: 2, character: 34 }, end: { line: 2, character: 50 } });
+  assert.equal(finding.message, '`save_format="tf"` makes Keras 3 raise an error');
   assert.equal(
-    finding.message,
-    '`save_format="tf"` makes Keras 3 raise "The `save_format` argument is deprecated in Keras 3. Please remove this ' +
-    'argument and pass a file path with either `.keras` or `.h5` extension."; `model.export(path)` writes a SavedModel',
+    finding.detail,
+    'Keras 3 raises "The `save_format` argument is deprecated in Keras 3. Please remove this ' +
+    'argument and pass a file path with either `.keras` or `.h5` extension." `model.export(path)` writes a SavedModel.',
   );
   assert.deepEqual(fixes(text, finding), [
     ['Export a SavedModel with `model.export("exported/classifier")`', 'unsafe', true, 'model.export("exported/classifier")'],
@@ -69,7 +70,8 @@ test('KSM501 with an extension Keras 3 accepts: a warning, and dropping the argu
   const matching = 'import tensorflow as tf\nmodel = tf.keras.Sequential()\nmodel.save("model.h5", save_format="h5")\n';
   const finding = only(matching, {});
   assert.equal(finding.severity, 'warning');
-  assert.match(finding.message, /ignores it here: the path's `\.h5` extension decides the format\. Keras 2 honours it$/);
+  assert.match(finding.message, /is ignored under Keras 3; Keras 2 honours it$/);
+  assert.equal(finding.detail, "Keras 3 deprecates it: the path's `.h5` extension decides the format.");
   assert.deepEqual(fixes(matching, finding), [
     ['Remove `save_format` (the extension decides the format)', 'safe', true, 'model.save("model.h5")'],
   ]);
@@ -84,7 +86,8 @@ test('KSM501 by version: error under Keras 3, a warning naming both when unknown
   const text = 'import tensorflow as tf\nm = tf.keras.Sequential()\nm.save("out", save_format="tf")\n';
   const unknown = only(text, {});
   assert.equal(unknown.severity, 'warning');
-  assert.match(unknown.message, /fails under Keras 3, which TensorFlow 2\.16 and later install: .*; fine under Keras 2/);
+  assert.match(unknown.message, /fails under Keras 3; fine under Keras 2$/);
+  assert.match(unknown.detail ?? '', /^Keras 3, which TensorFlow 2\.16 and later install, raises /);
   assert.equal(only(text).severity, 'error');
   assert.deepEqual(analyze(text, { kerasVersion: '2' }).filter((f) => f.code === 'KSM501'), []);
 });
@@ -104,6 +107,6 @@ test('KSM501 with the version unknown says that `model.export` needs Keras 2.12 
   const text = 'from tensorflow import keras\nmodel = keras.Sequential([keras.layers.Dense(1)])\nmodel.save("exported/classifier", save_format="tf")\n';
   const finding = only(text, {});
   assert.equal(finding.severity, 'warning');
-  assert.match(finding.message, /; fine under Keras 2; `model\.export\(path\)` \(Keras 2\.12 and later\) writes a SavedModel$/);
+  assert.match(finding.detail ?? '', / `model\.export\(path\)` \(Keras 2\.12 and later\) writes a SavedModel\.$/);
   assert.equal(finding.fixes[0]!.title, 'Export a SavedModel with `model.export("exported/classifier")` (Keras 2.12 and later)');
 });

@@ -33,11 +33,12 @@ test('KSM502 anchors on the path and quotes what Keras 3 raises', () => {
   const finding = only(text);
   assert.equal(finding.severity, 'error');
   assert.deepEqual(finding.range, { start: { line: 2, character: 11 }, end: { line: 2, character: 30 } });
+  assert.equal(finding.message, '`"models/classifier"` has no `.keras` or `.h5` extension, which Keras 3 requires');
   assert.equal(
-    finding.message,
-    '`"models/classifier"` has no `.keras` or `.h5` extension: Keras 3 raises "Invalid filepath extension for saving. ' +
+    finding.detail,
+    'Keras 3 raises "Invalid filepath extension for saving. ' +
     'Please add either a `.keras` extension for the native Keras format (recommended) or a `.h5` extension." ' +
-    '(`model.export(path)` writes a SavedModel)',
+    '(`model.export(path)` writes a SavedModel).',
   );
   assert.deepEqual(finding.related.map((r) => [r.range.start.line, r.message]), [[1, '`model` is defined here']]);
   assert.deepEqual(finding.modelIds.length, 1);
@@ -84,11 +85,11 @@ test('KSM502 by version: a warning naming both behaviours when unknown, nothing 
   const text = `${header}model.save("out")\n`;
   const unknown = only(text, {});
   assert.equal(unknown.severity, 'warning');
-  assert.match(unknown.message, /saving fails under Keras 3, which TensorFlow 2\.16 and later install, with "Invalid filepath extension for saving\..*" Under Keras 2 it writes a SavedModel directory; `model.export\(path\)` \(Keras 2\.12 and later\) writes one under both$/);
+  assert.match(unknown.detail ?? '', /^Saving fails under Keras 3, which TensorFlow 2\.16 and later install, with "Invalid filepath extension for saving\..*" Under Keras 2 it writes a SavedModel directory; `model.export\(path\)` \(Keras 2\.12 and later\) writes one under both\.$/);
   assert.equal(unknown.fixes.find((f) => f.title.startsWith('Export'))?.title, 'Export a SavedModel with `model.export("out")` (Keras 2.12 and later)');
   // With keras >= 2.12 known, export exists whatever the major version.
   const recent = only(text, { projectVersion: { major: undefined, source: 'requirements.txt', range: { low: [2, 12] } } });
-  assert.match(recent.message, /; `model\.export\(path\)` writes one under both$/);
+  assert.match(recent.detail ?? '', /; `model\.export\(path\)` writes one under both\.$/);
   assert.equal(recent.fixes.find((f) => f.title.startsWith('Export'))?.title, 'Export a SavedModel with `model.export("out")`');
   assert.deepEqual(findings(text, { kerasVersion: '2' }), []);
   assert.deepEqual(findings('import tf_keras as keras\nm = keras.Sequential()\nm.save("out")\n', {}), []);

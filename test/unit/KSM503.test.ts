@@ -31,21 +31,23 @@ test('KSM503 anchors on the Lambda call and names both ways out', () => {
   const finding = only(text);
   assert.equal(finding.severity, 'information');
   assert.deepEqual(finding.range, { start: { line: 3, character: 4 }, end: { line: 3, character: 43 } });
+  assert.equal(finding.message, 'This `Lambda` wraps a Python lambda, which Keras 3 refuses in safe mode');
   assert.equal(
-    finding.message,
-    'This `Lambda` wraps a Python lambda: Keras 3 refuses to load it under the default `safe_mode=True`; Keras 2 stores ' +
+    finding.detail,
+    'Keras 3 refuses to load it under the default `safe_mode=True`; Keras 2 stores ' +
     'it as bytecode that loads only under the same Python version. To reload the model, load with `safe_mode=False` if ' +
     'you trust the file, or replace it with a custom layer (registered with ' +
-    '`@keras.saving.register_keras_serializable()`) or a built-in one',
+    '`@keras.saving.register_keras_serializable()`) or a built-in one.',
   );
   assert.deepEqual(finding.related.map((r) => [r.range.start.line, r.message]), [[6, '`model` is saved here']]);
 });
 
 test('KSM503 messages follow the version, and name the argument that holds the lambda', () => {
-  assert.match(only(text, { kerasVersion: '3' }).message, /^This `Lambda` wraps a Python lambda: Keras 3 refuses to load it under the default `safe_mode=True`\. To reload/);
-  assert.match(only(text, { kerasVersion: '2' }).message, /Keras 2 stores it as bytecode .* and the `\.keras` format refuses it/);
+  assert.match(only(text, { kerasVersion: '3' }).detail ?? '', /^Keras 3 refuses to load it under the default `safe_mode=True`\. To reload/);
+  assert.equal(only(text, { kerasVersion: '2' }).message, 'This `Lambda` wraps a Python lambda, which Keras 2 stores as bytecode');
+  assert.match(only(text, { kerasVersion: '2' }).detail ?? '', /Keras 2 stores it as bytecode .* and the `\.keras` format refuses it/);
   const shape = text.replace('Lambda(lambda t: t * 2)', 'Lambda(tf.nn.relu, output_shape=lambda s: s)');
-  assert.match(only(shape).message, /^The `output_shape` of this `Lambda` is a Python lambda:/);
+  assert.match(only(shape).message, /^The `output_shape` of this `Lambda` is a Python lambda, /);
 });
 
 test('KSM503 ties the finding to the saved model in the readiness report, without blocking it', () => {
@@ -71,15 +73,16 @@ test('KSM503 flags a Lambda around a named function under Keras 2, for `.keras` 
     '',
   ].join('\n');
   const ways = 'To reload the model under Keras 2, load with `safe_mode=False` if you trust the file, or replace it with ' +
-    'a custom layer (registered with `@keras.saving.register_keras_serializable()`) or a built-in one';
+    'a custom layer (registered with `@keras.saving.register_keras_serializable()`) or a built-in one.';
+  assert.equal(only(named).message, 'This `Lambda` wraps `scale`, which Keras 2 stores as bytecode');
   assert.equal(
-    only(named, { kerasVersion: '2' }).message,
-    'This `Lambda` wraps `scale`: Keras 2 stores every `Lambda` function as bytecode, and its `.keras` loader refuses ' +
+    only(named, { kerasVersion: '2' }).detail,
+    'Keras 2 stores every `Lambda` function as bytecode, and its `.keras` loader refuses ' +
       `it under the default \`safe_mode=True\` (\`.h5\` and SavedModel loads accept it). ${ways}`,
   );
   assert.equal(
-    only(named).message,
-    'This `Lambda` wraps `scale`: Keras 2 stores every `Lambda` function as bytecode, and its `.keras` loader refuses ' +
+    only(named).detail,
+    'Keras 2 stores every `Lambda` function as bytecode, and its `.keras` loader refuses ' +
       'it under the default `safe_mode=True` (`.h5` and SavedModel loads accept it); Keras 3 stores a named function ' +
       `by name instead. ${ways}`,
   );

@@ -31,12 +31,13 @@ test('KSM505 `val_acc` against `metrics=["accuracy"]`: the message, related loca
   const finding = only(text);
   assert.equal(finding.severity, 'warning');
   assert.deepEqual(finding.range, { start: { line: 3, character: 53 }, end: { line: 3, character: 70 } });
+  assert.equal(finding.message, "`monitor='val_acc'` names a metric the training never logs");
   assert.equal(
-    finding.message,
-    "`monitor='val_acc'` names a metric the training never logs: `compile` asks for `\"accuracy\"`, which Keras logs as " +
+    finding.detail,
+    "`compile` asks for `\"accuracy\"`, which Keras logs as " +
     '`val_accuracy`: Keras 2 and Keras 3.0–3.9 warn "Can save best model only with val_acc available, skipping." at every ' +
     'epoch and never write the file; Keras 3.10 and later warn "Can save best model only with val_acc available." and save ' +
-    'at every epoch (the last epoch, not the best)',
+    'at every epoch (the last epoch, not the best).',
   );
   assert.deepEqual(finding.related.map((r) => [r.range.start.line, r.message]), [[2, 'compiled with `metrics` here'], [4, '`model` is trained here']]);
   assert.equal(finding.fixes.length, 1);
@@ -47,20 +48,21 @@ test('KSM505 `val_acc` against `metrics=["accuracy"]`: the message, related loca
 
 test('KSM505 names one behaviour when the minor version is known', () => {
   const text = `${model}best = keras.callbacks.ModelCheckpoint("best.keras", monitor="val_acc", save_best_only=True)\nmodel.fit(x, y, validation_split=0.2, callbacks=[best])\n`;
-  assert.match(only(text, { projectVersion: { major: 3, range: { low: [3, 10] }, source: 'keras>=3.10' } }).message,
-    /: Keras warns "Can save best model only with val_acc available\." and saves at every epoch, so the file holds the last epoch, not the best$/);
-  assert.match(only(text, { kerasVersion: '2' }).message, /: Keras warns "Can save best model only with val_acc available, skipping\." at every epoch and never writes the file$/);
+  assert.match(only(text, { projectVersion: { major: 3, range: { low: [3, 10] }, source: 'keras>=3.10' } }).detail ?? '',
+    /: Keras warns "Can save best model only with val_acc available\." and saves at every epoch, so the file holds the last epoch, not the best\.$/);
+  assert.match(only(text, { kerasVersion: '2' }).detail ?? '', /: Keras warns "Can save best model only with val_acc available, skipping\." at every epoch and never writes the file\.$/);
 });
 
 test('KSM505 the default `val_loss` without validation data: anchored on the call, no fix', () => {
   const text = `${model}best = keras.callbacks.ModelCheckpoint("best.keras", save_best_only=True)\nmodel.fit(x, y, epochs=3, callbacks=[best])\n`;
   const finding = only(text, { kerasVersion: '2' });
   assert.deepEqual(finding.range, { start: { line: 3, character: 7 }, end: { line: 3, character: 73 } });
+  assert.equal(finding.message, 'The default monitor `val_loss` needs validation data, but `model.fit(...)` gets none');
   assert.equal(
-    finding.message,
-    'The checkpoint monitors `val_loss` (the default), which needs validation data, but `model.fit(...)` gets neither ' +
+    finding.detail,
+    '`model.fit(...)` gets neither ' +
     '`validation_data` nor `validation_split`: Keras warns "Can save best model only with val_loss available, skipping." at ' +
-    'every epoch and never writes the file. Pass `validation_split=` or `validation_data=`, or monitor `"loss"`',
+    'every epoch and never writes the file. Pass `validation_split=` or `validation_data=`, or monitor `"loss"`.',
   );
   assert.deepEqual(finding.related.map((r) => [r.range.start.line, r.message]), [[4, '`model` is trained here without validation data']]);
   assert.deepEqual(finding.fixes, []);
@@ -69,7 +71,8 @@ test('KSM505 the default `val_loss` without validation data: anchored on the cal
 test('KSM505 both problems at once: one finding, without the rename', () => {
   const text = `${model}best = keras.callbacks.ModelCheckpoint("best.keras", monitor="val_acc", save_best_only=True)\nmodel.fit(x, y, callbacks=[best])\n`;
   const finding = only(text);
-  assert.match(finding.message, /^`monitor="val_acc"` needs validation data, but `model\.fit\(\.\.\.\)` gets neither `validation_data` nor `validation_split` \(and `compile` logs it as `val_accuracy`\): /);
+  assert.equal(finding.message, '`monitor="val_acc"` needs validation data, but `model.fit(...)` gets none');
+  assert.match(finding.detail ?? '', /^`model\.fit\(\.\.\.\)` gets neither `validation_data` nor `validation_split` \(and `compile` logs it as `val_accuracy`\): /);
   assert.deepEqual(finding.fixes, []);
 });
 

@@ -32,9 +32,10 @@ test('KSM506 (a) anchors on the call, quotes Keras 3, relates the export and off
   const finding = only(exported);
   assert.equal(finding.severity, 'error');
   assert.deepEqual(finding.range, { start: { line: 4, character: 11 }, end: { line: 4, character: 56 } });
+  assert.equal(finding.message, 'Keras 3 cannot load the SavedModel that `model.export(…)` writes (line 4)');
   assert.equal(
-    finding.message,
-    'This file writes it as a SavedModel with `model.export(…)` (line 4): Keras 3 `load_model` raises "File format not ' +
+    finding.detail,
+    'Keras 3 `load_model` raises "File format not ' +
     'supported: filepath=serving/classifier. Keras 3 only supports V3 `.keras` files and legacy H5 format files (`.h5` ' +
     'extension). Note that the legacy SavedModel format is not supported by `load_model()` in Keras 3. In order to reload ' +
     'a TensorFlow SavedModel as an inference-only layer in Keras 3, use `keras.layers.TFSMLayer(serving/classifier, ' +
@@ -54,7 +55,7 @@ test('KSM506 (a) anchors on the call, quotes Keras 3, relates the export and off
 test('KSM506 (a) by version: a warning naming both when unknown, silent under Keras 2', () => {
   const unknown = only(exported.replace('import keras\n', 'from tensorflow import keras\n'), {});
   assert.equal(unknown.severity, 'warning');
-  assert.match(unknown.message, /under Keras 3, which TensorFlow 2\.16 and later install, `load_model` raises ".*" Keras 2 loads a SavedModel directory$/);
+  assert.match(unknown.detail ?? '', /^Under Keras 3, which TensorFlow 2\.16 and later install, `load_model` raises ".*" Keras 2 loads a SavedModel directory\.$/);
   assert.deepEqual(findings(exported, { kerasVersion: '2' }), []);
 });
 
@@ -75,10 +76,11 @@ test('KSM506 (b) classes: error from Keras 3.9 on, warning for 3.0–3.8; the fi
   });
   const recent = only(custom, settings([3, 9]));
   assert.equal(recent.severity, 'error');
-  assert.match(recent.message, /^This reloads the file that `model\.save\(…\)` writes \(line 6\), which holds `Scale`, without `custom_objects` for it, a `custom_object_scope` or registration: Keras 3\.9 and later import no module of yours and raise "Could not locate class 'Scale'"$/);
+  assert.equal(recent.message, 'This reload lacks `custom_objects` for `Scale`');
+  assert.equal(recent.detail, 'The file that `model.save(…)` writes (line 6) holds `Scale`, and no `custom_objects`, `custom_object_scope` or registration supplies it: Keras 3.9 and later import no module of yours and raise "Could not locate class \'Scale\'".');
   const older = only(custom, settings([3, 0], [3, 9]));
   assert.equal(older.severity, 'warning');
-  assert.match(older.message, /Keras 3\.0–3\.8 import the class's module, so a reload in this script finds it, and one anywhere else fails with "Could not locate class 'Scale'"$/);
+  assert.match(older.detail ?? '', /Keras 3\.0–3\.8 import the class's module, so a reload in this script finds it, and one anywhere else fails with "Could not locate class 'Scale'"\.$/);
   const [fix] = recent.fixes;
   assert.deepEqual([fix!.title, fix!.applicability], ['Pass `custom_objects` for `Scale`', 'safe']);
   assert.equal(applyEdits(custom, fix!.edits).split('\n')[6], 'restored = keras.models.load_model("scaled.keras", custom_objects={"Scale": Scale})');
@@ -120,11 +122,8 @@ test('KSM506 (c) information under Keras 3.0–3.2 for custom_objects with an `.
   const settings: Partial<AnalysisSettings> = { projectVersion: { major: 3, source: 'requirements.txt', range: { low: [3, 0], high: [3, 3] } } };
   const finding = only(text, settings);
   assert.equal(finding.severity, 'information');
-  assert.equal(
-    finding.message,
-    'Keras 3.0–3.2 do not pass `custom_objects` on to the `.h5` loader, so these objects are not found there; ' +
-    'registration and a `custom_object_scope` still reach it',
-  );
+  assert.equal(finding.message, 'Keras 3.0–3.2 do not pass `custom_objects` on to the `.h5` loader');
+  assert.equal(finding.detail, 'These objects are therefore not found there; registration and a `custom_object_scope` still reach it.');
   const [fix] = finding.fixes;
   assert.deepEqual([fix!.title, fix!.applicability], ['Pass the custom objects through `with keras.saving.custom_object_scope(…)`', 'safe']);
   assert.equal(applyEdits(text, fix!.edits).split('\n').slice(4, 6).join('\n'), [

@@ -31,7 +31,8 @@ test('KSM507 under Keras 3: anchored on the first unsupported argument, with bot
   const finding = only(text);
   assert.equal(finding.severity, 'error');
   assert.deepEqual(finding.range, { start: { line: 2, character: 30 }, end: { line: 2, character: 42 } });
-  assert.equal(finding.message, 'Keras 3 raises "The following argument(s) are not supported: [\'signatures\', \'options\']": its `save` writes only the Keras format, whatever the path');
+  assert.equal(finding.message, "Keras 3's `save` does not support `signatures`, `options`");
+  assert.equal(finding.detail, 'Keras 3 raises "The following argument(s) are not supported: [\'signatures\', \'options\']": its `save` writes only the Keras format, whatever the path.');
   assert.deepEqual(finding.related.map((r) => [r.range.start.line, r.message]), [[1, '`model` is defined here']]);
   assert.deepEqual(fixes(text, finding), [
     [
@@ -49,11 +50,13 @@ test('KSM507 `include_optimizer` with `.keras`: information under Keras 3, error
   const text = `${header}model.save("model.keras", include_optimizer=False)\n`;
   const keras3 = only(text);
   assert.equal(keras3.severity, 'information');
-  assert.equal(keras3.message, 'Keras 3 ignores `include_optimizer` for a `.keras` file: the optimizer state is written anyway');
+  assert.equal(keras3.message, 'Keras 3 ignores `include_optimizer` for a `.keras` file');
+  assert.equal(keras3.detail, 'The optimizer state is written anyway.');
   assert.deepEqual(fixes(text, keras3), [['Remove `include_optimizer`', 'safe', `${header}model.save("model.keras")\n`]]);
   const keras215 = only(text, { projectVersion: { major: 2, range: { low: [2, 15], high: [2, 16] }, source: 'tensorflow==2.15.*' } });
   assert.equal(keras215.severity, 'error');
-  assert.equal(keras215.message, 'Keras raises "The following argument(s) are not supported with the native Keras format: [\'include_optimizer\']" for a `.keras` path');
+  assert.equal(keras215.message, 'Keras rejects `include_optimizer` for a `.keras` path');
+  assert.equal(keras215.detail, 'Keras raises "The following argument(s) are not supported with the native Keras format: [\'include_optimizer\']".');
   assert.equal(keras215.fixes[0]!.applicability, 'safe');
   assert.deepEqual(findings(text, { projectVersion: { major: 2, range: { low: [2, 11], high: [2, 12] }, source: 'tensorflow==2.11.*' } }), []);
   const unknown = only(text, { kerasVersion: '2' });
@@ -63,10 +66,11 @@ test('KSM507 `include_optimizer` with `.keras`: information under Keras 3, error
 
 test('KSM507 with the version unknown names both behaviours', () => {
   const text = `${header}model.save("out/savedmodel", signatures=serve)\n`;
+  assert.equal(only(text, {}).message, "`signatures` fails under Keras 3's `save`");
   assert.equal(
-    only(text, {}).message,
+    only(text, {}).detail,
     'Saving fails under Keras 3, which TensorFlow 2.16 and later install, with "The following argument(s) are not supported: ' +
-    '[\'signatures\']"; Keras 2 accepts it for a SavedModel or `.h5` path',
+    '[\'signatures\']"; Keras 2 accepts it for a SavedModel or `.h5` path.',
   );
 });
 

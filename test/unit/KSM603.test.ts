@@ -20,10 +20,11 @@ test('KSM603 anchors on the tensorflow line, relates the import, and adds tf-ker
   const finding = only({ 'requirements.txt': text, 'train.py': 'import numpy\nimport tf_keras\n' });
   assert.equal(finding.severity, 'warning');
   assert.deepEqual(finding.range, { start: { line: 1, character: 0 }, end: { line: 1, character: 18 } });
+  assert.equal(finding.message, '`tf-keras` is not listed, but `import tf_keras` needs it');
   assert.equal(
-    finding.message,
-    '`tensorflow==2.16.*` is listed without `tf-keras`, but `import tf_keras` (train.py, line 2) needs it: TensorFlow 2.16 and later ' +
-    'do not install it, and `import tf_keras` raises "ModuleNotFoundError: No module named \'tf_keras\'"',
+    finding.detail,
+    '`tensorflow==2.16.*` is listed without it; `import tf_keras` is in train.py, line 2. TensorFlow 2.16 and later ' +
+    'do not install it, and `import tf_keras` raises "ModuleNotFoundError: No module named \'tf_keras\'".',
   );
   assert.deepEqual(finding.related, [{ uri: 'train.py', range: { start: { line: 1, character: 0 }, end: { line: 1, character: 15 } }, message: '`import tf_keras` uses Keras 2 from the tf_keras package' }]);
   assert.deepEqual(finding.fixes.map((f) => [f.title, f.applicability, applyEdits(text, f.edits)]), [
@@ -33,9 +34,10 @@ test('KSM603 anchors on the tensorflow line, relates the import, and adds tf-ker
 
 test('KSM603 quotes what TensorFlow logs and raises for the legacy variable', () => {
   const finding = only({ 'requirements.txt': 'tensorflow>=2.16\n', 'app.py': 'import os\nos.environ["TF_USE_LEGACY_KERAS"] = "1"\nimport tensorflow as tf\n' });
+  assert.equal(finding.message, '`tf-keras` is not listed, but `TF_USE_LEGACY_KERAS` set to "1" needs it');
   assert.equal(
-    finding.message,
-    '`tensorflow>=2.16` is listed without `tf-keras`, but `TF_USE_LEGACY_KERAS` set to "1" (app.py, line 2) needs it: TensorFlow 2.16 ' +
+    finding.detail,
+    '`tensorflow>=2.16` is listed without it; `TF_USE_LEGACY_KERAS` set to "1" is in app.py, line 2. TensorFlow 2.16 ' +
     'and later do not install it, log "Your environment has TF_USE_LEGACY_KERAS set to True, but you do not have the tf_keras package ' +
     'installed. You must install it in order to use the legacy tf.keras. Install it via: `pip install tf_keras`", and the first use of ' +
     '`tf.keras` raises "ImportError: Keras cannot be imported. Check that it is installed."',

@@ -30,14 +30,16 @@ test('KSM605 anchors on the module path and quotes the ModuleNotFoundError', () 
   const finding = only(text, { kerasVersion: '3' });
   assert.equal(finding.severity, 'error');
   assert.deepEqual(finding.range, { start: { line: 0, character: 5 }, end: { line: 0, character: 26 } });
-  assert.equal(finding.message, '`keras.engine.topology` is gone from keras 2.13 and later, Keras 3 included: the import raises "ModuleNotFoundError: No module named \'keras.engine\'"');
+  assert.equal(finding.message, '`keras.engine.topology` is gone from keras 2.13 and later, Keras 3 included');
+  assert.equal(finding.detail, 'The import raises "ModuleNotFoundError: No module named \'keras.engine\'".');
   assert.deepEqual(finding.fixes.map((f) => [f.title, f.applicability]), [['Import from the public API: `from keras.layers import Layer`', 'safe']]);
 });
 
 test('KSM605 keras.engine by version: its own import is not evidence; pins decide', () => {
   const text = 'from keras.engine import data_adapter\n';
   assert.equal(only(text).severity, 'warning');
-  assert.match(only(text).message, /exists only in keras 2\.12 and older: under keras 2\.13–2\.15, and Keras 3 which TensorFlow 2\.16 and later install/);
+  assert.match(only(text).message, /exists only in keras 2\.12 and older$/);
+  assert.match(only(text).detail ?? '', /^Under keras 2\.13–2\.15, and Keras 3 which TensorFlow 2\.16 and later install/);
   assert.equal(only(text, pinned('`keras>=2.13`', 2, [2, 13])).severity, 'error');
   assert.deepEqual(findings(text, pinned('`keras==2.12.*`', 2, [2, 12], [2, 13])), []);
   assert.deepEqual(only(text).fixes, [], 'data_adapter has no public home');
@@ -47,7 +49,7 @@ test('KSM605 keras.src.engine: silent with keras 2.13–2.15, an error under Ker
   const text = 'from keras.src.engine import base_layer\n';
   assert.deepEqual(findings(text, pinned('`tensorflow==2.15.*`', 2, [2, 15], [2, 16])), []);
   assert.equal(only(text, { kerasVersion: '3' }).severity, 'error');
-  assert.match(only(text, pinned('`keras<2.13`', 2, [2, 0], [2, 13])).message, /under keras 2\.12 and older the import raises "ModuleNotFoundError: No module named 'keras\.src'"$/);
+  assert.match(only(text, pinned('`keras<2.13`', 2, [2, 0], [2, 13])).detail ?? '', /^Under keras 2\.12 and older the import raises "ModuleNotFoundError: No module named 'keras\.src'"\.$/);
   assert.equal(only(text).severity, 'warning');
   assert.equal(only('from keras.src.utils import io_utils\n', pinned('`tensorflow==2.15.*`', 2, [2, 15], [2, 16])).severity, 'information');
 });

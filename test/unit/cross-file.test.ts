@@ -243,7 +243,8 @@ describe('rules across files', () => {
     const result = analyze(train(['m = build_lstm()', 'm.save("m.keras")', 'n = build_lstm()', 'n.fit(x, y)', 'n.save("n.keras")', 'o = build_lstm()']), modules);
     const found = result.findings.filter((f) => f.code === 'KSM301');
     assert.deepEqual(found.map((f) => [f.range.start.line, f.severity]), [[3, 'error'], [5, 'information']], 'the unsaved one is left to its module');
-    assert.match(found[0]!.message, /`m` is saved before it is built: its recurrent first layer `LSTM` declares no input shape/);
+    assert.equal(found[0]!.message, '`m` is saved before it is built: its first layer `LSTM` has no input shape');
+    assert.match(found[0]!.detail ?? '', / The layer is in the model that `build_lstm\(\)` returns, in another module\.$/);
     assert.deepEqual(found[0]!.related[0], {
       range: { start: { line: 14, character: 30 }, end: { line: 14, character: 50 } },
       message: 'the first layer of the model `build_lstm()` returns',
@@ -286,7 +287,8 @@ describe('rules across files', () => {
     const [finding] = analyze(saved, modules).findings;
     assert.equal(finding?.code, 'KSM203');
     assert.deepEqual(finding.range.start, { line: 3, character: 47 });
-    assert.match(finding.message, /`Scale` \(from another module\) is used in `m`/);
+    assert.equal(finding.message, '`Scale` (from another module), used in `m`, is not registered');
+    assert.match(finding.detail ?? '', / Register it where it is defined\.$/);
     assert.deepEqual(finding.related.map((r) => [r.uri, r.range.start.line]), [['file:///project/layers.py', 3], [undefined, 5]]);
     assert.deepEqual(finding.fixes, []);
 
@@ -351,7 +353,7 @@ describe('two hops: classes a helper’s model uses', () => {
       [1, 'file:///work/models.py', 4, 0],
       [1, layersUri, 3, 0],
     ]);
-    assert.match(found[1]!.message, /`Scale` \(from another module\) is used in `m`/);
+    assert.match(found[1]!.message, /^`Scale` \(from another module\), used in `m`, /);
     assert.deepEqual(analyze(train + 'keras.models.load_model("m.keras", custom_objects={"Scale": Scale, "Trend": Trend})\n', modules).findings, []);
     assert.deepEqual(analyze(train.replace('m.keras', 'm_dir'), modules, { kerasVersion: '2' }).findings, []);
   });

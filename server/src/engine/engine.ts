@@ -96,6 +96,7 @@ function* ruleSteps(facts: FileFacts, versions: KerasVersions, settings: Analysi
             name: rule.name,
             severity: setting ?? report.severity,
             message: report.message,
+            ...(report.detail ? { detail: report.detail } : {}),
             range,
             related: report.related ?? [],
             fixes: report.fixes ?? [],

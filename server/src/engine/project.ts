@@ -70,6 +70,7 @@ export function analyzeProject(input: ProjectInput, settings: AnalysisSettings):
             name: rule.name,
             severity: setting ?? report.severity,
             message: report.message,
+            ...(report.detail ? { detail: report.detail } : {}),
             range: report.range,
             related: report.related ?? [],
             fixes: report.fixes ?? [],

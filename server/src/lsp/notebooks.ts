@@ -111,7 +111,7 @@ export class OpenNotebook {
       return mapped ? [{ ...mapped, edits: mapped.edits.map((edit) => this.located(edit)) }] : [];
     });
     const noqa = data.noqa && this.program.mapEdit(data.noqa);
-    return { version: data.version, fixes, ...(noqa ? { noqa: this.located(noqa) } : {}) };
+    return { version: data.version, fixes, ...(noqa ? { noqa: this.located(noqa) } : {}), ...(data.detail ? { detail: data.detail } : {}) };
   }
 
   /** A cell's edit as an edit of that cell's document, at the version it was computed for. */

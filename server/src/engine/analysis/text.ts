@@ -45,3 +45,8 @@ export function stringValue(node: SyntaxNode | null | undefined): string | undef
 export function capitalised(text: string): string {
   return text.charAt(0).toUpperCase() + text.slice(1);
 }
+
+/** A clause as a sentence of a finding's detail: capitalised, ending in a full stop unless a quoted message already ends it. */
+export function sentence(clause: string): string {
+  return capitalised(clause).replace(/(?<![.!?]"?)$/, '.');
+}

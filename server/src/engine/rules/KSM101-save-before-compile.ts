@@ -80,9 +80,8 @@ function checkModel(context: RuleContext, model: ModelFact): void {
     context.report({
       node: anchor,
       severity: 'warning',
-      message:
-        `${capitalised(model.label)} is saved before \`compile()\`: the file keeps no optimizer, loss or metrics, ` +
-        'so the reloaded model cannot train until it is compiled again',
+      message: `${capitalised(model.label)} is saved before \`compile()\``,
+      detail: 'The file keeps no optimizer, loss or metrics, so the reloaded model cannot train until it is compiled again.',
       related,
       fixes: fixesFor(context, model, save, later),
       models: [model],

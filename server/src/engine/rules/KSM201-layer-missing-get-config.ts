@@ -34,7 +34,7 @@ export const layerMissingGetConfig: Rule = {
       'later, and Keras 3, rebuild those automatically, but saving fails as soon as one non-literal value is ' +
       'passed, and always under Keras 2.10 and earlier.\n\n' +
       'The `kerasVersion` setting does not change the level: "Keras 2" covers 2.0 to 2.15, and neither the ' +
-      'setting nor the code tells 2.10 from 2.15, so a literal-only class stays a warning whose message names ' +
+      'setting nor the code tells 2.10 from 2.15, so a literal-only class stays a warning whose explanation names ' +
       'both behaviours.',
     why:
       'A layer without `get_config` cannot be written to `.keras` or `.h5` once one of its arguments is not a ' +
@@ -189,23 +189,24 @@ function checkClass(context: RuleContext, cls: ClassInfo): void {
   const names = params.map((p) => `\`${p.name}\``).join(', ');
   const nonLiteral = reasons.find((r) => r.nonLiteral);
   let message: string;
+  let detail: string;
   if (builtIn) {
-    message =
-      `\`${cls.name}\` adds \`__init__\` arguments (${names}) that the \`get_config()\` it inherits from \`${builtIn}\` ` +
-      'does not record: the reloaded object is rebuilt without them, which fails or silently uses the defaults';
-  } else if (nonLiteral) {
-    message =
-      `\`${cls.name}\` takes \`__init__\` arguments (${names}) but defines no \`get_config()\`, and ${nonLiteral.summary}: ` +
-      'saving raises "... must override `get_config()` in order to be serializable"';
-  } else if (reasons[0]) {
-    message =
-      `\`${cls.name}\` takes \`__init__\` arguments (${names}) but defines no \`get_config()\`, and ${reasons[0].summary}: ` +
-      'the automatic config loses those values, so the reloaded object is built differently';
+    message = `\`${cls.name}\` adds \`__init__\` arguments that its inherited \`get_config()\` does not record`;
+    detail =
+      `The \`get_config()\` inherited from \`${builtIn}\` does not record ${names}: the reloaded object is rebuilt ` +
+      'without them, which fails or silently uses the defaults.';
   } else {
-    message =
-      `\`${cls.name}\` takes \`__init__\` arguments (${names}) but defines no \`get_config()\`: Keras 3 and Keras 2.11 ` +
-      'or later rebuild plain literal arguments by themselves, but saving fails as soon as one non-literal value ' +
-      'is passed, and always under Keras 2.10 or earlier';
+    message = `\`${cls.name}\` has no \`get_config()\` to record its \`__init__\` arguments`;
+    const takes = `It takes ${names}`;
+    if (nonLiteral) {
+      detail = `${takes}, and ${nonLiteral.summary}: saving raises "... must override \`get_config()\` in order to be serializable".`;
+    } else if (reasons[0]) {
+      detail = `${takes}, and ${reasons[0].summary}: the automatic config loses those values, so the reloaded object is built differently.`;
+    } else {
+      detail =
+        `${takes}. Keras 3 and Keras 2.11 or later rebuild plain literal arguments by themselves, but saving fails ` +
+        'as soon as one non-literal value is passed, and always under Keras 2.10 or earlier.';
+    }
   }
   const related: RelatedLocation[] = [
     ...params.map((p) => ({ range: nodeRange(p.node), message: `\`${p.name}\` must be in the config` })),
@@ -216,6 +217,7 @@ function checkClass(context: RuleContext, cls: ClassInfo): void {
     node: cls.nameNode,
     severity: builtIn || reasons.length > 0 ? 'error' : 'warning',
     message,
+    detail,
     related,
     fixes: fix ? [fix] : [],
     models: modelsUsing(facts, cls),

@@ -79,19 +79,22 @@ function checkClass(context: RuleContext, cls: ClassInfo): void {
   const noun = isKerasModelClass(cls) ? 'model' : 'layer';
   const callsBase = baseCalls.length > 0 ? '' : ` (and it never calls \`super().__init__\`, which Keras needs)`;
   const message = kwargs === undefined
-    ? `\`${cls.name}.__init__\` does not accept \`**kwargs\`, but the saved config always holds \`name\`, \`trainable\` ` +
-      `and \`dtype\`: reloading calls \`${cls.name}(**config)\`, which raises "TypeError: ${cls.name}.__init__() got an ` +
-      `unexpected keyword argument '${missingKey}'"${callsBase}`
+    ? `\`${cls.name}.__init__\` does not accept \`**kwargs\``
     : baseCalls.length > 0
-      ? `\`${cls.name}.__init__\` accepts \`**${kwargs}\` but does not pass them to \`super().__init__\`: the reloaded ` +
-        `${noun} loses its saved \`name\`, \`trainable\` and \`dtype\``
-      : `\`${cls.name}.__init__\` accepts \`**${kwargs}\` but never calls \`super().__init__(**${kwargs})\`: Keras needs ` +
-        `the base set up, and the reloaded ${noun} loses its saved \`name\`, \`trainable\` and \`dtype\``;
+      ? `\`${cls.name}.__init__\` does not pass \`**${kwargs}\` to \`super().__init__\``
+      : `\`${cls.name}.__init__\` never calls \`super().__init__(**${kwargs})\``;
+  const detail = kwargs === undefined
+    ? `The saved config always holds \`name\`, \`trainable\` and \`dtype\`: reloading calls \`${cls.name}(**config)\`, ` +
+      `which raises "TypeError: ${cls.name}.__init__() got an unexpected keyword argument '${missingKey}'"${callsBase}.`
+    : baseCalls.length > 0
+      ? `The reloaded ${noun} loses its saved \`name\`, \`trainable\` and \`dtype\`.`
+      : `Keras needs the base set up, and the reloaded ${noun} loses its saved \`name\`, \`trainable\` and \`dtype\`.`;
   const edits = forwardingEdits(facts, cls, forwarding);
   context.report({
     node: signature.nameNode,
     severity: 'warning',
     message,
+    detail,
     related: unforwarded.map((call) => ({ range: nodeRange(call), message: `the base \`__init__\` is called here without \`**${kwargs ?? 'kwargs'}\`` })),
     fixes: edits ? [forwardFix(edits, signature.varKwargs !== undefined)] : [],
     models: modelsUsing(facts, cls),

@@ -7,7 +7,7 @@ import { allEvents, isKerasLayerClass, type ModelEvent, type ModelFact } from '.
 import { type ClassInfo } from '../analysis/semantic';
 import { layerCalls } from '../analysis/save-calls';
 import { saveFormatOf, type SaveFormat } from '../analysis/save-formats';
-import { capitalised, nodeRange } from '../analysis/text';
+import { capitalised, nodeRange, sentence } from '../analysis/text';
 import type { Fix, KerasVersionInfo, ModuleClass, RelatedLocation, TextEdit } from '../analysis/types';
 import { versionIn } from '../analysis/version';
 import type { Rule, RuleContext } from './rule';
@@ -48,7 +48,7 @@ export const customObjectNotRegistered: Rule = {
       'or where that module can be imported works, and anywhere else fails the same way. The `.h5` loader of every ' +
       'version looks only at the registry and `custom_objects`: "Unknown layer: \'X\'. Please ensure you are using ' +
       'a `keras.utils.custom_object_scope` and that this object is included in the scope." With the version ' +
-      'unknown, the message names both. Passing `custom_objects={"X": X}` to every `load_model` ' +
+      'unknown, the explanation names both. Passing `custom_objects={"X": X}` to every `load_model` ' +
       'works too, but the decorator travels with the class, to every script and service that imports it. It is ' +
       'information, since the loading code may live in another file that passes `custom_objects`.',
     notFlagged:
@@ -205,10 +205,10 @@ function createdIn(calls: readonly SyntaxNode[], cls: ClassInfo): boolean {
   });
 }
 
-/** How the model is saved, for the message: "which is saved in the `.keras` format by a `ModelCheckpoint`". */
+/** How the model is saved, for the detail: "`model` is saved in the `.keras` format by a `ModelCheckpoint`". */
 function howSaved(use: SavedUse): string {
   const how = use.reason === 'keras-3' ? 'under Keras 3' : `in the \`.${use.format}\` format`;
-  return `which is saved ${how}${use.save.kind === 'checkpoint' ? ' by a `ModelCheckpoint`' : ''}`;
+  return `${capitalised(use.model.label)} is saved ${how}${use.save.kind === 'checkpoint' ? ' by a `ModelCheckpoint`' : ''}.`;
 }
 
 /**
@@ -251,15 +251,15 @@ function savedHere(use: SavedUse): string {
 
 function report(context: RuleContext, cls: ClassInfo, uses: SavedUse[]): void {
   const [first] = uses;
-  const message =
-    `\`${cls.name}\` is used in ${first!.model.label}, ${howSaved(first!)}, but is not registered: ` +
-    reloadConsequence(cls.name, isKerasLayerClass(cls), first!);
+  const message = `\`${cls.name}\`, used in ${first!.model.label}, is not registered`;
+  const detail = `${howSaved(first!)} ${sentence(reloadConsequence(cls.name, isKerasLayerClass(cls), first!))}`;
   const related: RelatedLocation[] = uses.map((u) => ({ range: nodeRange(u.save.viaCall ?? u.save.call), message: savedHere(u) }));
   const fix = registerFix(context, cls);
   context.report({
     node: cls.nameNode,
     severity: 'information',
     message,
+    detail,
     related,
     fixes: fix ? [fix] : [],
     models: uses.map((u) => u.model),
@@ -275,14 +275,13 @@ function reportImported(context: RuleContext, use: ImportedUse): void {
   const { cls, uri } = use;
   const [first] = use.uses;
   const anchor = use.calls.reduce((a, b) => (b.startIndex < a.startIndex ? b : a));
-  const message =
-    `\`${cls.name}\` (from another module) is used in ${first!.model.label}, ${howSaved(first!)}, but is not registered: ` +
-    `${reloadConsequence(cls.name, cls.layer, first!).replace(/(?<!\.")$/, '.')} Register it where it is defined`;
+  const message = `\`${cls.name}\` (from another module), used in ${first!.model.label}, is not registered`;
+  const detail = `${howSaved(first!)} ${sentence(reloadConsequence(cls.name, cls.layer, first!))} Register it where it is defined.`;
   const related: RelatedLocation[] = [
     { range: cls.range, message: `\`${cls.name}\` is defined here`, ...(uri !== undefined ? { uri } : {}) },
     ...use.uses.map((u) => ({ range: nodeRange(u.save.viaCall ?? u.save.call), message: savedHere(u) })),
   ];
-  context.report({ node: anchor, severity: 'information', message, related, models: use.uses.map((u) => u.model) });
+  context.report({ node: anchor, severity: 'information', message, detail, related, models: use.uses.map((u) => u.model) });
 }
 
 /** Adds the decorator above the class and its other decorators, so that it registers what they produce. */

@@ -185,22 +185,23 @@ function check(context: RuleContext, cls: ClassInfo, base: CustomObjectBase, use
   const recorded = recordedKeys[base];
   const extras = params.filter((p) => !recorded.includes(p.name));
   const kind = kinds[base];
-  const subject = `\`${cls.name}\` (a custom ${kind} of ${uses[0]!.use.model.label}, which gets a full-model save) defines no \`get_config()\``;
+  const message = `\`${cls.name}\`, a custom ${kind} of ${uses[0]!.use.model.label}, defines no \`get_config()\``;
+  const saved = `${capitalised(uses[0]!.use.model.label)} gets a full-model save`;
   let severity: Severity;
-  let message: string;
+  let detail: string;
   if (base === 'LearningRateSchedule') {
     severity = 'error';
-    message = `${subject}: the base \`get_config\` raises, so the save${checkpointed(uses) ? ' (here at the end of the first epoch)' : ''} fails with ` +
+    detail = `${saved}. The base \`get_config\` raises, so the save${checkpointed(uses) ? ' (here at the end of the first epoch)' : ''} fails with ` +
       `"NotImplementedError: Learning rate schedule '${cls.name}' must override \`get_config()\` in order to be serializable."`;
   } else if (base === 'Regularizer') {
     const failing = uses.some(({ use, saves }) => saves.some((s) => saveFormatOf(facts, s) !== undefined ||
       context.versions.at(modelKerasName(facts, use.model)).major === 3));
     severity = failing ? 'error' : 'warning';
     const raised = `"NotImplementedError: <${cls.name} object> does not implement get_config()"`;
-    message = failing
-      ? `${subject}: the base \`get_config\` raises, so saving fails with ${raised}`
-      : `${subject}: a Keras 2 SavedModel save swallows ${raised}, and the reloaded layer holds a generic revived object, ` +
-        'not this class; a `.keras` or `.h5` save, and any save under Keras 3, fails with that error';
+    detail = failing
+      ? `${saved}. The base \`get_config\` raises, so saving fails with ${raised}.`
+      : `${saved}. A Keras 2 SavedModel save swallows ${raised}, and the reloaded layer holds a generic revived object, ` +
+        'not this class; a `.keras` or `.h5` save, and any save under Keras 3, fails with that error.';
   } else {
     const recordedText = recorded.length > 0 ? `only ${recorded.map((k) => `\`${k}\``).join(' and ')}` : 'nothing';
     const rejectsKeys = (base === 'Loss' || base === 'Metric') && init !== undefined && init.signature.varKwargs === undefined &&
@@ -209,15 +210,15 @@ function check(context: RuleContext, cls: ClassInfo, base: CustomObjectBase, use
     if (rejectsKeys) {
       severity = 'error';
       const missing = recorded.find((k) => !params.some((p) => p.name === k))!;
-      message = `${subject}, and its \`__init__\` accepts neither \`**kwargs\` nor ${recorded.map((k) => `\`${k}\``).join(' and ')}: ` +
-        `reloading calls \`${cls.name}(**config)\` with \`${missing}\` in the config and raises "TypeError: … got an unexpected keyword argument '${missing}'"`;
+      detail = `${saved}, and the \`__init__\` of \`${cls.name}\` accepts neither \`**kwargs\` nor ${recorded.map((k) => `\`${k}\``).join(' and ')}: ` +
+        `reloading calls \`${cls.name}(**config)\` with \`${missing}\` in the config and raises "TypeError: … got an unexpected keyword argument '${missing}'".`;
     } else if (required.length > 0) {
       severity = 'error';
-      message = `${subject}, and the base config records ${recordedText}: reloading calls \`${cls.name}(**config)\` without ` +
-        `${names(required)} and raises \`TypeError\` (a missing argument), which Keras 3 wraps in "… could not be deserialized properly …"`;
+      detail = `${saved}, and the base config records ${recordedText}: reloading calls \`${cls.name}(**config)\` without ` +
+        `${names(required)} and raises \`TypeError\` (a missing argument), which Keras 3 wraps in "… could not be deserialized properly …".`;
     } else if (extras.length > 0) {
       severity = 'warning';
-      message = `${subject}, and the base config records ${recordedText}: the reloaded ${kind} silently uses the defaults of ${names(extras)}`;
+      detail = `${saved}, and the base config records ${recordedText}: the reloaded ${kind} silently uses the defaults of ${names(extras)}.`;
     } else {
       return;
     }
@@ -232,6 +233,7 @@ function check(context: RuleContext, cls: ClassInfo, base: CustomObjectBase, use
     node: cls.nameNode,
     severity,
     message,
+    detail,
     related,
     fixes: fix ? [fix] : [],
     models: [...new Set<ModelFact>(uses.map((u) => u.use.model))],

@@ -11,7 +11,7 @@ import { loadCalls, reloadsOf, supplies, type LoadCall } from '../analysis/load-
 import { saveFormatOf, type SaveFormat } from '../analysis/save-formats';
 import { type FunctionInfo } from '../analysis/semantic';
 import { versionIn } from '../analysis/version';
-import { capitalised, indentOf, nodeRange } from '../analysis/text';
+import { capitalised, indentOf, nodeRange, sentence } from '../analysis/text';
 import type { Fix, KerasVersionInfo, RelatedLocation, Severity, TextEdit } from '../analysis/types';
 import type { Rule, RuleContext } from './rule';
 
@@ -122,19 +122,23 @@ function report(context: RuleContext, use: CustomObjectUse, saves: ModelEvent[])
   const reloads = uncoveredReloads(context, saves, fn.name);
   const resupplied = closure !== undefined && loadCalls(facts).some((load) => load.supplied.keys.has(fn.name));
   const severity: Severity = reloads.length > 0 ? 'error' : resupplied ? 'information' : 'warning';
-  const where = `${siteName(use)} of ${use.model.label}, which ${saves.length > 1 ? 'gets full-model saves' : 'gets a full-model save'}`;
+  const where = `${siteName(use)} of ${use.model.label}`;
+  const saved = `${capitalised(use.model.label)} ${saves.length > 1 ? 'gets full-model saves' : 'gets a full-model save'}.`;
   let message: string;
+  let detail: string;
   if (closure) {
     const made = use.node.type === 'call' ? `\`${use.node.text}\`` : `\`${use.node.text}\` (made by \`${closure.factory.name}()\`)`;
-    message =
-      `${made} is ${where}: the file keeps only the name of the closure \`${fn.name}\`, never the values it captured, so ` +
+    message = `${made}, ${where}, is a closure whose captured values are not saved`;
+    detail =
+      `${saved} The file keeps only the name of the closure \`${fn.name}\`, never the values it captured, so ` +
       `reloading needs \`custom_objects={"${fn.name}": …}\` rebuilt with the same values by hand (registration keeps only ` +
-      `the last closure created, in the process that created it)`;
-    if (resupplied && reloads.length === 0) message += '; the `custom_objects` of this file supply it: check that its values match';
+      `the last closure created, in the process that created it).`;
+    if (resupplied && reloads.length === 0) detail += ' The `custom_objects` of this file supply it: check that its values match.';
   } else {
-    message = `\`${fn.name}\` is ${where}, but is not registered: ${consequence(fn.name, use.site, format, version)}`;
+    message = `\`${fn.name}\`, ${where}, is not registered`;
+    detail = `${saved} ${sentence(consequence(fn.name, use.site, format, version))}`;
   }
-  if (reloads.length > 0) message += `; this file reloads it at line ${reloads[0]!.call.startPosition.row + 1} without supplying it`;
+  if (reloads.length > 0) detail += ` This file reloads it at line ${reloads[0]!.call.startPosition.row + 1} without supplying it.`;
   const related: RelatedLocation[] = [
     { range: nodeRange(fn.node.childForFieldName('name') ?? fn.node), message: `\`${fn.name}\` is defined here` },
     ...saves.map((s) => ({ range: nodeRange(s.viaCall ?? s.call), message: `${capitalised(use.model.label)} is saved here` })),
@@ -148,7 +152,7 @@ function report(context: RuleContext, use: CustomObjectUse, saves: ModelEvent[])
     const fix = registerFunctionFix(facts, fn, registerModule(version));
     if (fix) fixes.push(fix);
   }
-  context.report({ node: use.node, severity, message, related, fixes, models: [use.model] });
+  context.report({ node: use.node, severity, message, detail, related, fixes, models: [use.model] });
 }
 
 /** `keras.saving.register_keras_serializable` exists from 2.12 on; `keras.utils.` in every version. */

@@ -89,7 +89,8 @@ function checkClass(context: RuleContext, cls: ClassInfo): void {
   context.report({
     node: method.nameNode,
     severity: 'information',
-    message: `\`${cls.name}.get_config\` builds its config without \`super().get_config()\`: the saved config lacks ${lost}, silently`,
+    message: `\`${cls.name}.get_config\` builds its config without \`super().get_config()\``,
+    detail: `Nothing warns: the saved config lacks ${lost}.`,
     fixes: fix ? [fix] : [],
     models: modelsUsing(facts, cls),
   });

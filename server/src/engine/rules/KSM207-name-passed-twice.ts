@@ -77,18 +77,18 @@ function checkClass(context: RuleContext, cls: ClassInfo): void {
   const keys = baseConfigKeysOf(family).filter((k) => reaching.has(k));
   for (const duplicate of duplicateKeywords(forwarding, keys)) {
     const { keyword, key } = duplicate;
-    const shown = keyword.text.length <= 50 && !keyword.text.includes('\n') ? `\`${keyword.text}\`` : `\`${key}=…\``;
+    const shown = keyword.text.length <= 30 && !keyword.text.includes('\n') ? `\`${keyword.text}\`` : `\`${key}=…\``;
     const reload = family === 'layer'
       ? `reloading calls \`${cls.name}(**config)\``
       : `reloading a model compiled with it calls \`${cls.name}(**config)\``;
     context.report({
       node: keyword,
       severity: 'error',
-      message:
-        `\`${cls.name}.__init__\` passes ${shown} to the base \`__init__\` together with \`**${kwargs}\`, but the saved ` +
-        `config of a ${familyNouns[family]} always holds \`${key}\`: ${reload}, \`${key}\` arrives in \`${kwargs}\` too, and ` +
+      message: `\`${cls.name}.__init__\` passes ${shown} and \`**${kwargs}\` to the base \`__init__\``,
+      detail:
+        `The saved config of a ${familyNouns[family]} always holds \`${key}\`: ${reload}, \`${key}\` arrives in \`${kwargs}\` too, and ` +
         `Python raises "TypeError: …__init__() got multiple values for keyword argument '${key}'" (Keras 3 wraps it ` +
-        `in "Error when deserializing class '${cls.name}' …"); \`clone_model\` and \`${cls.name}(${key}=…)\` fail the same way`,
+        `in "Error when deserializing class '${cls.name}' …"); \`clone_model\` and \`${cls.name}(${key}=…)\` fail the same way.`,
       related: [{ range: nodeRange(cls.nameNode), message: `\`${cls.name}\` is defined here` }],
       fixes: fixFor(context, duplicate, kwargs),
       models: modelsUsing(facts, cls),

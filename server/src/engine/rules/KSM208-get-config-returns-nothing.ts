@@ -46,7 +46,7 @@ export const getConfigReturnsNothing: Rule = {
       '*Return the config* (safe): when the body binds exactly one local name to a dict in a statement of its ' +
       'own (`config = super().get_config()`, a dict literal, `dict(…)`), appends `return config` at the end of ' +
       'the body, at its indentation (replacing a final bare `return` or `return None`). Otherwise there is no ' +
-      'fix, and the message shows the expected shape: `return {**super().get_config(), …}` for layers, models, ' +
+      'fix, and the explanation shows the expected shape: `return {**super().get_config(), …}` for layers, models, ' +
       'losses and metrics, a plain `return {…}` for the other bases, whose own `get_config` raises or returns `{}`.',
     references: [
       'https://keras.io/guides/serialization_and_saving/#custom-objects',
@@ -67,11 +67,11 @@ function checkClass(context: RuleContext, cls: ClassInfo): void {
   context.report({
     node: method.nameNode,
     severity: 'error',
-    message:
-      `\`${cls.name}.get_config\` returns nothing, so every full-model save of a model that uses \`${cls.name}\` fails: ` +
+    message: `\`${cls.name}.get_config\` returns nothing, so every full-model save that uses it fails`,
+    detail:
       '`.keras` saves raise "TypeError: The `get_config()` method of <obj> should return a dict. It returned: None", ' +
-      '`.h5` and SavedModel saves that error or "AttributeError: \'NoneType\' object has no attribute \'items\'"' +
-      (fix ? '' : `; end it with ${shape}`),
+      '`.h5` and SavedModel saves that error or "AttributeError: \'NoneType\' object has no attribute \'items\'".' +
+      (fix ? '' : ` End it with ${shape}.`),
     fixes: fix ? [fix] : [],
     models: modelsUsing(context.facts, cls),
   });

@@ -5,7 +5,7 @@ import {
 } from '../analysis/facts';
 import { inputLayers, kerasSymbolOf, recurrentLayers, wrapperLayers } from '../analysis/keras-names';
 import { dataShape, shapeText, type Shape } from '../analysis/shapes';
-import { capitalised, eolOf, indentOf, nodeRange, positionOf } from '../analysis/text';
+import { capitalised, eolOf, indentOf, nodeRange, positionOf, sentence } from '../analysis/text';
 import type { Fix, RelatedLocation, Severity, TextEdit } from '../analysis/types';
 import type { Rule, RuleContext } from './rule';
 
@@ -169,10 +169,12 @@ function checkImported(context: RuleContext, model: ModelFact): void {
     { range: layer.range, message: `the first layer of the model \`${imported.fn.name}()\` returns`, ...(imported.module.uri !== undefined ? { uri: imported.module.uri } : {}) },
     { range: nodeRange(saved.save.viaCall ?? saved.save.call), message: savedHere(model, saved.save, saved.level) },
   ];
+  const { message, detail } = messageFor(context, described);
   context.report({
     node: model.definition,
     severity: saved.level,
-    message: `${messageFor(context, described)}; the layer is in the model that \`${imported.fn.name}()\` returns, in another module`,
+    message,
+    detail: `${detail} The layer is in the model that \`${imported.fn.name}()\` returns, in another module.`,
     related,
     models: [model],
   });
@@ -245,7 +247,7 @@ function report(context: RuleContext, candidates: Candidate[]): void {
   context.report({
     node: main.first.element,
     severity: main.level,
-    message: messageFor(context, main),
+    ...messageFor(context, main),
     related,
     fixes: fixesFor(context, main, shape),
     models: candidates.map((c) => c.model).filter((m) => m.kind !== 'param'),
@@ -257,22 +259,29 @@ function savedHere(model: ModelFact, save: ModelEvent, level: Severity): string 
   return `${capitalised(model.label)} is saved here${level === 'error' ? ' before it is built' : ''}`;
 }
 
-function messageFor(context: RuleContext, c: Pick<Candidate, 'model' | 'layerName' | 'recurrent' | 'embedding' | 'level' | 'save'>): string {
+/**
+ * The message and detail of a finding. The message names the first layer; for an `Embedding`
+ * under an unknown version it says Keras 3 (Keras 2 gives that layer an input shape).
+ */
+function messageFor(context: RuleContext, c: Pick<Candidate, 'model' | 'layerName' | 'recurrent' | 'embedding' | 'level' | 'save'>): { message: string; detail: string } {
   const layer = `${c.recurrent ? 'recurrent ' : ''}first layer \`${c.layerName}\``;
   const name = c.model.label;
-  const embeddingNote = c.embedding && context.version.major === undefined
-    ? ' (under Keras 3; Keras 2 gives `Embedding` an input shape of its own)'
-    : '';
+  const keras3Only = c.embedding && context.version.major === undefined;
+  const underKeras3 = keras3Only ? ' under Keras 3' : '';
+  const keras2Embedding = keras3Only ? 'Keras 2 gives `Embedding` an input shape of its own. ' : '';
+  const declares = `The ${layer} of ${name} declares no input shape${underKeras3}`;
   if (c.level === 'hint' || (c.level === 'information' && !c.save)) {
-    return `The ${layer} of ${name} declares no input shape${embeddingNote}: the model has no weights until it first sees data`;
+    return { message: declares, detail: `${keras2Embedding}The model has no weights until it first sees data.` };
   }
-  const declare = 'Declare it so saving does not depend on that order and the serving signature is fixed';
+  const declare = 'Declare it so saving does not depend on that order and the serving signature is fixed.';
   if (c.level === 'information' && c.save?.kind === 'checkpoint') {
-    return `${capitalised(name)} is saved by a \`ModelCheckpoint\` during training, which builds it first: its ${layer} ` +
-      `declares no input shape${embeddingNote}. ${declare}`;
+    return {
+      message: declares,
+      detail: `${keras2Embedding}${capitalised(name)} is saved by a \`ModelCheckpoint\` during training, which builds it first. ${declare}`,
+    };
   }
   if (c.level === 'information') {
-    return `${capitalised(name)} is built only by training before it is saved: its ${layer} declares no input shape${embeddingNote}. ${declare}`;
+    return { message: declares, detail: `${keras2Embedding}${capitalised(name)} is built only by training before it is saved. ${declare}` };
   }
   const keras3 = c.save?.kind === 'export' ? 'Keras 3 refuses to export an unbuilt model' : 'Keras 3 writes a file with no weights';
   const keras2 = 'Keras 2 raises "cannot be saved because the input shape is not available"';
@@ -283,7 +292,10 @@ function messageFor(context: RuleContext, c: Pick<Candidate, 'model' | 'layerNam
       : c.embedding
         ? `${keras3}, or refuses to export it`
         : `${keras2}; Keras 3 writes a file with no weights or refuses to export`;
-  return `${capitalised(name)} is saved before it is built: its ${layer} declares no input shape${embeddingNote}. ${consequence}`;
+  return {
+    message: `${capitalised(name)} is saved before it is built${underKeras3}: its first layer \`${c.layerName}\` has no input shape`,
+    detail: `${keras2Embedding}${sentence(consequence)}`,
+  };
 }
 
 /** A placeholder input shape of the right rank for a layer, for when the data is not visible. */

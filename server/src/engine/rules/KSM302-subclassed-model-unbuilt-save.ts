@@ -4,7 +4,7 @@ import { insertBefore, statementOf } from '../analysis/edits';
 import { allEvents, type ModelEvent, type ModelFact } from '../analysis/facts';
 import { h5Extensions, kerasExtension, pathTail, saveCallOf } from '../analysis/save-calls';
 import { methodOf } from '../analysis/semantic';
-import { nodeRange } from '../analysis/text';
+import { nodeRange, sentence } from '../analysis/text';
 import type { Fix, KerasVersionInfo, Severity } from '../analysis/types';
 import { versionIn } from '../analysis/version';
 import type { Rule, RuleContext } from './rule';
@@ -25,7 +25,7 @@ export const subclassedModelUnbuiltSave: Rule = {
       'Keras base class):\n\n' +
       '- **error**: a SavedModel save (a path without `.keras`/`.h5`) under Keras 2, and `export` under Keras 3;\n' +
       '- **warning**: a `.keras` save, whatever the version, and any case whose version or path is unknown (the ' +
-      'message names the behaviours);\n' +
+      'explanation names the behaviours);\n' +
       '- **error**: under Keras 2, any `.h5` save of a subclassed model, built or not, since HDF5 cannot hold one.',
     why:
       'Keras 2 refuses the SavedModel: "Model … cannot be saved either because the input shape is not available or ' +
@@ -149,14 +149,16 @@ function report(context: RuleContext, model: ModelFact, event: ModelEvent, verdi
   const anchor = event.viaCall ?? event.call;
   const name = `\`${model.name}\``;
   const verb = event.kind === 'export' ? 'exported' : 'saved';
-  const message = verdict.buildFixes
-    ? `${name} (an instance of the subclassed model \`${cls.name}\`) is ${verb} before anything builds it: ${verdict.consequence}. ` +
-      `Build it first with \`${model.name}.build(input_shape)\` or a call on data`
-    : `${name} is an instance of the subclassed model \`${cls.name}\`, which HDF5 cannot hold: ${verdict.consequence}. Save it to a \`.keras\` file`;
+  const instance = `${name} (subclassed model \`${cls.name}\`)`;
+  const message = verdict.buildFixes ? `${instance} is ${verb} before anything builds it` : `${instance} cannot be held by HDF5`;
+  const detail = verdict.buildFixes
+    ? `${sentence(verdict.consequence)} Build it first with \`${model.name}.build(input_shape)\` or a call on data.`
+    : `${sentence(verdict.consequence)} Save it to a \`.keras\` file.`;
   context.report({
     node: anchor,
     severity: verdict.severity,
     message,
+    detail,
     related: [
       { range: nodeRange(cls.nameNode), message: `\`${cls.name}\` is defined here` },
       { range: nodeRange(model.definition), message: `${name} is created here` },

@@ -23,7 +23,7 @@ export const removedInputArguments: Rule = {
       'variable, a NumPy array, or `K.concatenate`/`K.stack` of those, written in the argument or bound to the name ' +
       'in the same scope.\n\n' +
       'The anchor is the argument. Under Keras 3 the finding is an **error**; with the version unknown, a ' +
-      '**warning** whose message names both behaviours.',
+      '**warning** whose explanation names both behaviours.',
     why:
       'Keras 3, which TensorFlow 2.16 and later install, rejects keywords a layer does not know: "Unrecognized ' +
       'keyword arguments passed to LSTM: {\'batch_input_shape\': …}". `keras.Input` takes no `**kwargs`, so ' +
@@ -83,13 +83,15 @@ function reportBatchShape(context: RuleContext, call: SyntaxNode, symbol: string
   const raised = symbol === 'Input'
     ? '`TypeError`: `Input` takes no `**kwargs`'
     : `"Unrecognized keyword arguments passed to ${symbol}: {'batch_input_shape': …}"`;
-  const message = version.major === 3
-    ? `Keras 3 removed \`batch_input_shape\`: it raises ${raised}. Declare the input with \`Input(shape=..., batch_size=...)\``
-    : `\`batch_input_shape\` fails under ${ofKeras3} with ${raised}; Keras 2 accepts it. \`Input(shape=..., batch_size=...)\` works in both`;
+  const message = version.major === 3 ? 'Keras 3 removed `batch_input_shape`' : '`batch_input_shape` fails under Keras 3';
+  const detail = version.major === 3
+    ? `Keras 3 raises ${raised}. Declare the input with \`Input(shape=..., batch_size=...)\`.`
+    : `${ofKeras3} raises ${raised}; Keras 2 accepts it. \`Input(shape=..., batch_size=...)\` works in both.`;
   context.report({
     node: argument,
     severity: version.major === 3 ? 'error' : 'warning',
     message,
+    detail,
     fixes: batchShapeFixes(context, call, symbol, argument),
   });
 }
@@ -146,11 +148,12 @@ function checkTensor(context: RuleContext, call: SyntaxNode, argument: SyntaxNod
   if (!origin) return;
   const raised = '"Argument `input_tensor` must be a KerasTensor. Received invalid type: …"';
   const why = `\`${origin}\` makes a concrete value, not a symbolic tensor`;
-  const message = version.major === 3
-    ? `Keras 3 raises ${raised}: ${why}. Declare \`Input(shape=...)\` and feed the value as data when the model is called or fitted`
-    : `\`tensor=\` fails under ${ofKeras3} with ${raised}: ${why}; Keras 2 accepts it. Keras 3 needs \`Input(shape=...)\`, ` +
-      'fed with the value as data when the model is called or fitted';
-  context.report({ node: argument, severity: version.major === 3 ? 'error' : 'warning', message });
+  const message = `\`tensor=\` is given a concrete value, which ${version.major === 3 ? 'Keras 3 rejects' : 'fails under Keras 3'}`;
+  const detail = version.major === 3
+    ? `Keras 3 raises ${raised}: ${why}. Declare \`Input(shape=...)\` and feed the value as data when the model is called or fitted.`
+    : `${ofKeras3} raises ${raised}: ${why}; Keras 2 accepts it. Keras 3 needs \`Input(shape=...)\`, ` +
+      'fed with the value as data when the model is called or fitted.';
+  context.report({ node: argument, severity: version.major === 3 ? 'error' : 'warning', message, detail });
 }
 
 /** Functions that make a concrete (non-symbolic) tensor or array, by qualified name. */

@@ -10,7 +10,7 @@ import { constantTransform } from '../analysis/constant-arithmetic';
 import { declaredInputShape, outputWidth } from '../analysis/model-shapes';
 import { dataShape, shapeText } from '../analysis/shapes';
 import { kerasTrainingCalls } from '../analysis/training-calls';
-import { eolOf, indentOf, nodeRange, rangeOf } from '../analysis/text';
+import { capitalised, eolOf, indentOf, nodeRange, rangeOf } from '../analysis/text';
 import type { Fix, RelatedLocation, TextEdit } from '../analysis/types';
 import { tupleTypes, ValueTracer, yieldsOrReturns, type Verdict } from '../analysis/value-flow';
 import type { Rule, RuleContext } from './rule';
@@ -264,7 +264,8 @@ function report(
     context.report({
       node: data.anchor,
       severity: 'warning',
-      message: `${passed} comes from an \`ImageDataGenerator\` whose preprocessing (${names}) ${consequence}`,
+      message: `${passed} is preprocessed by an \`ImageDataGenerator\`, outside the model`,
+      detail: `Its preprocessing (${names}) ${consequence}.`,
       related: [
         { range: nodeRange(source.generator.node), message: 'the `ImageDataGenerator` is created here' },
         ...active.map((a) => ({
@@ -282,6 +283,9 @@ function report(
     ? `the Python generator \`${source.fn.name}\``
     : `\`${source.cls.name}\`, a \`${source.base}\` subclass`;
   const name = source.kind === 'generator' ? source.fn.name : source.cls.name;
+  // The message names the class alone; the detail says what it is.
+  const named = source.kind === 'generator' ? `the generator \`${name}\`` : `\`${name}\``;
+  const described = capitalised(source.kind === 'generator' ? subject : `${subject},`);
   const nameNode = source.kind === 'generator' ? source.fn.node.childForFieldName('name') ?? source.fn.node : source.cls.nameNode;
   const related: RelatedLocation[] = [{ range: nodeRange(nameNode), message: `\`${name}\` runs in Python, outside the model` }];
   const verdict: Verdict = fn ? tracer.inputOf(fn) : { kind: 'unknown', at: nameNode };
@@ -289,13 +293,12 @@ function report(
   if (verdict.kind === 'changes') {
     const scaling = scaleIntoModelFix(context, verdict.at, training.model);
     if (scaling) fixes.push(scaling);
-    const changer = source.kind === 'generator'
-      ? 'which changes the values it yields'
-      : 'whose `__getitem__` changes the values it returns';
+    const changes = source.kind === 'generator' ? 'changes the values it yields' : 'changes, in `__getitem__`, the values it returns';
     context.report({
       node: data.anchor,
       severity: 'warning',
-      message: `${passed} comes from ${subject}, ${changer} (\`${quote(verdict.at)}\`): that preprocessing ${consequence}`,
+      message: `${passed} is changed by ${named}, outside the model`,
+      detail: `${described} ${changes} (\`${quote(verdict.at)}\`): that preprocessing ${consequence}.`,
       related: [...related, { range: nodeRange(verdict.at), message: `changes the values here: \`${quote(verdict.at)}\`` }],
       fixes,
       models,
@@ -308,9 +311,10 @@ function report(
   context.report({
     node: data.anchor,
     severity: 'information',
-    message: `${passed} comes from ${subject}, outside the model; ` + (verdict.kind === 'keeps'
-      ? 'it only batches, windows or selects values, so the saved model misses no preprocessing'
-      : 'check that it does not change the values (scaling, normalization), which the saved model would not include'),
+    message: `${passed} comes from ${named}, outside the model`,
+    detail: `${source.kind === 'generator' ? '' : `\`${name}\` is a \`${source.base}\` subclass. `}` + (verdict.kind === 'keeps'
+      ? 'It only batches, windows or selects values, so the saved model misses no preprocessing.'
+      : 'Check that it does not change the values (scaling, normalization), which the saved model would not include.'),
     related,
     fixes,
     models,

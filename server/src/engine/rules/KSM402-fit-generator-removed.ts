@@ -3,7 +3,7 @@ import { modelKerasName } from '../analysis/checkpoints';
 import { instanceClass } from '../analysis/data-sources';
 import { appendArgument, removeArgument, replaceNode } from '../analysis/edits';
 import { callArguments, ownNodes, type TrainingCall } from '../analysis/facts';
-import { capitalised, nodeRange } from '../analysis/text';
+import { capitalised, nodeRange, sentence } from '../analysis/text';
 import { kerasTrainingCalls } from '../analysis/training-calls';
 import type { Fix, KerasVersionInfo, RelatedLocation, TextEdit } from '../analysis/types';
 import type { Rule, RuleContext } from './rule';
@@ -120,11 +120,17 @@ function reportRemovedMethod(context: RuleContext, training: TrainingCall): void
   const replacement = replacements[method]!;
   const message =
     major === 3
-      ? `\`${method}\` was removed in Keras 3: the call raises AttributeError; \`${replacement}\` takes generators directly`
+      ? `\`${method}\` was removed in Keras 3`
       : major === 2
-        ? `\`${method}\` is deprecated in Keras 2 and removed in Keras 3; \`${replacement}\` takes generators directly`
-        : `\`${method}\` fails under Keras 3, which TensorFlow 2.16 and later install (it was removed); ` +
-          `deprecated but working under Keras 2. \`${replacement}\` takes generators directly`;
+        ? `\`${method}\` is deprecated in Keras 2 and removed in Keras 3`
+        : `\`${method}\` fails under Keras 3, which removed it; deprecated but working under Keras 2`;
+  const takes = `\`${replacement}\` takes generators directly.`;
+  const detail =
+    major === 3
+      ? `The call raises AttributeError; ${takes}`
+      : major === 2
+        ? sentence(takes)
+        : `TensorFlow 2.16 and later install Keras 3. ${sentence(takes)}`;
   const rejected = major === 3 ? rejectedArguments(training, true) : [];
   const edits = [...renameEdits(training, replacement, rejected.map((r) => r.node)), ...rejected.map((r) => removeArgument(r.node))];
   const title = `Rename to \`${replacement}\`${rejected.length > 0 ? ' and drop arguments Keras 3 rejects' : ''}`;
@@ -132,6 +138,7 @@ function reportRemovedMethod(context: RuleContext, training: TrainingCall): void
     node: training.methodNode,
     severity: major === 3 ? 'error' : 'warning',
     message,
+    detail,
     related: definedHere(training),
     fixes: [{ title, applicability: 'safe', preferred: true, edits }],
     models: training.model ? [training.model] : [],
@@ -180,9 +187,11 @@ function reportRemovedArguments(context: RuleContext, training: TrainingCall): v
     ? `\`ValueError: Arguments not recognized: {'${first.name}': …}\``
     : `\`TypeError: … got an unexpected keyword argument '${first.name}'\``;
   const message = major === 3
-    ? `Keras 3's \`${method}\` has no ${names}: the call raises ${raised}. They moved to the \`PyDataset\` constructor`
-    : `${capitalised(names)} ${rejected.length > 1 ? 'fail' : 'fails'} under Keras 3, which TensorFlow 2.16 and later install: ` +
-      `\`${method}\` raises ${raised} (the options moved to the \`PyDataset\` constructor); valid under Keras 2`;
+    ? `Keras 3's \`${method}\` has no ${names}`
+    : `${capitalised(names)} ${rejected.length > 1 ? 'fail' : 'fails'} under Keras 3; valid under Keras 2`;
+  const detail = major === 3
+    ? `The call raises ${raised}. They moved to the \`PyDataset\` constructor.`
+    : `Under Keras 3, which TensorFlow 2.16 and later install, \`${method}\` raises ${raised} (the options moved to the \`PyDataset\` constructor).`;
   const removal = rejected.map((r) => removeArgument(r.node));
   const fixes: Fix[] = [{
     title: major === 3 ? `Remove ${names}` : `Remove ${names} (Keras 2 then loses its parallel loading)`,
@@ -196,6 +205,7 @@ function reportRemovedArguments(context: RuleContext, training: TrainingCall): v
     node: first.node,
     severity: major === 3 ? 'error' : 'warning',
     message,
+    detail,
     related: definedHere(training),
     fixes,
     models: training.model ? [training.model] : [],

@@ -3,7 +3,7 @@ import { removeArgument } from '../analysis/edits';
 import {
   exportCall, h5Extensions, kerasExtension, pathTail, pathWithSuffix, saveCalls, type PathTail, type SaveCall,
 } from '../analysis/save-calls';
-import { capitalised, nodeRange, stringValue } from '../analysis/text';
+import { capitalised, nodeRange, sentence, stringValue } from '../analysis/text';
 import { exportSince, saveVersion } from '../analysis/save-formats';
 import type { Fix, KerasVersionInfo } from '../analysis/types';
 import type { Rule, RuleContext } from './rule';
@@ -22,7 +22,7 @@ export const saveFormatArgument: Rule = {
       'a file that uses Keras (no other library\'s `save` takes `save_format`).\n\n' +
       'Under Keras 3 it is an **error**, unless the path visibly ends in `.keras`, `.h5` or `.hdf5`: then ' +
       'Keras 3 only warns and ignores the argument, and so does this rule (**warning**). When the Keras version ' +
-      'is unknown the finding is a **warning** whose message names both behaviours. Under Keras 2 (set, or ' +
+      'is unknown the finding is a **warning** whose explanation names both behaviours. Under Keras 2 (set, or ' +
       'known from the file) `save_format` is a valid argument (`"tf"` writes a SavedModel directory) and ' +
       'nothing is reported.',
     why:
@@ -52,7 +52,7 @@ export const saveFormatArgument: Rule = {
       'When the path already ends in `.keras`, `.h5` or `.hdf5`: *Remove `save_format`*. It is safe when the ' +
       'argument names the format of the extension, and under Keras 3, which ignores it there; otherwise it is ' +
       'unsafe, since Keras 2 honours `save_format` over the extension. `model.export` exists from Keras 2.12 on: ' +
-      'unless Keras 3 or keras 2.12 or later is in evidence, the message and the export fix say so. The version ' +
+      'unless Keras 3 or keras 2.12 or later is in evidence, the explanation and the export fix say so. The version ' +
       'is that of the Keras the saved model belongs to.',
     references: [
       'https://keras.io/api/models/model_saving_apis/model_saving_and_loading/',
@@ -83,23 +83,23 @@ function check(context: RuleContext, save: SaveCall, argument: SyntaxNode, versi
   const argumentText = argument.text;
 
   let message: string;
+  let detail: string;
   if (extension) {
-    message = `\`${argumentText}\` is deprecated in Keras 3, which ignores it here: the path's \`${extension}\` extension ` +
-      'decides the format';
-    if (!known) message += '. Keras 2 honours it';
+    message = known ? `\`${argumentText}\` is deprecated in Keras 3, which ignores it here` : `\`${argumentText}\` is ignored under Keras 3; Keras 2 honours it`;
+    detail = sentence(`${known ? '' : 'Keras 3 deprecates it: '}the path's \`${extension}\` extension decides the format`);
   } else {
     const raised = '"The `save_format` argument is deprecated in Keras 3. Please remove this argument and pass a file path ' +
       'with either `.keras` or `.h5` extension."';
     const unless = tail ? '' : ' unless the path ends in `.keras` or `.h5`';
-    const serving = format === 'tf' ? `; \`model.export(path)\`${exportSince(version)} writes a SavedModel` : '';
-    message = known
-      ? `\`${argumentText}\` makes Keras 3 raise ${raised}${unless}${serving}`
-      : `\`${argumentText}\` fails under Keras 3, which TensorFlow 2.16 and later install: ${raised}${unless}; fine under Keras 2${serving}`;
+    const serving = format === 'tf' ? ` \`model.export(path)\`${exportSince(version)} writes a SavedModel.` : '';
+    message = known ? `\`${argumentText}\` makes Keras 3 raise an error` : `\`${argumentText}\` fails under Keras 3; fine under Keras 2`;
+    detail = sentence(`${known ? 'Keras 3' : 'Keras 3, which TensorFlow 2.16 and later install,'} raises ${raised}${unless}`) + serving;
   }
   context.report({
     node: argument,
     severity: known && !extension ? 'error' : 'warning',
     message,
+    detail,
     related: save.models.map((m) => ({ range: nodeRange(m.definition), message: `${capitalised(m.label)} is defined here` })),
     fixes: extension ? [dropFix(known, argument, format, extension)] : fixesFor(save, argument, format, tail, version),
     models: save.models,

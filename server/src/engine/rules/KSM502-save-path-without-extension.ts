@@ -25,7 +25,7 @@ export const savePathWithoutExtension: Rule = {
       'Only saves that surely save a Keras model count: a model of the file, Keras\'s `save_model`, ' +
       '`self.model` in a Keras callback, `self` in a Keras model class, or a name that is compiled or fitted in ' +
       'the same scope. `checkpoint.save("ckpt")`, a gensim model\'s `save` and the like stay silent.\n\n' +
-      'Under Keras 3 it is an **error**; with the version unknown, a **warning** whose message names both ' +
+      'Under Keras 3 it is an **error**; with the version unknown, a **warning** whose explanation names both ' +
       'behaviours. Under Keras 2 (set, or known from the file) `model.save("dir")` writes a SavedModel ' +
       'directory, which is valid there, and nothing is reported.',
     why:
@@ -54,7 +54,7 @@ export const savePathWithoutExtension: Rule = {
       'directory such as `models/classifier/1`); otherwise the `.keras` file is. Both are unsafe: the artifact ' +
       'changes (a `.keras` archive at another path, or an inference-only SavedModel that `load_model` cannot ' +
       'read back), so the code or service that reads it must follow. `model.export` exists from Keras 2.12 on: ' +
-      'unless Keras 3 or keras 2.12 or later is in evidence, the message and the export fix say so.\n\n' +
+      'unless Keras 3 or keras 2.12 or later is in evidence, the explanation and the export fix say so.\n\n' +
       'The version is that of the Keras the saved model belongs to (its constructor\'s or base class\'s import).',
     references: [
       'https://keras.io/api/models/model_saving_apis/model_saving_and_loading/',
@@ -79,16 +79,16 @@ const invalidExtension =
 
 function report(context: RuleContext, save: SaveCall, path: SyntaxNode, tail: PathTail, version: KerasVersionInfo): void {
   const shown = path.text.length <= 40 && !path.text.includes('\n') ? `\`${path.text}\`` : 'the path';
-  const message = version.major === 3
-    ? `${capitalised(shown)} has no \`.keras\` or \`.h5\` extension: Keras 3 raises ${invalidExtension} ` +
-      '(`model.export(path)` writes a SavedModel)'
-    : `${capitalised(shown)} has no \`.keras\` or \`.h5\` extension: saving fails under Keras 3, which TensorFlow 2.16 ` +
-      `and later install, with ${invalidExtension} Under Keras 2 it writes a SavedModel directory; ` +
-      `\`model.export(path)\`${exportSince(version)} writes one under both`;
+  const message = `${capitalised(shown)} has no \`.keras\` or \`.h5\` extension, which Keras 3 requires`;
+  const detail = version.major === 3
+    ? `Keras 3 raises ${invalidExtension} (\`model.export(path)\` writes a SavedModel).`
+    : `Saving fails under Keras 3, which TensorFlow 2.16 and later install, with ${invalidExtension} Under Keras 2 it ` +
+      `writes a SavedModel directory; \`model.export(path)\`${exportSince(version)} writes one under both.`;
   context.report({
     node: path,
     severity: version.major === 3 ? 'error' : 'warning',
     message,
+    detail,
     related: save.models.map((m) => ({ range: nodeRange(m.definition), message: `${capitalised(m.label)} is defined here` })),
     fixes: fixesFor(save, path, tail, version),
     models: save.models,

@@ -32,7 +32,7 @@ export const lambdaLayer: Rule = {
       'Keras serializes a Python lambda as its bytecode. Keras 3 warns when saving it, and `load_model` with the ' +
       'default `safe_mode=True` refuses it: "Requested the deserialization of a Lambda layer with a Python ' +
       '`lambda` inside it. This carries a potential risk of arbitrary code execution and thus it is disallowed by ' +
-      'default." The message names `safe_mode=False` as the way out (as does ' +
+      'default." The explanation names `safe_mode=False` as the way out (as does ' +
       '`keras.config.enable_unsafe_deserialization()`). Keras 2 reads the ' +
       'bytecode from HDF5 and SavedModel files, but only under the Python version that wrote it. Keras 2 stores ' +
       'every `Lambda` function as bytecode, a named one too, and its `.keras` loader refuses it under safe mode.',
@@ -109,7 +109,7 @@ export const lambdaLayer: Rule = {
       context.report({
         node: entry.layer.call,
         severity: 'information',
-        message: messageFor(entry.layer, entry.version),
+        ...messageFor(entry.layer, entry.version),
         related,
         fixes: replacementFixes(context, entry.layer),
         models: entry.models,
@@ -135,13 +135,16 @@ interface LambdaLayer {
 const ways = 'load with `safe_mode=False` if you trust the file, or replace it with a custom layer ' +
   '(registered with `@keras.saving.register_keras_serializable()`) or a built-in one';
 
-function messageFor(layer: LambdaLayer, version: KerasVersionInfo): string {
+function messageFor(layer: LambdaLayer, version: KerasVersionInfo): { message: string; detail: string } {
   const major = version.major;
   if (layer.named) {
     const keras2 = 'Keras 2 stores every `Lambda` function as bytecode, and its `.keras` loader refuses it under the default ' +
       '`safe_mode=True` (`.h5` and SavedModel loads accept it)';
     const consequence = major === 2 ? keras2 : `${keras2}; Keras 3 stores a named function by name instead`;
-    return `This \`Lambda\` wraps \`${layer.named}\`: ${consequence}. To reload the model under Keras 2, ${ways}`;
+    return {
+      message: `This \`Lambda\` wraps \`${layer.named}\`, which Keras 2 stores as bytecode`,
+      detail: `${consequence}. To reload the model under Keras 2, ${ways}.`,
+    };
   }
   const what = layer.argument === 'function' ? 'This `Lambda` wraps a Python lambda' : `The \`${layer.argument}\` of this \`Lambda\` is a Python lambda`;
   const consequence = major === 3
@@ -151,7 +154,8 @@ function messageFor(layer: LambdaLayer, version: KerasVersionInfo): string {
         'it under the default `safe_mode=True`'
       : 'Keras 3 refuses to load it under the default `safe_mode=True`; Keras 2 stores it as bytecode that loads only ' +
         'under the same Python version';
-  return `${what}: ${consequence}. To reload the model, ${ways}`;
+  const problem = major === 2 ? 'which Keras 2 stores as bytecode' : 'which Keras 3 refuses in safe mode';
+  return { message: `${what}, ${problem}`, detail: `${consequence}. To reload the model, ${ways}.` };
 }
 
 /** The `Lambda` layers of a model that hold a Python lambda (and in which argument), or wrap a named function. */

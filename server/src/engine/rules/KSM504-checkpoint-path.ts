@@ -29,7 +29,7 @@ export const checkpointPath: Rule = {
       '`.weights.h5`, `.h5` or `.hdf5`).\n\n' +
       'A path is judged when its end is visible: a literal, an f-string whose last part is literal, `a + "lit"`, ' +
       '`os.path.join(..., "lit")`, or a name bound once in the same scope to one of these. Under Keras 3 the finding ' +
-      'is an **error**; with the version unknown, a **warning** whose message names both behaviours.',
+      'is an **error**; with the version unknown, a **warning** whose explanation names both behaviours.',
     why:
       'Keras 3, which TensorFlow 2.16 and later install, checks these paths when the callback is created or the ' +
       'call is made, before anything is written: "The filepath provided must end in `.keras` (Keras model ' +
@@ -99,12 +99,16 @@ function checkKeywords(context: RuleContext, checkpoint: Checkpoint, version: Ke
     const keras2 = keyword === 'period' ? 'Keras 2 only warns that `period` is deprecated' : 'Keras 2 accepts it';
     const replacement = keyword === 'period' ? '; `save_freq` counts batches instead' : '';
     const message = version.major === 3
-      ? `\`${keyword}=\` is not an argument of Keras 3's \`ModelCheckpoint\`, which takes no \`**kwargs\`: creating the callback raises \`TypeError\`${replacement}`
-      : `\`${keyword}=\` fails under ${ofKeras3} whose \`ModelCheckpoint\` takes no \`**kwargs\` and raises \`TypeError\`; ${keras2}${replacement}`;
+      ? `\`${keyword}=\` is not an argument of Keras 3's \`ModelCheckpoint\``
+      : `\`${keyword}=\` fails under Keras 3's \`ModelCheckpoint\``;
+    const detail = version.major === 3
+      ? `It takes no \`**kwargs\`: creating the callback raises \`TypeError\`${replacement}.`
+      : `The \`ModelCheckpoint\` of ${ofKeras3} takes no \`**kwargs\` and raises \`TypeError\`; ${keras2}${replacement}.`;
     context.report({
       node: argument,
       severity: version.major === 3 ? 'error' : 'warning',
       message,
+      detail,
       fixes: keywordFixes(keyword, argument, keywordNodes.has('save_freq')),
       models: checkpoint.trainings.map((t) => t.model),
     });
@@ -136,14 +140,15 @@ function checkCheckpointPath(context: RuleContext, checkpoint: Checkpoint, versi
   const shown = shownPath(path);
   const models = checkpoint.trainings.map((t) => t.model);
   let severity: Severity;
-  let message: string;
+  let detail: string;
+  const message = `${shown} does not end in \`${weightsOnly ? '.weights.h5' : '.keras'}\``;
   if (weightsOnly) {
     if (tail.tail.endsWith('.weights.h5')) return;
     severity = version.major === 3 ? 'error' : 'warning';
-    message = version.major === 3
-      ? `${shown} does not end in \`.weights.h5\`: Keras 3 raises ${keras3WeightsPath} when the callback is created`
-      : `${shown} does not end in \`.weights.h5\`: creating the callback fails under ${ofKeras3} with ${keras3WeightsPath} ` +
-        'Keras 2 writes a TensorFlow checkpoint there';
+    detail = version.major === 3
+      ? `Keras 3 raises ${keras3WeightsPath} when the callback is created.`
+      : `Creating the callback fails under ${ofKeras3} with ${keras3WeightsPath} ` +
+        'Keras 2 writes a TensorFlow checkpoint there.';
   } else if (tail.tail.endsWith('.keras')) {
     return;
   } else if (tail.tail.endsWith('.h5')) {
@@ -153,25 +158,26 @@ function checkCheckpointPath(context: RuleContext, checkpoint: Checkpoint, versi
     const versions = 'Keras 3.0–3.7 raise ' + keras3Path + ' when the callback is created; 3.8 and later accept `.h5`';
     if (version.major === 3 && early === true) {
       severity = 'error';
-      message = `${shown} does not end in \`.keras\`: ${versions}`;
+      detail = `${versions}.`;
     } else if (version.major === 3) {
       severity = 'information';
-      message = `${shown} does not end in \`.keras\`: ${versions}. Nothing says which Keras 3 release runs this`;
+      detail = `${versions}. Nothing says which Keras 3 release runs this.`;
     } else {
       severity = 'warning';
-      message = `${shown} does not end in \`.keras\`: ${versions}, as Keras 2 does`;
+      detail = `${versions}, as Keras 2 does.`;
     }
   } else {
     severity = version.major === 3 ? 'error' : 'warning';
-    message = version.major === 3
-      ? `${shown} does not end in \`.keras\`: Keras 3 raises ${keras3Path} when the callback is created (3.8 and later also accept \`.h5\`)`
-      : `${shown} does not end in \`.keras\`: creating the callback fails under ${ofKeras3} with ${keras3Path} ` +
-        'Keras 2 writes a SavedModel directory there';
+    detail = version.major === 3
+      ? `Keras 3 raises ${keras3Path} when the callback is created (3.8 and later also accept \`.h5\`).`
+      : `Creating the callback fails under ${ofKeras3} with ${keras3Path} ` +
+        'Keras 2 writes a SavedModel directory there.';
   }
   context.report({
     node: path,
     severity,
     message,
+    detail,
     related: checkpoint.trainings.map((t) => ({ range: nodeRange(t.call), message: `the checkpoint saves \`${t.model.name}\` during this training` })),
     fixes: renameFix(context, checkpoint.scope, path, checkpoint.call.startIndex, weightsOnly ? '.weights.h5' : '.keras', version, false),
     models,
@@ -187,22 +193,25 @@ function checkWeightsCall(context: RuleContext, call: SyntaxNode, method: 'save_
   if (!tail || accepted(method, tail, keywords.has('max_shard_size'))) return;
   const shown = shownPath(path);
   let message: string;
+  let detail: string;
   if (method === 'save_weights') {
     const raised = '"The filename must end in `.weights.h5`."';
-    message = version.major === 3
-      ? `${shown} does not end in \`.weights.h5\`: Keras 3's \`save_weights\` raises ${raised}`
-      : `${shown} does not end in \`.weights.h5\`: \`save_weights\` fails under ${ofKeras3} with ${raised} Keras 2 writes a ` +
-        'TensorFlow checkpoint there';
+    message = `${shown} does not end in \`.weights.h5\``;
+    detail = version.major === 3
+      ? `Keras 3's \`save_weights\` raises ${raised}`
+      : `\`save_weights\` fails under ${ofKeras3} with ${raised} Keras 2 writes a TensorFlow checkpoint there.`;
   } else {
     const raised = '"File format not supported: filepath=…" (it reads `.keras`, `.weights.h5` and legacy `.h5` files only)';
-    message = version.major === 3
-      ? `${shown} is a TensorFlow checkpoint prefix: Keras 3's \`load_weights\` raises ${raised}`
-      : `${shown} is a TensorFlow checkpoint prefix: \`load_weights\` fails under ${ofKeras3} with ${raised}; Keras 2 reads it`;
+    message = `${shown} names a TensorFlow checkpoint, which Keras 3's \`load_weights\` cannot read`;
+    detail = version.major === 3
+      ? `Keras 3's \`load_weights\` raises ${raised}.`
+      : `\`load_weights\` fails under ${ofKeras3} with ${raised}; Keras 2 reads it.`;
   }
   context.report({
     node: path,
     severity: version.major === 3 ? 'error' : 'warning',
     message,
+    detail,
     related: [{ range: nodeRange(model.definition), message: `\`${model.name}\` is defined here` }],
     fixes: renameFix(context, scope, path, call.startIndex, '.weights.h5', version, method === 'load_weights'),
     models: [model],

@@ -50,7 +50,7 @@ export const checkpointMonitorMissing: Rule = {
     ].join('\n'),
     fix:
       '*Monitor the logged name* (`val_acc` → `val_accuracy`, or the reverse), safe: the checkpoint then watches ' +
-      'the metric the author meant. A monitored `val_` metric without validation data has no fix; the message ' +
+      'the metric the author meant. A monitored `val_` metric without validation data has no fix; the explanation ' +
       'suggests `validation_split=`/`validation_data=` on `fit`, or `monitor="loss"`.',
     references: [
       'https://keras.io/api/callbacks/model_checkpoint/',
@@ -72,7 +72,7 @@ const accuracyNames: Record<string, string> = { acc: 'accuracy', accuracy: 'acc'
 
 function check(context: RuleContext, checkpoint: Checkpoint, monitor: string, value: SyntaxNode | undefined): void {
   const version = context.versions.at(checkpoint.callee);
-  const shown = value ? `\`monitor=${value.text}\`` : `The checkpoint monitors \`${monitor}\` (the default), which`;
+  const shown = value ? `\`monitor=${value.text}\`` : `The default monitor \`${monitor}\``;
   const anchor = checkpoint.monitor ?? checkpoint.call;
   const models = checkpoint.trainings.map((t) => t.model);
   const unvalidated = monitor.startsWith('val_') ? checkpoint.trainings.filter((t) => !validates(t.call)) : [];
@@ -83,8 +83,9 @@ function check(context: RuleContext, checkpoint: Checkpoint, monitor: string, va
     context.report({
       node: anchor,
       severity: 'warning',
-      message: `${shown} needs validation data, but \`${methodText(fit)}(...)\` gets neither \`validation_data\` nor ` +
-        `\`validation_split\`${also}: ${consequence(monitor, version)}. Pass \`validation_split=\` or \`validation_data=\`, or monitor \`"loss"\``,
+      message: `${shown} needs validation data, but \`${methodText(fit)}(...)\` gets none`,
+      detail: `\`${methodText(fit)}(...)\` gets neither \`validation_data\` nor \`validation_split\`${also}: ` +
+        `${consequence(monitor, version)}. Pass \`validation_split=\` or \`validation_data=\`, or monitor \`"loss"\`.`,
       related: unvalidated.map((t) => ({ range: nodeRange(t.call), message: `\`${t.model.name}\` is trained here without validation data` })),
       models,
     });
@@ -101,8 +102,8 @@ function check(context: RuleContext, checkpoint: Checkpoint, monitor: string, va
   context.report({
     node: anchor,
     severity: 'warning',
-    message: `${shown} names a metric the training never logs: \`compile\` asks for \`"${renamed.metric}"\`, which Keras logs as ` +
-      `\`${renamed.name}\`: ${consequence(monitor, version)}`,
+    message: `${shown} names a metric the training never logs`,
+    detail: `\`compile\` asks for \`"${renamed.metric}"\`, which Keras logs as \`${renamed.name}\`: ${consequence(monitor, version)}.`,
     related: [
       ...renamed.compiles.map((call): RelatedLocation => ({ range: nodeRange(call), message: `compiled with \`metrics\` here` })),
       ...checkpoint.trainings.map((t): RelatedLocation => ({ range: nodeRange(t.call), message: `\`${t.model.name}\` is trained here` })),

@@ -7,7 +7,7 @@ import { callArguments, type FileFacts } from '../analysis/facts';
 import { loadCalls, supplies, type LoadCall, type PathWrite } from '../analysis/load-calls';
 import { h5Extensions, hasSaveExtension, kerasExtension, pathTail, saveCallOf } from '../analysis/save-calls';
 import { saveFormatOf, saveVersion, type SaveFormat } from '../analysis/save-formats';
-import { eolOf, indentOf, nodeRange, stringValue } from '../analysis/text';
+import { capitalised, eolOf, indentOf, nodeRange, sentence, stringValue } from '../analysis/text';
 import type { Fix, KerasVersionInfo, RelatedLocation, Severity } from '../analysis/types';
 import { versionIn } from '../analysis/version';
 import type { Rule, RuleContext } from './rule';
@@ -107,15 +107,15 @@ function unsupportedFormat(context: RuleContext, load: LoadCall, version: KerasV
   const { facts } = context;
   const { path } = load;
   const severity: Severity = version.major === 3 ? 'error' : 'warning';
-  const onKeras3 = version.major === 3 ? 'Keras 3' : 'under Keras 3, which TensorFlow 2.16 and later install,';
+  const onKeras3 = version.major === 3 ? 'Keras 3' : 'Under Keras 3, which TensorFlow 2.16 and later install,';
   if (load.options) {
     context.report({
       node: load.call,
       severity,
       message: version.major === 3
-        ? '`load_model` takes no `options` argument in Keras 3, which raises `TypeError` for it'
-        : '`load_model` takes no `options` argument under Keras 3, which TensorFlow 2.16 and later install, and raises ' +
-          '`TypeError` for it there; Keras 2 accepts it',
+        ? '`load_model` takes no `options` argument in Keras 3'
+        : '`load_model` takes no `options` argument under Keras 3; Keras 2 accepts it',
+      detail: `${onKeras3} \`load_model\` raises \`TypeError\` for it.`,
     });
   }
   if (!path) return false;
@@ -125,24 +125,18 @@ function unsupportedFormat(context: RuleContext, load: LoadCall, version: KerasV
   const write = savedModelWrite(context, load);
   const noExtension = tail !== undefined && !hasSaveExtension(tail.tail);
   if (!noExtension && !write) return false;
-  const reason = write
-    ? `this file writes it as a SavedModel with \`${writer(write)}(…)\` (line ${write.call.startPosition.row + 1})`
-    : `${shown(path)} has no \`.keras\` or \`.h5\` extension`;
+  const message = write
+    ? `Keras 3 cannot load the SavedModel that \`${writer(write)}(…)\` writes (line ${write.call.startPosition.row + 1})`
+    : `${capitalised(shown(path))} has no \`.keras\` or \`.h5\` extension, which Keras 3 requires`;
   const quote =
     `"File format not supported: filepath=${value}. Keras 3 only supports V3 \`.keras\` files and legacy H5 format files ` +
     '(`.h5` extension). Note that the legacy SavedModel format is not supported by `load_model()` in Keras 3. In order to ' +
     `reload a TensorFlow SavedModel as an inference-only layer in Keras 3, use \`keras.layers.TFSMLayer(${value}, ` +
     'call_endpoint=\'serving_default\')` (note that your `call_endpoint` might have a different name)."';
-  const message = version.major === 3
-    ? `${capitalisedFirst(reason)}: Keras 3 \`load_model\` raises ${quote}`
-    : `${capitalisedFirst(reason)}: ${onKeras3} \`load_model\` raises ${quote} Keras 2 loads a SavedModel directory`;
+  const detail = `${onKeras3} \`load_model\` raises ${quote}${version.major === 3 ? '' : ' Keras 2 loads a SavedModel directory.'}`;
   const related: RelatedLocation[] = load.writes.map((w) => ({ range: nodeRange(w.call), message: 'The path is written here' }));
-  context.report({ node: load.call, severity, message, related, fixes: savedModelFixes(facts, load, path), models: load.writes.flatMap((w) => w.models) });
+  context.report({ node: load.call, severity, message, detail, related, fixes: savedModelFixes(facts, load, path), models: load.writes.flatMap((w) => w.models) });
   return true;
-}
-
-function capitalisedFirst(text: string): string {
-  return text.startsWith('`') ? text : text.charAt(0).toUpperCase() + text.slice(1);
 }
 
 function savedModelFixes(facts: FileFacts, load: LoadCall, path: SyntaxNode): Fix[] {
@@ -206,15 +200,19 @@ function checkCustomObjects(context: RuleContext, load: LoadCall, version: Keras
     functions.length > 0 ? functionConsequence(functions[0]!.name, format, version) : undefined,
     classes.length > 0 ? classConsequence(classes[0]!.name, format, version) : undefined,
   ].filter((c) => c !== undefined);
-  const message =
-    `This reloads the file that \`${writer(first!)}(…)\` writes (line ${first!.call.startPosition.row + 1}), which holds ${listed}, without ` +
-    `\`custom_objects\` for ${objects.length > 1 ? 'them' : 'it'}, a \`custom_object_scope\` or registration: ${consequences.join('; ')}`;
+  const named = objects.length > 3 ? `${objects.slice(0, 3).map((o) => `\`${o.name}\``).join(', ')} and ${objects.length - 3} more` : listed;
+  const message = `This reload lacks \`custom_objects\` for ${named}`;
+  const detail = sentence(
+    `The file that \`${writer(first!)}(…)\` writes (line ${first!.call.startPosition.row + 1}) holds ${listed}, and no ` +
+    `\`custom_objects\`, \`custom_object_scope\` or registration supplies ${objects.length > 1 ? 'them' : 'it'}: ${consequences.join('; ')}`,
+  );
   const related: RelatedLocation[] = saves.map((w) => ({ range: nodeRange(w.call), message: 'The file is saved here' }));
   const fix = fixable ? customObjectsFix(load, objects) : undefined;
   context.report({
     node: load.call,
     severity,
     message,
+    detail,
     related,
     fixes: fix ? [fix] : [],
     models: saves.flatMap((w) => w.models),
@@ -296,9 +294,8 @@ function checkH5CustomObjects(context: RuleContext, load: LoadCall, version: Ker
   context.report({
     node: load.call,
     severity: 'information',
-    message:
-      'Keras 3.0–3.2 do not pass `custom_objects` on to the `.h5` loader, so these objects are not found there; ' +
-      'registration and a `custom_object_scope` still reach it',
+    message: 'Keras 3.0–3.2 do not pass `custom_objects` on to the `.h5` loader',
+    detail: 'These objects are therefore not found there; registration and a `custom_object_scope` still reach it.',
     fixes: fix ? [fix] : [],
   });
 }

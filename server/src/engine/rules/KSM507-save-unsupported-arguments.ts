@@ -3,7 +3,7 @@ import { modelKerasName } from '../analysis/checkpoints';
 import { removeArgument, replaceNode } from '../analysis/edits';
 import { callArguments } from '../analysis/facts';
 import { exportCall, pathTail, saveCalls, type SaveCall } from '../analysis/save-calls';
-import { nodeRange } from '../analysis/text';
+import { capitalised, nodeRange } from '../analysis/text';
 import type { Fix, KerasVersionInfo, Severity } from '../analysis/types';
 import { versionIn } from '../analysis/version';
 import type { Rule, RuleContext } from './rule';
@@ -24,7 +24,7 @@ export const saveUnsupportedArguments: Rule = {
       '- under Keras 2.13–2.15 when the path ends in `.keras`, `include_optimizer=` included: an **error** (a ' +
       '**warning** when the Keras 2 minor is unknown, since 2.12 and older write a SavedModel folder there); a ' +
       'SavedModel or HDF5 path under Keras 2 is not flagged;\n' +
-      '- with the version unknown: a **warning** whose message names both behaviours.\n\n' +
+      '- with the version unknown: a **warning** whose explanation names both behaviours.\n\n' +
       '`include_optimizer=` with a `.keras` path under Keras 3 is **information**: Keras 3 ignores it. When the ' +
       'call also passes `save_format=`, KSM501 reports it and this rule does not, since Keras 3 checks ' +
       '`save_format` first.',
@@ -83,16 +83,22 @@ function check(context: RuleContext, save: SaveCall): void {
   const keras3 = `"The following argument(s) are not supported: ${listed(traced)}"`;
   const keras2 = `"The following argument(s) are not supported with the native Keras format: ${listed(native)}"`;
 
+  // In the order Keras lists them in its message.
+  const named = (nodes: SyntaxNode[]) => nodes.map((n) => `\`${n.childForFieldName('name')?.text}\``).join(', ');
+  const tracedNames = named(traced);
   let anchor: SyntaxNode;
   let severity: Severity;
   let message: string;
+  let detail: string;
   if (version.major === 3) {
     if (traced.length > 0) {
       [anchor, severity] = [traced.sort(byOrder)[0]!, 'error'];
-      message = `Keras 3 raises ${keras3}: its \`save\` writes only the Keras format, whatever the path`;
+      message = `Keras 3's \`save\` does not support ${tracedNames}`;
+      detail = `Keras 3 raises ${keras3}: its \`save\` writes only the Keras format, whatever the path.`;
     } else if (includeOptimizer && kerasFile) {
       [anchor, severity] = [includeOptimizer, 'information'];
-      message = 'Keras 3 ignores `include_optimizer` for a `.keras` file: the optimizer state is written anyway';
+      message = 'Keras 3 ignores `include_optimizer` for a `.keras` file';
+      detail = 'The optimizer state is written anyway.';
     } else {
       return;
     }
@@ -100,16 +106,19 @@ function check(context: RuleContext, save: SaveCall): void {
     const recent = versionIn(version, [2, 13], [2, 16]);
     if (!kerasFile || recent === false) return;
     [anchor, severity] = [native[0]!, recent ? 'error' : 'warning'];
-    message = recent
-      ? `Keras raises ${keras2} for a \`.keras\` path`
-      : `Keras 2.13–2.15 raise ${keras2} for a \`.keras\` path; 2.12 and older write a SavedModel folder of that name`;
+    message = `${recent ? 'Keras' : 'Keras 2.13–2.15'} ${recent ? 'rejects' : 'reject'} ${named(native)} for a \`.keras\` path`;
+    detail = recent
+      ? `Keras raises ${keras2}.`
+      : `Keras 2.13–2.15 raise ${keras2}; 2.12 and older write a SavedModel folder of that name.`;
   } else if (traced.length > 0) {
     [anchor, severity] = [traced.sort(byOrder)[0]!, 'warning'];
-    message = `Saving fails under Keras 3, which TensorFlow 2.16 and later install, with ${keras3}` +
-      (kerasFile ? `; Keras 2.13–2.15 raise ${keras2} for a \`.keras\` path` : '; Keras 2 accepts it for a SavedModel or `.h5` path');
+    message = `${capitalised(tracedNames)} ${traced.length > 1 ? 'fail' : 'fails'} under Keras 3's \`save\``;
+    detail = `Saving fails under Keras 3, which TensorFlow 2.16 and later install, with ${keras3}` +
+      (kerasFile ? `; Keras 2.13–2.15 raise ${keras2} for a \`.keras\` path.` : '; Keras 2 accepts it for a SavedModel or `.h5` path.');
   } else if (includeOptimizer && kerasFile) {
     [anchor, severity] = [includeOptimizer, 'warning'];
-    message = `Keras 2.13–2.15 raise ${keras2} for a \`.keras\` path; Keras 3 ignores \`include_optimizer\` there and writes the optimizer state anyway`;
+    message = 'Keras 2.13–2.15 reject `include_optimizer` for a `.keras` path; Keras 3 ignores it';
+    detail = `Keras 2.13–2.15 raise ${keras2}; Keras 3 ignores \`include_optimizer\` there and writes the optimizer state anyway.`;
   } else {
     return;
   }
@@ -117,6 +126,7 @@ function check(context: RuleContext, save: SaveCall): void {
     node: anchor,
     severity,
     message,
+    detail,
     related: save.models.map((m) => ({ range: nodeRange(m.definition), message: `\`${m.name}\` is defined here` })),
     fixes: includeOptimizer && anchor.id === includeOptimizer.id ? removeFix(includeOptimizer, native.length, version) : savedModelFixes(context, save, traced),
     models: save.models,

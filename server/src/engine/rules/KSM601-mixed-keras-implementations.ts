@@ -3,7 +3,7 @@ import {
   importBinding, importOf, modelBuilds, multiBackendKeras, spellIn, type ModelBuild, type ModelPart,
 } from '../analysis/implementations';
 import { firstTensorflowImport, legacyVariable } from '../analysis/legacy-keras';
-import { nodeRange } from '../analysis/text';
+import { capitalised, nodeRange, sentence } from '../analysis/text';
 import type { Fix, RelatedLocation, Severity, TextEdit } from '../analysis/types';
 import type { Implementation } from '../analysis/version';
 import type { Rule, RuleContext } from './rule';
@@ -139,15 +139,13 @@ function report(context: RuleContext, setting: Setting, build: ModelBuild, forei
   let severity: Severity = 'error';
   if (kerasPair && setting.major !== 3 && !setting.switched) severity = 'warning';
   const hub = foreign.some((p) => p.implementation === 'hub');
-  const message =
-    `${capitalised(build.label)} mixes Keras class hierarchies: \`${first.name.text}\` is ${describe(first, setting)}, ` +
-    `while the model's \`${build.own.name.text}\` is ${describe(build.own, setting)}; ${consequence(build, own, kerasPair, setting, first.implementation === 'hub')}`;
+  const message = `${capitalised(build.label)} mixes Keras class hierarchies: \`${first.name.text}\` in \`${build.own.name.text}\``;
+  const detail = sentence(
+    `\`${first.name.text}\` is ${describe(first, setting)}, while the model's \`${build.own.name.text}\` is ` +
+    `${describe(build.own, setting)}; ${consequence(build, own, kerasPair, setting, first.implementation === 'hub')}`,
+  );
   const fixes = !kerasPair ? [] : hub ? hubFixes(context, build, setting) : rewriteFix(context, build, foreign);
-  context.report({ node: first.anchor, severity, message, related: related(context, build, first, setting), fixes, models: build.models });
-}
-
-function capitalised(text: string): string {
-  return text.charAt(0).toUpperCase() + text.slice(1);
+  context.report({ node: first.anchor, severity, message, detail, related: related(context, build, first, setting), fixes, models: build.models });
 }
 
 function describe(part: ModelPart, s: Setting): string {

@@ -19,25 +19,31 @@ function whereIs(requirement: KerasRequirement, from: KerasRequirement): string 
   return line ? `${requirement.file}, ${line}` : requirement.file;
 }
 
-function messageOf(conflict: PinConflict): string {
+function messageOf(conflict: PinConflict): { message: string; detail: string } {
   const { keras, tensorflow } = conflict;
-  const pair = `\`${keras.text}\` cannot be installed with \`${tensorflow.text}\` (${whereIs(tensorflow, keras)})`;
+  const pair = `\`${keras.text}\` cannot be installed with \`${tensorflow.text}\``;
+  const required = `\`${tensorflow.text}\` is required at ${whereIs(tensorflow, keras)}.`;
   const minor = conflict.minor && minorText(conflict.minor);
   switch (conflict.case) {
     case 'a':
-      return `${pair}: TensorFlow 2.16 and later require Keras 3, so pip stops with "ResolutionImpossible". ` +
-        'Require `keras>=3`, or keep Keras 2 with TensorFlow before 2.16 or with the `tf-keras` package';
+      return {
+        message: pair,
+        detail: `${required} TensorFlow 2.16 and later require Keras 3, so pip stops with "ResolutionImpossible". ` +
+          'Require `keras>=3`, or keep Keras 2 with TensorFlow before 2.16 or with the `tf-keras` package.',
+      };
     case 'b': {
       const next = `${conflict.minor![0]}.${conflict.minor![1] + 1}`;
-      return `${pair}: TensorFlow ${minor} depends on keras>=${minor},<${next}, so pip stops with "ResolutionImpossible"`;
+      return { message: pair, detail: `${required} TensorFlow ${minor} depends on keras>=${minor},<${next}, so pip stops with "ResolutionImpossible".` };
     }
     case 'c': {
       const next = `${conflict.minor![0]}.${conflict.minor![1] + 1}`;
-      return `${pair}: tf-keras ${minor} depends on tensorflow>=${minor},<${next}, so pip stops with "ResolutionImpossible"`;
+      return { message: pair, detail: `${required} tf-keras ${minor} depends on tensorflow>=${minor},<${next}, so pip stops with "ResolutionImpossible".` };
     }
     case 'd':
-      return `\`${keras.text}\` does not match \`${tensorflow.text}\` (${whereIs(tensorflow, keras)}): tf-keras 2.15 declares no dependency, ` +
-        'so pip installs both, and the mismatch breaks only when `tf_keras` is imported';
+      return {
+        message: `\`${keras.text}\` does not match \`${tensorflow.text}\``,
+        detail: `${required} tf-keras 2.15 declares no dependency, so pip installs both, and the mismatch breaks only when \`tf_keras\` is imported.`,
+      };
   }
 }
 
@@ -127,7 +133,7 @@ export const dependencyPinConflict: ProjectRule = {
         file: keras.file,
         range: requirementRange(keras, text),
         severity: conflict.case === 'd' ? 'warning' : 'error',
-        message: messageOf(conflict),
+        ...messageOf(conflict),
         related: [{ uri: tensorflow.file, range: requirementRange(tensorflow, tensorflowText), message: `\`${tensorflow.text}\` is required here` }],
         fixes: fixesOf(conflict, context),
       });

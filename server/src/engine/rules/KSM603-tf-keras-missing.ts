@@ -16,14 +16,21 @@ function tfKerasWish(tensorflow: KerasRequirement): SpecifierWish | undefined {
   return low && compareMinor(low, [2, 16]) >= 0 ? { atLeast: `${low[0]}.${low[1]}` } : undefined;
 }
 
-function messageOf(tensorflow: KerasRequirement, use: LegacyKerasUse): string {
-  const listed = `\`${tensorflow.text}\` is listed without \`tf-keras\`, but ${use.what} (${use.file}, line ${use.range.start.line + 1}) needs it`;
+function messageOf(tensorflow: KerasRequirement, use: LegacyKerasUse): { message: string; detail: string } {
+  const listed = `\`${tensorflow.text}\` is listed without it; ${use.what} is in ${use.file}, line ${use.range.start.line + 1}.`;
+  const message = `\`tf-keras\` is not listed, but ${use.what} needs it`;
   if (use.what.startsWith('`TF_USE_LEGACY_KERAS`')) {
-    return `${listed}: TensorFlow 2.16 and later do not install it, log "Your environment has TF_USE_LEGACY_KERAS set to True, but you ` +
-      'do not have the tf_keras package installed. You must install it in order to use the legacy tf.keras. Install it via: ' +
-      '`pip install tf_keras`", and the first use of `tf.keras` raises "ImportError: Keras cannot be imported. Check that it is installed."';
+    return {
+      message,
+      detail: `${listed} TensorFlow 2.16 and later do not install it, log "Your environment has TF_USE_LEGACY_KERAS set to True, but you ` +
+        'do not have the tf_keras package installed. You must install it in order to use the legacy tf.keras. Install it via: ' +
+        '`pip install tf_keras`", and the first use of `tf.keras` raises "ImportError: Keras cannot be imported. Check that it is installed."',
+    };
   }
-  return `${listed}: TensorFlow 2.16 and later do not install it, and \`import tf_keras\` raises "ModuleNotFoundError: No module named 'tf_keras'"`;
+  return {
+    message,
+    detail: `${listed} TensorFlow 2.16 and later do not install it, and \`import tf_keras\` raises "ModuleNotFoundError: No module named 'tf_keras'".`,
+  };
 }
 
 function fixesOf(tensorflow: KerasRequirement, context: ProjectRuleContext): Fix[] {
@@ -85,7 +92,7 @@ export const tfKerasMissing: ProjectRule = {
       file: tensorflow.file,
       range: requirementRange(tensorflow, context.texts.get(tensorflow.file) ?? ''),
       severity: 'warning',
-      message: messageOf(tensorflow, use),
+      ...messageOf(tensorflow, use),
       related: [{ uri: use.file, range: use.range, message: `${use.what} uses Keras 2 from the tf_keras package` }],
       fixes: fixesOf(tensorflow, context),
     });

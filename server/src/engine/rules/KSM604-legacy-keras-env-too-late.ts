@@ -64,26 +64,27 @@ export const legacyKerasEnvTooLate: Rule = {
         context.report({
           node: setting.node,
           severity: 'information',
-          message: `TensorFlow reads \`${legacyVariable}\` as on only for "1", "true" or "True": it ignores ` +
-            `"${setting.value}", and \`tf.keras\` stays Keras 3 under TensorFlow 2.16 and later`,
+          message: `TensorFlow ignores \`${legacyVariable}\` set to "${setting.value}"`,
+          detail: 'It reads the variable as on only for "1", "true" or "True", so `tf.keras` stays Keras 3 under TensorFlow 2.16 and later.',
         });
         continue;
       }
       const late = setting.tensorflowImport;
       if (!late && setting.how !== 'putenv') continue;
-      const putenv = setting.how === 'putenv'
-        ? '`os.putenv` does not change `os.environ`, which is what TensorFlow reads: the setting has no effect'
-        : undefined;
+      const putenv = setting.how === 'putenv' ? '`os.putenv` does not change `os.environ`, which is what TensorFlow reads' : undefined;
       const message = late
-        ? `\`${legacyVariable}\` is set after ${importLabel(late)} (line ${late.startPosition.row + 1}) has loaded TensorFlow: ` +
-          '`from tensorflow.keras import …` stays on Keras 3 while `tf.keras.X` may switch to tf_keras at its first use, ' +
-          `mixing the two${putenv ? `; besides, ${putenv}` : ''}`
+        ? `\`${legacyVariable}\` is set after ${importLabel(late)} (line ${late.startPosition.row + 1}) has loaded TensorFlow`
         : putenv!;
+      const detail = late
+        ? '`from tensorflow.keras import …` stays on Keras 3 while `tf.keras.X` may switch to tf_keras at its first use, ' +
+          `mixing the two.${putenv ? ` Besides, ${putenv}: the setting has no effect.` : ''}`
+        : 'The setting has no effect.';
       const fix = late ? moveFix(context, setting, late) : putenvFix(context, setting);
       context.report({
         node: setting.node,
         severity: 'warning',
         message,
+        detail,
         ...(late ? { related: [{ range: nodeRange(late), message: 'TensorFlow is loaded here' }] } : {}),
         fixes: fix ? [fix] : [],
       });

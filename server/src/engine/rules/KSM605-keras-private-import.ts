@@ -83,7 +83,7 @@ export const kerasPrivateImport: Rule = {
     for (const item of privateImports(context)) {
       const verdict = judge(item, keras);
       if (!verdict) continue;
-      context.report({ node: item.anchor, severity: verdict.severity, message: verdict.message, fixes: fixFor(context, item) });
+      context.report({ node: item.anchor, severity: verdict.severity, message: verdict.message, detail: verdict.detail, fixes: fixFor(context, item) });
     }
   },
 };
@@ -134,18 +134,19 @@ function guarded(statement: SyntaxNode): boolean {
 
 const notFound = (module: string) => `"ModuleNotFoundError: No module named '${module}'"`;
 
-function judge(item: PrivateImport, keras: KerasVersionInfo): { severity: Severity; message: string } | undefined {
+function judge(item: PrivateImport, keras: KerasVersionInfo): { severity: Severity; message: string; detail: string } | undefined {
   const shown = `\`${item.module}\``;
   switch (item.path) {
     case 'keras.engine': {
       if (versionIn(keras, [2, 0], [2, 13]) === true) return undefined;
       if (versionIn(keras, [2, 13]) === true) {
-        return { severity: 'error', message: `${shown} is gone from keras 2.13 and later, Keras 3 included: the import raises ${notFound('keras.engine')}` };
+        return { severity: 'error', message: `${shown} is gone from keras 2.13 and later, Keras 3 included`, detail: `The import raises ${notFound('keras.engine')}.` };
       }
       return {
         severity: 'warning',
-        message: `${shown} exists only in keras 2.12 and older: under keras 2.13–2.15, and Keras 3 which TensorFlow 2.16 and ` +
-          `later install, the import raises ${notFound('keras.engine')}`,
+        message: `${shown} exists only in keras 2.12 and older`,
+        detail: 'Under keras 2.13–2.15, and Keras 3 which TensorFlow 2.16 and ' +
+          `later install, the import raises ${notFound('keras.engine')}.`,
       };
     }
     case 'keras.src.engine': {
@@ -155,24 +156,24 @@ function judge(item: PrivateImport, keras: KerasVersionInfo): { severity: Severi
         const old = keras.major === 2;
         return {
           severity: 'error',
-          message: `${shown} exists only in keras 2.13–2.15: under ${old ? 'keras 2.12 and older' : 'Keras 3'} the import raises ` +
-            notFound(old ? 'keras.src' : 'keras.src.engine'),
+          message: `${shown} exists only in keras 2.13–2.15`,
+          detail: `Under ${old ? 'keras 2.12 and older' : 'Keras 3'} the import raises ${notFound(old ? 'keras.src' : 'keras.src.engine')}.`,
         };
       }
       return {
         severity: 'warning',
-        message: `${shown} exists only in keras 2.13–2.15: under Keras 3, which TensorFlow 2.16 and later install, the import ` +
-          `raises ${notFound('keras.src.engine')}`,
+        message: `${shown} exists only in keras 2.13–2.15`,
+        detail: `Under Keras 3, which TensorFlow 2.16 and later install, the import raises ${notFound('keras.src.engine')}.`,
       };
     }
     case 'keras.src':
       return {
         severity: 'information',
-        message: `${shown} is a private module of Keras: its contents move between releases (keras 2.12 and older have no ` +
-          '`keras.src`); import the public name instead',
+        message: `${shown} is a private module of Keras`,
+        detail: 'Its contents move between releases (keras 2.12 and older have no `keras.src`); import the public name instead.',
       };
     case 'tensorflow.keras.engine':
-      return { severity: 'error', message: `${shown} was never a public module of TensorFlow: the import raises ${notFound('tensorflow.keras.engine')}` };
+      return { severity: 'error', message: `${shown} was never a public module of TensorFlow`, detail: `The import raises ${notFound('tensorflow.keras.engine')}.` };
   }
 }
 

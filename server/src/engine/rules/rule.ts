@@ -44,7 +44,10 @@ export interface Report {
   node?: SyntaxNode;
   range?: Range;
   severity: Severity;
+  /** One clause: the object as the user wrote it and the problem. */
   message: string;
+  /** The explanation: what Keras does and the message it prints, by version, and what to do. */
+  detail?: string;
   related?: RelatedLocation[];
   fixes?: Fix[];
   /** The models this finding concerns, for the readiness report. */
@@ -88,6 +91,7 @@ export interface ProjectReport {
   range: Range;
   severity: Severity;
   message: string;
+  detail?: string;
   related?: RelatedLocation[];
   fixes?: Fix[];
 }
