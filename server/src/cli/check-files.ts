@@ -9,6 +9,7 @@ import { ConfigFiles, ignoredFor } from '../workspace/config-files';
 import { settingsFrom, type SelectionOptions } from '../engine/selection';
 import { fixAll } from '../engine/fix-all';
 import { decodePython, readPythonFile, type ReadResult } from '../workspace/files';
+import { UnwritableText, writeSourceAtomic } from '../workspace/write-file';
 import { analyzeNotebook, fixNotebookCells, isNotebookPath, parseNotebook, readNotebookFile, writeNotebook, type NotebookRead } from '../workspace/notebook-files';
 import { isRequirementFile, isWithin, projectDirectories, ProjectVersions, readProject } from '../workspace/project-files';
 import { analyzeProject, type ProjectFinding } from '../engine/project';
@@ -128,10 +129,15 @@ export class FileChecker {
       return after !== undefined && before !== undefined ? { ...outcome, change: { before, after } } : outcome;
     }
     const write: FixedTextWriter = (text) => {
-      fs.writeFileSync(file, text, 'utf8');
+      writeSourceAtomic(file, text);
       this.modules.invalidate(file);
     };
-    return this.checkSource(file, read, this.fix ? write : undefined);
+    try {
+      return this.checkSource(file, read, this.fix ? write : undefined);
+    } catch (error) {
+      if (!(error instanceof UnwritableText)) throw error;
+      return { ...this.checkSource(file, read, undefined), skipped: `not fixed: ${error.message}` };
+    }
   }
 
   /**

@@ -34,17 +34,19 @@ const pythonEncodingAliases: Record<string, string> = {
   'cp-1252': 'windows-1252',
 };
 
-export function decodePython(bytes: Uint8Array): ReadResult {
-  if (bytes.includes(0)) return { skipped: 'holds NUL bytes (binary?)' };
+/** The encoding a Python file's bytes declare (PEP 263), as the WHATWG decoder names it; UTF-8 when none. */
+export function declaredEncoding(bytes: Uint8Array): string {
   const head = Buffer.from(bytes.subarray(0, 400)).toString('latin1').split(/\r?\n/).slice(0, 2);
-  let encoding = 'utf-8';
   for (const line of head) {
     const match = codingPattern.exec(line);
-    if (match) {
-      encoding = pythonEncodingAliases[match[1]!.toLowerCase().replace(/_/g, '-')] ?? match[1]!.toLowerCase();
-      break;
-    }
+    if (match) return pythonEncodingAliases[match[1]!.toLowerCase().replace(/_/g, '-')] ?? match[1]!.toLowerCase();
   }
+  return 'utf-8';
+}
+
+export function decodePython(bytes: Uint8Array): ReadResult {
+  if (bytes.includes(0)) return { skipped: 'holds NUL bytes (binary?)' };
+  const encoding = declaredEncoding(bytes);
   let decoder: TextDecoder;
   try {
     decoder = new TextDecoder(encoding, { fatal: true });
