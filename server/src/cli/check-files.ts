@@ -5,13 +5,13 @@ import { NotebookProgram } from '../engine/analysis/notebook';
 import { initParser } from '../engine/analysis/parser';
 import type { AnalysisSettings, Finding } from '../engine/analysis/types';
 import { analyzeText, type AnalysisOptions, type AnalysisResult } from '../engine/engine';
-import { ConfigFiles, ignoredFor } from '../workspace/config-files';
-import { settingsFrom, type SelectionOptions } from '../engine/selection';
+import { FileSettings } from '../workspace/file-settings';
+import type { SelectionOptions } from '../engine/selection';
 import { fixAll } from '../engine/fix-all';
 import { decodePython, readPythonFile, type ReadResult } from '../workspace/files';
 import { UnwritableText, writeSourceAtomic } from '../workspace/write-file';
 import { analyzeNotebook, fixNotebookCells, isNotebookPath, parseNotebook, readNotebookFile, writeNotebook, type NotebookRead } from '../workspace/notebook-files';
-import { isRequirementFile, isWithin, projectDirectories, ProjectVersions, readProject } from '../workspace/project-files';
+import { isRequirementFile, isWithin, projectDirectories, readProject } from '../workspace/project-files';
 import { analyzeProject, type ProjectFinding } from '../engine/project';
 import { projectReadiness, type ProjectReadiness } from '../engine/project-report';
 import type { RuleSettingOf } from '../engine/report';
@@ -98,26 +98,18 @@ function checkNotebook(file: string, read: NotebookRead, settings: AnalysisSetti
 
 /** Checks files one by one, with one view of the projects and modules they belong to. */
 export class FileChecker {
-  private readonly projects = new ProjectVersions();
   private readonly modules: WorkspaceIndex;
 
-  private readonly configs = new ConfigFiles();
+  private readonly fileSettings = new FileSettings();
 
   /** `dryRun`: fix in memory only, and return each change (`--diff`). */
   constructor(paths: string[], private readonly selection: SelectionOptions, private readonly fix: boolean, private readonly options: AnalysisOptions = {}, private readonly dryRun = false) {
     this.modules = workspaceModules(paths, (file) => this.ownSettings(file));
   }
 
-  /**
-   * Each file gets the settings of its own configuration file under the command line's, and the
-   * Keras version that its own project's dependency files declare.
-   */
+  /** Each file gets the settings of its own configuration file and project under the command line's. */
   private ownSettings(file: string): AnalysisSettings {
-    const found = this.configs.configFor(file);
-    const settings = settingsFrom(this.selection, found?.config, ignoredFor(found, file));
-    return settings.kerasVersion === 'auto'
-      ? { ...settings, projectVersion: this.projects.versionFor(file, { namesRelativeTo: process.cwd() }) }
-      : settings;
+    return this.fileSettings.settingsFor(file, this.selection, { namesRelativeTo: process.cwd() });
   }
 
   check(file: string): FileOutcome {

@@ -2,6 +2,8 @@ import type { Connection } from 'vscode-languageserver';
 import type { AnalysisSettings } from '../engine/analysis/types';
 import { parseKerasVersion, parseRuleLevel } from '../engine/settings-schema';
 import { settingsSection } from '../protocol';
+import { findRule } from '../engine/rules/index';
+import type { SelectionOptions } from '../engine/selection';
 
 /** The `kerasSavedModel` settings section: the engine's settings plus the on/off switch. */
 export interface ServerSettings extends AnalysisSettings {
@@ -96,4 +98,24 @@ export class SettingsStore {
       return uris.map(() => this.base);
     }
   }
+}
+
+/**
+ * The editor's settings as the CLI's options: a Keras version other than `auto` goes over the
+ * configuration file's. Its rule levels are applied after the file's selection (see
+ * `editorRuleLevels`): a level the user set in the editor turns the rule on even where the file
+ * ignores it, since the user asked for it there.
+ */
+export function editorSelection(settings: ServerSettings): SelectionOptions {
+  return { kerasVersion: settings.kerasVersion === 'auto' ? undefined : settings.kerasVersion, rule: [], select: [], extendSelect: [], ignore: [] };
+}
+
+/** The editor's rule levels by rule code; keys the engine does not know are left out (the normaliser keeps any key). */
+export function editorRuleLevels(settings: ServerSettings): AnalysisSettings['rules'] {
+  const levels: AnalysisSettings['rules'] = {};
+  for (const [key, level] of Object.entries(settings.rules)) {
+    const rule = findRule(key);
+    if (rule) levels[rule.code] = level;
+  }
+  return levels;
 }
