@@ -46,3 +46,31 @@ suite('Rapid edits', () => {
     await waitForExactly(document, [{ code: 'KSM402', line: 11, text: 'evaluate_generator' }]);
   });
 });
+
+suite('Typing into a 20,000-line file', () => {
+  suiteSetup(() => extensionApi());
+
+  test('the diagnostics are those of the final text', async () => {
+    // A long exported notebook: a clean twelve-line script repeated, with one removed call at the end.
+    const editor = await openCopy('examples/fixed/fit_generator.py', (text) => {
+      const copies = Math.ceil(20_000 / (text.split('\n').length - 1));
+      return `${text.repeat(copies)}model.fit_generator(dataset, epochs=1)\n`;
+    });
+    const { document } = editor;
+    assert.ok(document.lineCount > 20_000, `${document.lineCount} lines`);
+    const last = document.lineCount - 2;
+    await waitForExactly(document, [{ code: 'KSM402', line: last + 1, text: 'fit_generator' }]);
+
+    // Delete "_generator" one character per edit: the last call becomes a clean `fit`.
+    const start = 'model.fit'.length;
+    await typeEach(editor, [...'_generator'].map((_, i) => (b) => {
+      const at = start + '_generator'.length - i;
+      b.delete(new vscode.Range(last, at - 1, last, at));
+    }));
+    // Then type a removed method into the first script's `fit` call, one character per edit.
+    await typeEach(editor, [...'_generator'].map((character, i) => (b) => b.insert(new vscode.Position(10, 9 + i), character)));
+    assert.equal(document.lineAt(10).text.startsWith('model.fit_generator('), true);
+    assert.equal(document.lineAt(last).text, 'model.fit(dataset, epochs=1)');
+    await waitForExactly(document, [{ code: 'KSM402', line: 11, text: 'fit_generator' }]);
+  });
+});
