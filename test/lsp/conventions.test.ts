@@ -6,6 +6,8 @@ import { pathToFileURL } from 'node:url';
 import { after, before, describe, test } from 'node:test';
 import type { ApplyWorkspaceEditParams, Hover, InitializeResult, MarkupContent } from 'vscode-languageserver';
 import { initParser } from '../../server/src/engine/analysis/parser';
+import { defaultSettings } from '../../server/src/engine/analysis/types';
+import { analyzeText } from '../../server/src/engine/engine';
 import { serverCommands, type FileReadiness, type FixAllResult } from '../../server/src/protocol';
 import { applyLspEdits, editsFor, engineFindings, fileUri, LspClient, replaceChange, repoRoot, saveBeforeCompile } from './harness';
 
@@ -47,6 +49,10 @@ describe('language server: LSP conventions', () => {
     assert.equal(kind, 'markdown');
     assert.match(value, /^\*\*KSM101\*\* `save-before-compile`/);
     assert.ok(value.includes(message));
+    // The explanation the short message leaves out: what Keras says, by version.
+    const [finding] = analyzeText(saveBeforeCompile, defaultSettings).findings;
+    assert.ok(finding?.detail && finding.detail !== message);
+    assert.ok(value.includes(finding.detail), value);
     assert.ok(value.includes(`(${diagnostic!.codeDescription!.href})`));
     assert.deepEqual(hover.range, diagnostic!.range);
     const nothing = await client.connection.sendRequest('textDocument/hover', { textDocument: { uri }, position: { line: 0, character: 2 } });

@@ -32,6 +32,8 @@ export interface ClientOptions {
   documentChanges?: boolean;
   initializationOptions?: unknown;
   workspaceFolders?: string[];
+  /** Diagnostics pulled (LSP 3.17 textDocument/diagnostic, with refresh support) instead of pushed (default false). */
+  pullDiagnostics?: boolean;
   /** The command line after `node`: the server bundle by default, or e.g. `[cli.js, 'server']`. */
   command?: string[];
 }
@@ -51,6 +53,8 @@ export class LspClient {
   /** Messages the server showed the user (window/showMessageRequest and window/showMessage). */
   readonly shown: Array<{ type: number; message: string }> = [];
   readonly configurationRequests: ConfigurationParams[] = [];
+  /** How many times the server asked the client to pull diagnostics again (workspace/diagnostic/refresh). */
+  refreshes = 0;
   /** Registrations the server asked for (client/registerCapability), by method. */
   readonly registrations = new Map<string, unknown>();
   /** What the client answers for the `kerasSavedModel` section, per scope URI (`*` for all). */
@@ -100,6 +104,11 @@ export class LspClient {
       client.wake();
       return null;
     });
+    connection.onRequest('workspace/diagnostic/refresh', () => {
+      client.refreshes++;
+      client.wake();
+      return null;
+    });
     connection.onRequest('workspace/workspaceFolders', () =>
       (options.workspaceFolders ?? []).map((folder) => ({ uri: pathToFileURL(folder).href, name: path.basename(folder) })),
     );
@@ -113,11 +122,13 @@ export class LspClient {
         workspaceFolders: true,
         didChangeWatchedFiles: { dynamicRegistration: true },
         workspaceEdit: { documentChanges: options.documentChanges ?? true, snippetEditSupport: options.snippets ?? false },
+        ...(options.pullDiagnostics ? { diagnostics: { refreshSupport: true } } : {}),
       },
       window: { workDoneProgress: true },
       textDocument: {
         synchronization: { dynamicRegistration: false },
         publishDiagnostics: { relatedInformation: true, versionSupport: true, codeDescriptionSupport: true, dataSupport: true },
+        ...(options.pullDiagnostics ? { diagnostic: { dynamicRegistration: false, relatedDocumentSupport: false } } : {}),
         codeAction: {
           codeActionLiteralSupport: { codeActionKind: { valueSet: ['quickfix', 'source', 'source.fixAll'] } },
           isPreferredSupport: true,

@@ -121,12 +121,13 @@ function applyToCells(notebook: Notebook, edit: WorkspaceEdit | undefined): stri
 const defineModel = 'from tensorflow import keras\n\nmodel = keras.Sequential([keras.Input(shape=(3,)), keras.layers.Dense(1)])';
 const magics = '!ls\nfiles = !ls\n%matplotlib inline\nmodel.summary?\n??keras\nif files:\n    !echo found';
 
-describe('language server: notebooks', () => {
+// Cells get their diagnostics pushed whether the client pulls the other documents' or not.
+for (const pullDiagnostics of [false, true]) describe(`language server: notebooks (${pullDiagnostics ? 'a client that pulls diagnostics' : 'pushed diagnostics'})`, () => {
   let client: LspClient;
 
   before(async () => {
     let initialize;
-    ({ client, initialize } = await LspClient.start());
+    ({ client, initialize } = await LspClient.start({ pullDiagnostics }));
     assert.deepEqual(initialize.capabilities.notebookDocumentSync, { notebookSelector: [{ notebook: '*' }] });
   });
 

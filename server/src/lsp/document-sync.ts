@@ -37,6 +37,7 @@ export function registerDocumentSync(session: Session): void {
     documents.delete(uri);
     session.settings.forget(uri);
     session.publishState(state, []);
+    session.pulled?.forget(uri);
     session.modules.forgetImporter(uri);
     // Its importers now read the file on disk again.
     if (!state.notebook && uri.startsWith('file:')) session.moduleChanged(fileURLToPath(uri));

@@ -6,6 +6,7 @@
  */
 import {
   CodeActionKind,
+  DocumentDiagnosticReportKind,
   ErrorCodes,
   PositionEncodingKind,
   ProposedFeatures,
@@ -39,6 +40,8 @@ export function startServer(connection: Connection = createConnection(ProposedFe
         notebookDocumentSync,
         codeActionProvider: { codeActionKinds: [CodeActionKind.QuickFix, fixAllKind, notebookFixAllKind], resolveProvider: false },
         hoverProvider: true,
+        // Pulled by clients that can (LSP 3.17); a change to one file can change another's findings.
+        ...(session.pulled ? { diagnosticProvider: { identifier: diagnosticSource, interFileDependencies: true, workspaceDiagnostics: false } } : {}),
         executeCommandProvider: { commands: Object.values(serverCommands) },
         // Every client supports UTF-16, which is what the engine's columns count.
         positionEncoding: PositionEncodingKind.UTF16,
@@ -50,6 +53,22 @@ export function startServer(connection: Connection = createConnection(ProposedFe
 
   registerWorkspaceEvents(session);
   registerDocumentSync(session);
+
+  connection.languages.diagnostics.on(session.guardRequest('textDocument/diagnostic', (params) => pullDiagnostics(params.textDocument.uri, params.previousResultId)));
+
+  /**
+   * A pull waits for the document's analysis of its current text (not under `run: onSave`,
+   * where an edit alone does not analyse), then answers with what would have been published.
+   */
+  async function pullDiagnostics(uri: string, previousResultId: string | undefined) {
+    const state = session.stateOf(uri);
+    if (state) {
+      const current = await session.settingsFor(state.open.uri);
+      if (current.enable && current.run === 'onType') await session.analyses.current(state);
+    }
+    // A client that pulls without having said it can is answered all the same.
+    return session.pulled?.report(uri, previousResultId) ?? { kind: DocumentDiagnosticReportKind.Full, items: shownDiagnostics(uri) };
+  }
 
   connection.onCodeAction(session.guardRequest('codeAction', (params) => fixes.codeActions(params)));
   connection.onRequest(readinessReportMethod, session.guardRequest(readinessReportMethod, (params) => reports.documentReport(params)));

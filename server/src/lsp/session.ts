@@ -20,6 +20,7 @@ import { readPythonFile } from '../workspace/files';
 import { WorkspaceIndex } from '../workspace/workspace-index';
 import { DocumentAnalyses, type DocumentState } from './analyses';
 import { editSupport, type EditSupport } from './code-actions';
+import { PulledDiagnostics } from './pulled-diagnostics';
 import { RequirementDocuments } from './requirement-documents';
 import { defaultServerSettings, editorRuleLevels, editorSelection, SettingsStore, type ServerSettings } from './settings';
 
@@ -58,6 +59,8 @@ export class Session {
   /** Open requirement files, on which the findings of their project's requirements are published. */
   readonly requirements: RequirementDocuments;
   readonly analyses: DocumentAnalyses;
+  /** Set when the client pulls diagnostics (LSP 3.17) rather than having them pushed. */
+  pulled?: PulledDiagnostics;
 
   constructor(readonly connection: Connection) {
     this.settings = new SettingsStore(connection, () => this.capabilities.workspace?.configuration === true);
@@ -96,6 +99,7 @@ export class Session {
     this.support = editSupport(capabilities);
     this.settings.setBase(initializationOptions);
     this.setFolders(folderUris);
+    if (capabilities.textDocument?.diagnostic) this.pulled = new PulledDiagnostics(this.connection, capabilities.workspace?.diagnostics?.refreshSupport === true);
   }
 
   log(message: string): void {
@@ -126,14 +130,25 @@ export class Session {
     };
   }
 
+  /** Sends a document's diagnostics, or keeps them for its next pull. */
   publish(uri: string, diagnostics: Diagnostic[], version?: number): void {
+    if (this.pulled) return this.pulled.set(uri, diagnostics);
+    this.push(uri, diagnostics, version);
+  }
+
+  private push(uri: string, diagnostics: Diagnostic[], version?: number): void {
     void this.connection.sendDiagnostics(version === undefined ? { uri, diagnostics } : { uri, version, diagnostics });
   }
 
-  /** Publishes a document's diagnostics; a notebook's go to its cells. */
+  /**
+   * Publishes a document's diagnostics; a notebook's go to its cells, and are pushed even to a
+   * client that pulls: VS Code's client pulls a notebook's cells only when the notebook is
+   * visible as it opens, and never asks again until a cell changes, so pulled cells could stay
+   * blank. A pull for a cell is answered empty, so nothing shows twice.
+   */
   publishState(state: DocumentState, diagnostics: Diagnostic[], version?: number): void {
     if (!state.notebook) return this.publish(state.open.uri, diagnostics, version);
-    for (const cell of state.notebook.cellDiagnostics(diagnostics)) this.publish(cell.uri, cell.diagnostics, cell.version);
+    for (const cell of state.notebook.cellDiagnostics(diagnostics)) this.push(cell.uri, cell.diagnostics, cell.version);
   }
 
   /** The open document of a URI, or the open notebook that a cell of that URI belongs to. */
@@ -241,6 +256,7 @@ export class Session {
 
   dispose(): void {
     this.requirements.dispose();
+    this.pulled?.dispose();
     for (const state of this.documents.values()) {
       clearTimeout(state.timer);
       state.open.dispose();
