@@ -1,4 +1,5 @@
 import type { NotebookFinding } from '../../engine/analysis/notebook';
+import { hasHiddenFix } from '../../engine/fix-all';
 import type { Finding, Fix, Position, Range } from '../../engine/analysis/types';
 
 /**
@@ -32,6 +33,8 @@ export interface FormatContext {
   colour: boolean;
   /** `--show-fixes`: list what `--fix` fixed in each file. */
   showFixes: boolean;
+  /** `--unsafe-fixes`: `--fix` applies unsafe fixes too. */
+  unsafeFixes?: boolean;
   /**
    * The text a finding's range refers to: the file, or the notebook cell (0-based) of a
    * notebook; undefined when it cannot be read.
@@ -86,3 +89,9 @@ export function textIn(text: string, range: Range): string {
 }
 
 export const plural = (count: number, word: string): string => `${count} ${word}${count === 1 ? '' : 's'}`;
+
+/** "2 hidden fixes can be enabled with the `--unsafe-fixes` option.", for findings only an unsafe fix fixes; empty when none. */
+export function hiddenFixesNote(findings: readonly Finding[]): string {
+  const hidden = findings.filter(hasHiddenFix).length;
+  return hidden === 0 ? '' : `${hidden} hidden ${hidden === 1 ? 'fix' : 'fixes'} can be enabled with the \`--unsafe-fixes\` option.\n`;
+}

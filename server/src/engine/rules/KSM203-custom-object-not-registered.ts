@@ -1,14 +1,13 @@
 import type { SyntaxNode } from '../analysis/syntax';
-import { importBesideKerasBase, importedHelpers, modelsUsing } from '../analysis/custom-classes';
-import { isRegistered, isSerializable, namesCalledAtCompile, namesPassedAsCustomObjects, registerName, storingCalls } from '../analysis/custom-objects';
-import { insertBefore, statementOf } from '../analysis/edits';
-import { kerasBaseOf, modelKerasName } from '../analysis/checkpoints';
+import { importedHelpers, modelsUsing } from '../analysis/custom-classes';
+import { classRegistration, isRegistered, isSerializable, namesCalledAtCompile, namesPassedAsCustomObjects, storingCalls } from '../analysis/custom-objects';
+import { modelKerasName } from '../analysis/checkpoints';
 import { allEvents, isKerasLayerClass, type ModelEvent, type ModelFact } from '../analysis/facts';
 import { type ClassInfo } from '../analysis/semantic';
 import { layerCalls } from '../analysis/save-calls';
 import { saveFormatOf, type SaveFormat } from '../analysis/save-formats';
-import { capitalised, nodeRange, sentence } from '../analysis/text';
-import type { Fix, KerasVersionInfo, ModuleClass, RelatedLocation, TextEdit } from '../analysis/types';
+import { capitalised, fileName, nodeRange, sentence } from '../analysis/text';
+import type { Fix, KerasVersionInfo, ModuleClass, RelatedLocation } from '../analysis/types';
 import { versionIn } from '../analysis/version';
 import type { Rule, RuleContext } from './rule';
 
@@ -268,8 +267,7 @@ function report(context: RuleContext, cls: ClassInfo, uses: SavedUse[]): void {
 
 /**
  * A class of another module: reported here, on the first call that uses it, since this file
- * saves the model and may pass `custom_objects` instead. The fix belongs in the class's module,
- * so none is offered here.
+ * saves the model and may pass `custom_objects` instead. The fix edits the class's module.
  */
 function reportImported(context: RuleContext, use: ImportedUse): void {
   const { cls, uri } = use;
@@ -281,29 +279,28 @@ function reportImported(context: RuleContext, use: ImportedUse): void {
     { range: cls.range, message: `\`${cls.name}\` is defined here`, ...(uri !== undefined ? { uri } : {}) },
     ...use.uses.map((u) => ({ range: nodeRange(u.save.viaCall ?? u.save.call), message: savedHere(u) })),
   ];
-  context.report({ node: anchor, severity: 'information', message, detail, related, models: use.uses.map((u) => u.model) });
+  const fix = registerElsewhereFix(cls, uri);
+  context.report({ node: anchor, severity: 'information', message, detail, related, fixes: fix ? [fix] : [], models: use.uses.map((u) => u.model) });
 }
 
-/** Adds the decorator above the class and its other decorators, so that it registers what they produce. */
 function registerFix(context: RuleContext, cls: ClassInfo): Fix | undefined {
-  const { facts } = context;
-  if (cls.node.hasError) return undefined;
-  // `keras.saving.register_keras_serializable` exists from 2.12 on; `keras.utils.` in every version.
-  const version = context.versions.at(kerasBaseOf(facts, cls));
-  const module = version.major === 3 || versionIn(version, [2, 12]) === true ? 'keras.saving' : 'keras.utils';
-  const imported = (): { text: string; edits: TextEdit[] } | undefined => {
-    const edit = importBesideKerasBase(facts, cls, module, [registerName]);
-    return edit && { text: registerName, edits: [edit] };
-  };
-  const spelled = facts.imports.spell(`${module}.${registerName}`) ?? imported();
-  if (!spelled) return undefined;
-  const decorator = insertBefore(statementOf(cls.node), `@${spelled.text}()`, facts.text);
-  if (!decorator) return undefined;
-  return {
-    title: `Register \`${cls.name}\` with \`@${spelled.text}()\``,
+  const registration = classRegistration(context.facts, context.versions, cls);
+  return registration && {
+    title: `Register \`${cls.name}\` with \`@${registration.decorator}()\``,
     applicability: 'safe',
-    edits: [...spelled.edits, decorator],
+    edits: registration.edits,
     preferred: true,
   };
 }
 
+/** The registration that the class's module summary holds, as a fix that edits that module. */
+function registerElsewhereFix(cls: ModuleClass, uri: string | undefined): Fix | undefined {
+  if (!cls.registration || uri === undefined) return undefined;
+  return {
+    title: `Register \`${cls.name}\` in ${fileName(uri)} with \`@${cls.registration.decorator}()\``,
+    applicability: 'safe',
+    edits: [],
+    otherFileEdits: [{ file: uri, edits: cls.registration.edits }],
+    preferred: true,
+  };
+}
