@@ -614,7 +614,8 @@ export function startServer(connection: Connection = createConnection(ProposedFe
       const document = { uri, version: state.open.version };
       const actions: CodeAction[] = [];
       if (kindRequested(only, CodeActionKind.QuickFix)) {
-        for (const diagnostic of params.context.diagnostics) actions.push(...quickFixes(diagnostic, document, support));
+        const openVersion = (other: string) => documents.get(other)?.open.version ?? null;
+        for (const diagnostic of params.context.diagnostics) actions.push(...quickFixes(diagnostic, document, support, openVersion));
       }
       const notebook = state.notebook;
       const notebookFixAll = notebook !== undefined && kindRequested(only, notebookFixAllKind);
