@@ -246,6 +246,13 @@ describe('ksm check: fixes that edit the module defining the class', () => {
     assert.equal(findings.filter((f) => f.filename === path.join('pkg', 'evaluate.py')).length, 2, 'evaluate.py reports both too');
   });
 
+  test('the report says where each fix lands', () => {
+    reset();
+    const run = ksm(['report', '--keras-version', '3', path.join('pkg', 'train.py')], root);
+    assert.ok(run.stdout.includes(`fix (safe): Register \`Attention\` in layers.py with \`${decorator}\` (edits ${path.join('pkg', 'layers.py')}:4)`), run.stdout);
+    assert.ok(run.stdout.includes(`(edits ${path.join('pkg', 'layers.py')}:9)`), run.stdout);
+  });
+
   test('SARIF: one artifactChange, for layers.py', () => {
     reset();
     const run = ksm(['check', '--format', 'sarif', '--keras-version', '3', path.join('pkg', 'train.py')], root);

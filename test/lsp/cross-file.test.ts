@@ -224,6 +224,9 @@ describe('language server: a fix that edits the module defining the class', () =
       const change = changes[0]!;
       assert.ok('textDocument' in change);
       assert.deepEqual(change.textDocument, { uri: layersUri, version: null });
+      const report: FileReadiness = await client.connection.sendRequest(readinessReportMethod, { uri: trainUri });
+      const problem = report.models[0]!.checks.find((c) => c.id === 'custom-objects')!.problems.find((p) => p.code === 'KSM203')!;
+      assert.deepEqual(problem.fix?.otherFiles?.map((f) => [f.uri, f.range.start.line]), [[layersUri, 3]], 'the report says where the fix lands');
       const fixed = applyLspEdits(scaleLayerSource, editsFor(action.edit, layersUri));
       assert.ok(fixed.includes('@keras.utils.register_keras_serializable()\nclass Scale('), fixed);
       fs.writeFileSync(layersFile, fixed);

@@ -21,7 +21,7 @@ import { createTwoFilesPatch } from 'diff';
 import { cellLocator, fileReadiness } from '../readiness';
 import type { ModelReadiness } from '../protocol';
 import type { AnalysisOptions } from '../engine/engine';
-import type { VersionVerdict } from '../engine/report';
+import type { ProblemFix, VersionVerdict } from '../engine/report';
 import { renderRuleDoc } from '../engine/rule-docs';
 import { findRule, rules } from '../engine/rules/index';
 
@@ -295,6 +295,7 @@ async function runReport(paths: string[], options: Omit<CheckOptions, 'fix' | 'f
             const cell = p.cell === undefined ? '' : `cell ${p.cell}:`;
             // A problem of a class imported from another module names that module's file.
             process.stdout.write(`          ${p.uri ?? o.file}:${cell}${p.range.start.line + 1}:${p.range.start.character + 1}: ${p.code} ${p.message}\n`);
+            if (p.fix) process.stdout.write(`            fix (${p.fix.applicability}): ${p.fix.title}${landsIn(p.fix)}\n`);
           }
         }
       }
@@ -320,6 +321,12 @@ function isPosition(value: unknown): value is Position {
   if (typeof value !== 'object' || value === null) return false;
   const keys = Object.keys(value);
   return keys.length === 2 && typeof (value as Position).line === 'number' && typeof (value as Position).character === 'number';
+}
+
+/** " (edits pkg/layers.py:4)": where a fix lands when that is another module; empty otherwise. */
+function landsIn(fix: ProblemFix): string {
+  const files = fix.otherFiles ?? [];
+  return files.length === 0 ? '' : ` (edits ${files.map((f) => `${f.uri}:${f.range.start.line + 1}`).join(', ')})`;
 }
 
 /** `Keras 3: not ready (KSM502)`: a model's verdict under one version. */

@@ -1,6 +1,6 @@
 import type { NotebookFinding } from '../../engine/analysis/notebook';
 import { hasHiddenFix } from '../../engine/fix-all';
-import type { Finding, Fix, Position, Range } from '../../engine/analysis/types';
+import type { Finding, Position, Range } from '../../engine/analysis/types';
 
 /**
  * What every output format of `ksm check` is given, and the one interface they share. Emitters
@@ -65,11 +65,6 @@ export function locationLabel(file: string, located: { range: Range }): string {
   const cell = cellNumber(located);
   const { row, column } = oneBased(located.range.start);
   return `${file}:${cell === undefined ? '' : `cell ${cell}:`}${row}:${column}`;
-}
-
-/** The fix shown where only one fits: the preferred one, else the first. */
-export function primaryFix(finding: Finding): Fix | undefined {
-  return finding.fixes.find((f) => f.preferred) ?? finding.fixes[0];
 }
 
 /** The lines of a text, without their line breaks. */

@@ -1,6 +1,7 @@
 import type { TextEdit } from '../../engine/analysis/types';
 import { rulePageUrl } from '../../engine/rule-docs';
-import { cellNumber, oneBased, primaryFix, type OutputFormat, type ShownFinding } from './format';
+import { primaryFix } from '../../engine/report';
+import { cellNumber, oneBased, type OutputFormat, type ShownFinding } from './format';
 
 const cellProperty = (located: object): { cell?: number } => {
   const cell = cellNumber(located);
