@@ -87,7 +87,7 @@ function returnedModel(facts: FileFacts, fn: FunctionInfo, model: ModelFact, fou
     classes: usedClasses(facts, model, classes),
   };
   const first = defining.layers[0]?.call;
-  if (unbuilt && first) summary.unbuiltFirstLayer = { ...layerName(facts, first), range: unbuilt.range };
+  if (unbuilt && first) summary.unbuiltFirstLayer = { ...layerName(facts, first), range: unbuilt.range, fixes: unbuilt.fixes };
   return summary;
 }
 

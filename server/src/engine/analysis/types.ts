@@ -180,7 +180,13 @@ export interface ModuleFunction {
   /** Built before it is returned: an input is declared, or it was trained, called or built. */
   built: boolean;
   /** The first layer that declares no input shape, when the returned model is a `Sequential` without one. */
-  unbuiltFirstLayer?: { name: string; recurrent: boolean; range: Range };
+  unbuiltFirstLayer?: {
+    name: string;
+    recurrent: boolean;
+    range: Range;
+    /** The fixes the module's own analysis gives the layer (declaring the input), against the module's text. */
+    fixes: Fix[];
+  };
   /**
    * The Keras classes the returned model uses: defined in the module, or imported there from
    * another module of the workspace (followed one hop, when the module was summarised with a resolver).

@@ -2,6 +2,7 @@ import type { SyntaxNode } from '../analysis/syntax';
 import { importedHelpers, modelsUsing } from '../analysis/custom-classes';
 import { classRegistration, isRegistered, isSerializable, namesCalledAtCompile, namesPassedAsCustomObjects, storingCalls } from '../analysis/custom-objects';
 import { modelKerasName } from '../analysis/checkpoints';
+import { fixInModule } from '../analysis/edits';
 import { allEvents, isKerasLayerClass, type ModelEvent, type ModelFact } from '../analysis/facts';
 import { type ClassInfo } from '../analysis/semantic';
 import { layerCalls } from '../analysis/save-calls';
@@ -296,11 +297,10 @@ function registerFix(context: RuleContext, cls: ClassInfo): Fix | undefined {
 /** The registration that the class's module summary holds, as a fix that edits that module. */
 function registerElsewhereFix(cls: ModuleClass, uri: string | undefined): Fix | undefined {
   if (!cls.registration || uri === undefined) return undefined;
-  return {
+  return fixInModule({
     title: `Register \`${cls.name}\` in ${fileName(uri)} with \`@${cls.registration.decorator}()\``,
     applicability: 'safe',
-    edits: [],
-    otherFileEdits: [{ file: uri, edits: cls.registration.edits }],
+    edits: cls.registration.edits,
     preferred: true,
-  };
+  }, uri);
 }

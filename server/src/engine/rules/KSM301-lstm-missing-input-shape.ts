@@ -1,11 +1,11 @@
 import type { SyntaxNode } from '../analysis/syntax';
-import { appendArgument, insertBefore, statementOf } from '../analysis/edits';
+import { appendArgument, fixInModule, insertBefore, statementOf } from '../analysis/edits';
 import {
   allEvents, callArguments, definingModel, isKerasLayerClass, type FileFacts, type LayerEntry, type ModelEvent, type ModelFact,
 } from '../analysis/facts';
 import { inputLayers, kerasSymbolOf, recurrentLayers, wrapperLayers } from '../analysis/keras-names';
 import { dataShape, shapeText, type Shape } from '../analysis/shapes';
-import { capitalised, eolOf, indentOf, nodeRange, positionOf, sentence } from '../analysis/text';
+import { capitalised, eolOf, fileName, indentOf, nodeRange, positionOf, sentence } from '../analysis/text';
 import type { Fix, RelatedLocation, Severity, TextEdit } from '../analysis/types';
 import type { Rule, RuleContext } from './rule';
 
@@ -170,12 +170,16 @@ function checkImported(context: RuleContext, model: ModelFact): void {
     { range: nodeRange(saved.save.viaCall ?? saved.save.call), message: savedHere(model, saved.save, saved.level) },
   ];
   const { message, detail } = messageFor(context, described);
+  // The layer is declared in the module: its own fixes, made there, edit it there.
+  const uri = imported.module.uri;
+  const fixes = uri === undefined ? [] : layer.fixes.map((fix) => fixInModule({ ...fix, title: `${fileName(uri)}: ${fix.title}` }, uri));
   context.report({
     node: model.definition,
     severity: saved.level,
     message,
     detail: `${detail} The layer is in the model that \`${imported.fn.name}()\` returns, in another module.`,
     related,
+    fixes,
     models: [model],
   });
 }
