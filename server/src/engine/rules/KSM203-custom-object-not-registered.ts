@@ -36,7 +36,7 @@ export const customObjectNotRegistered: Rule = {
       'custom layer creates in its own `__init__` are rebuilt by that code and need no registration.\n\n' +
       'A class imported from another module of the workspace (`from .layers import Scale`) is judged by its ' +
       'real definition there and reported in the file that saves the model, on the call that uses it, with a ' +
-      'link to the class; the decorator belongs in that module, so no fix is offered here. So is a class that a ' +
+      'link to the class; its fix adds the decorator in that module (below). So is a class that a ' +
       'model returned by a function of another module is made of (`m = build_model()`, whose layer list in ' +
       'models.py holds `Time2Vec` from layers.py or from models.py itself): reported on that call.',
     why:
@@ -85,7 +85,12 @@ export const customObjectNotRegistered: Rule = {
       'the class\'s Keras base comes from. With Keras 3, or Keras 2.12 or later, in evidence (for the Keras of the ' +
       'class\'s base) the decorator is `keras.saving.register_keras_serializable`, its documented home; with ' +
       'Keras 2.11 or older, or an unknown version, it is `keras.utils.register_keras_serializable` ' +
-      '(`tf.keras.utils...` with TensorFlow), which every version has, while `keras.saving` appeared only in 2.12.',
+      '(`tf.keras.utils...` with TensorFlow), which every version has, while `keras.saving` appeared only in 2.12.\n\n' +
+      '*Register the class in its module* (safe), for a class imported from another module of the workspace: ' +
+      'the same decorator (and import, when needed), added where the class is defined, in that module\'s ' +
+      'spelling of Keras and for its Keras version; its title names the file (*Register `Scale` in layers.py ' +
+      'with ...*). In the editor it is a workspace edit of that file; `ksm check --fix` writes it once, however ' +
+      'many files report the class, and `--diff` shows it.',
     references: [
       'https://keras.io/api/models/model_saving_apis/serialization_utils/#registerkerasserializable-function',
       'https://keras.io/guides/serialization_and_saving/#custom-objects',

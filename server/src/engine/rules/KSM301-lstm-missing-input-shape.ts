@@ -77,7 +77,9 @@ export const lstmMissingInputShape: Rule = {
       '`np.random.rand(N, T, F)`, `tf.random.normal(...)`, `.reshape(N, T, F)`, or a name bound to one): ' +
       '`(T, F)`, or `(None, F)` when only the feature count is visible; such fixes are safe. When nothing ' +
       'is visible, the fix inserts a placeholder shape (an editable snippet where the editor supports it) ' +
-      'and is unsafe: check the shape.',
+      'and is unsafe: check the shape. For a model that a function of another module returns, the fixes edit ' +
+      'that module, where the layer is (their titles start with its file name), with the shape that module\'s ' +
+      'own code shows.',
     references: [
       'https://keras.io/guides/sequential_model/#specifying-the-input-shape-in-advance',
       'https://github.com/tensorflow/tensorflow/issues/30892',
