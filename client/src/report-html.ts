@@ -4,7 +4,8 @@
  * names) goes through `escapeHtml`; the page runs one script, allowed by a nonce, that turns
  * clicks on links into messages to the extension.
  */
-import type { CellLocation, CheckResult, FileReadiness, ModelReadiness, Range } from '../../server/src/protocol';
+import type { CellLocation, CheckResult, FileReadiness, ModelReadiness, ProblemFix, Range } from '../../server/src/protocol';
+import { fileName } from '../../server/src/engine/analysis/text';
 import {
   blockingProblems,
   type Finding,
@@ -69,10 +70,17 @@ function ruleLink(code: string): string {
 
 const statusSymbols: Record<CheckResult['status'], string> = { pass: '✓', fail: '✗', off: '–' };
 
-function renderProblem(uri: string, problem: Located & { code: string; severity: string; message: string }): string {
+/** The problem's fix, and where it lands when that is another module (the one that defines a class). */
+function renderFix(fix: ProblemFix | undefined): string {
+  if (!fix) return '';
+  const elsewhere = (fix.otherFiles ?? []).map((f) => locationLink(f.uri, f, fileName(f.uri)));
+  return ` <span class="fix">Fix (${escapeHtml(fix.applicability)}): ${richText(fix.title)}${elsewhere.length > 0 ? `, edits ${elsewhere.join(', ')}` : ''}</span>`;
+}
+
+function renderProblem(uri: string, problem: Located & { code: string; severity: string; message: string; fix?: ProblemFix }): string {
   return `<li class="problem ${escapeHtml(problem.severity)}">`
     + `<span class="severity">${escapeHtml(problem.severity)}</span> ${ruleLink(problem.code)} `
-    + `${richText(problem.message)} <span class="where">(${lineLink(uri, problem)})</span></li>`;
+    + `${richText(problem.message)} <span class="where">(${lineLink(uri, problem)})</span>${renderFix(problem.fix)}</li>`;
 }
 
 function renderCheck(uri: string, check: ModelReadiness['checks'][number]): string {

@@ -5,7 +5,7 @@
 import type { KerasVersionInfo, Range, Severity } from './engine/analysis/types';
 import type { CheckResult, ModelReport } from './engine/report';
 
-export type { ModelReport, CheckResult } from './engine/report';
+export type { ModelReport, CheckResult, ProblemFix } from './engine/report';
 export type { KerasVersionInfo, Range, Severity } from './engine/analysis/types';
 
 /** `kerasSavedModel/readinessReport`: the report for one document (open or on disk). */

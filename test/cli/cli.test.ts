@@ -151,6 +151,54 @@ describe('ksm check', () => {
     assert.match(run.stdout, /Fixed 1 problem/);
   });
 
+  test('--unsafe-fixes: --fix and --diff apply unsafe fixes too; without it the summary counts them as hidden', () => {
+    const text = 'import keras\nm = keras.Sequential([keras.Input(shape=(3,)), keras.layers.Dense(1)])\nm.save("m.keras")\n';
+    const file = write('unsafe/model.py', text);
+    const plain = ksm(['check', '--keras-version', '3', file]);
+    assert.match(plain.stdout, /KSM101/);
+    assert.match(plain.stdout, /\n1 hidden fix can be enabled with the `--unsafe-fixes` option\.\n$/);
+    assert.ok(!plain.stdout.includes('fixable with'), 'the only fix is unsafe');
+    const safeOnly = ksm(['check', '--fix', '--keras-version', '3', file]);
+    assert.equal(fs.readFileSync(file, 'utf8'), text, 'plain --fix leaves the unsafe fix');
+    assert.match(safeOnly.stdout, /1 hidden fix can be enabled/);
+    const diff = ksm(['check', '--diff', '--unsafe-fixes', '--keras-version', '3', file]);
+    assert.equal(diff.code, 1);
+    assert.match(diff.stdout, /^\+m\.compile\(/m);
+    assert.match(diff.stdout, /Would fix 1 problem in 1 file\.\n$/);
+    assert.equal(fs.readFileSync(file, 'utf8'), text, '--diff writes nothing');
+    const fixed = ksm(['check', '--fix', '--unsafe-fixes', '--keras-version', '3', file]);
+    assert.equal(fixed.code, 0, fixed.stdout);
+    assert.match(fixed.stdout, /Fixed 1 problem\./);
+    assert.match(fs.readFileSync(file, 'utf8'), /^m\.compile\(optimizer="adam", loss=.*\)\nm\.save\("m\.keras"\)$/m);
+  });
+
+  test('the unsafe-fixes configuration key turns unsafe fixes on; --no-unsafe-fixes turns them off again', () => {
+    const text = 'import keras\nm = keras.Sequential([keras.Input(shape=(3,)), keras.layers.Dense(1)])\nm.save("m.keras")\n';
+    const folder = path.join(work, 'unsafe-config');
+    const file = write('unsafe-config/model.py', text);
+    write('unsafe-config/ksm.toml', 'unsafe-fixes = true\n');
+    const off = ksm(['check', '--fix', '--no-unsafe-fixes', '--keras-version', '3', 'model.py'], folder);
+    assert.equal(fs.readFileSync(file, 'utf8'), text);
+    assert.match(off.stdout, /1 hidden fix/);
+    const on = ksm(['check', '--fix', '--keras-version', '3', 'model.py'], folder);
+    assert.equal(on.code, 0, on.stdout + on.stderr);
+    assert.match(fs.readFileSync(file, 'utf8'), /^m\.compile\(/m);
+    write('unsafe-config/ksm.toml', 'unsafe-fixes = "yes"\n');
+    const wrong = ksm(['check', 'model.py'], folder);
+    assert.equal(wrong.code, 2);
+    assert.match(wrong.stderr, /unsafe-fixes: expected true or false, got "yes"/);
+  });
+
+  test('the bundled examples: --fix --unsafe-fixes leaves every flagged one clean', () => {
+    const copy = path.join(work, 'examples-copy');
+    fs.cpSync(path.join(repoRoot, 'examples', 'flagged'), copy, { recursive: true });
+    const before = ksm(['check', copy]);
+    assert.match(before.stdout, /\d+ hidden fixes can be enabled with the `--unsafe-fixes` option/);
+    const run = ksm(['check', '--fix', '--unsafe-fixes', copy]);
+    assert.equal(run.code, 0, run.stdout);
+    assert.match(run.stdout, /No problems found in \d+ files\./);
+  });
+
   test('the bundled examples: every flagged one is flagged, every fixed one is clean', () => {
     const flagged = ksm(['check', '--format', 'json', 'examples/flagged']);
     assert.equal(flagged.code, 1);

@@ -182,3 +182,118 @@ describe('ksm across files', () => {
     assert.deepEqual(check([path.join('pkg', 'train.py')]), []);
   });
 });
+
+describe('ksm check: fixes that edit the module defining the class', () => {
+  const layers = [
+    'import keras',
+    '',
+    '',
+    'class Attention(keras.layers.Layer):',
+    '    def call(self, x):',
+    '        return x',
+    '',
+    '',
+    'class Scale(keras.layers.Layer):',
+    '    def call(self, x):',
+    '        return x * 2.0',
+    '',
+  ].join('\n');
+  const user = (path: string) => [
+    'import keras',
+    '',
+    'from .layers import Attention, Scale',
+    '',
+    'model = keras.Sequential([keras.Input(shape=(4,)), Attention(), Scale()])',
+    'model.compile(optimizer="adam", loss="mse")',
+    `model.save("${path}")`,
+    '',
+  ].join('\n');
+  const decorator = '@keras.saving.register_keras_serializable()';
+  let root: string;
+  const layersFile = () => path.join(root, 'pkg', 'layers.py');
+
+  before(() => {
+    root = fs.mkdtempSync(path.join(os.tmpdir(), 'ksm-xfix-'));
+  });
+  after(() => fs.rmSync(root, { recursive: true, force: true }));
+
+  /** A fresh package: layers.py with two unregistered classes, and two files that save models made of both. */
+  function reset(): void {
+    fs.rmSync(path.join(root, 'pkg'), { recursive: true, force: true });
+    fs.mkdirSync(path.join(root, 'pkg'));
+    fs.writeFileSync(path.join(root, 'pkg', '__init__.py'), '');
+    fs.writeFileSync(layersFile(), layers);
+    fs.writeFileSync(path.join(root, 'pkg', 'train.py'), user('train.keras'));
+    fs.writeFileSync(path.join(root, 'pkg', 'evaluate.py'), user('evaluate.keras'));
+  }
+
+  const count = (text: string, part: string) => text.split(part).length - 1;
+
+  test('JSON: the fix reported in each importer carries the edits of layers.py, each with its filename', () => {
+    reset();
+    const run = ksm(['check', '--format', 'json', '--keras-version', '3', 'pkg'], root);
+    const findings = JSON.parse(run.stdout) as Array<JsonFinding & { fix: { message: string; applicability: string; edits: Array<{ filename?: string; content: string; location: { row: number } }> } }>;
+    const train = findings.filter((f) => f.filename === path.join('pkg', 'train.py'));
+    assert.deepEqual(train.map((f) => f.code), ['KSM203', 'KSM203']);
+    assert.deepEqual(train.map((f) => f.fix.message), [
+      `Register \`Attention\` in layers.py with \`${decorator}\``,
+      `Register \`Scale\` in layers.py with \`${decorator}\``,
+    ]);
+    assert.deepEqual(train.map((f) => f.fix.edits.map((e) => [e.filename, e.location.row, e.content])), [
+      [[path.join('pkg', 'layers.py'), 4, `${decorator}\n`]],
+      [[path.join('pkg', 'layers.py'), 9, `${decorator}\n`]],
+    ]);
+    assert.equal(findings.filter((f) => f.filename === path.join('pkg', 'evaluate.py')).length, 2, 'evaluate.py reports both too');
+  });
+
+  test('the report says where each fix lands', () => {
+    reset();
+    const run = ksm(['report', '--keras-version', '3', path.join('pkg', 'train.py')], root);
+    assert.ok(run.stdout.includes(`fix (safe): Register \`Attention\` in layers.py with \`${decorator}\` (edits ${path.join('pkg', 'layers.py')}:4)`), run.stdout);
+    assert.ok(run.stdout.includes(`(edits ${path.join('pkg', 'layers.py')}:9)`), run.stdout);
+  });
+
+  test('SARIF: one artifactChange, for layers.py', () => {
+    reset();
+    const run = ksm(['check', '--format', 'sarif', '--keras-version', '3', path.join('pkg', 'train.py')], root);
+    const log = JSON.parse(run.stdout) as { runs: Array<{ results: Array<{ fixes?: Array<{ artifactChanges: Array<{ artifactLocation: { uri: string }; replacements: unknown[] }> }> }> }> };
+    const changes = log.runs[0]!.results.map((r) => r.fixes![0]!.artifactChanges.map((c) => [c.artifactLocation.uri, c.replacements.length]));
+    assert.deepEqual(changes, [[['pkg/layers.py', 1]], [['pkg/layers.py', 1]]]);
+  });
+
+  test('--diff shows layers.py registering each class once, though two files report them, and writes nothing', () => {
+    reset();
+    const run = ksm(['check', '--diff', '--keras-version', '3', path.join('pkg', 'train.py'), path.join('pkg', 'evaluate.py')], root);
+    assert.equal(run.code, 1, run.stderr);
+    assert.match(run.stdout, /^--- a\/pkg\/layers\.py\n\+\+\+ b\/pkg\/layers\.py\n/m);
+    assert.equal(count(run.stdout, `+${decorator}`), 2, run.stdout);
+    assert.ok(!run.stdout.includes('pkg/train.py') && !run.stdout.includes('pkg/evaluate.py'), 'the importers are not changed');
+    assert.match(run.stdout, /Would fix 2 problems in 1 file\.\n$/);
+    assert.equal(fs.readFileSync(layersFile(), 'utf8'), layers, 'nothing written');
+  });
+
+  test('--fix writes layers.py once per class however many files report it, and the run ends clean', () => {
+    reset();
+    const run = ksm(['check', '--fix', '--show-fixes', '--keras-version', '3', 'pkg'], root);
+    assert.equal(run.code, 0, run.stdout + run.stderr);
+    assert.match(run.stdout, /Fixed 2 problems\./);
+    const fixed = fs.readFileSync(layersFile(), 'utf8');
+    assert.equal(count(fixed, decorator), 2, fixed);
+    assert.equal(fixed, layers.replace('class Attention', `${decorator}\nclass Attention`).replace('class Scale', `${decorator}\nclass Scale`));
+    assert.equal(fs.readFileSync(path.join(root, 'pkg', 'train.py'), 'utf8'), user('train.keras'), 'the importer is left as it was');
+    const again = ksm(['check', '--fix', '--keras-version', '3', 'pkg'], root);
+    assert.equal(fs.readFileSync(layersFile(), 'utf8'), fixed, 'a second run changes nothing');
+    assert.match(again.stdout, /No problems found in 4 files\./);
+  });
+
+  test('--fix on an importer alone still fixes layers.py; standard input fixes only its own text', () => {
+    reset();
+    const run = ksm(['check', '--fix', '--keras-version', '3', path.join('pkg', 'evaluate.py')], root);
+    assert.equal(run.code, 0, run.stdout);
+    assert.equal(count(fs.readFileSync(layersFile(), 'utf8'), decorator), 2);
+    reset();
+    const stdin = spawnSync(process.execPath, [cli, 'check', '--fix', '--keras-version', '3', '--stdin-filename', path.join('pkg', 'train.py'), '-'], { cwd: root, input: user('x.keras'), encoding: 'utf8' });
+    assert.equal(stdin.stdout, user('x.keras'));
+    assert.equal(fs.readFileSync(layersFile(), 'utf8'), layers, 'no other file is written from standard input');
+  });
+});

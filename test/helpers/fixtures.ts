@@ -102,7 +102,8 @@ export function checkFixes(text: string, settings: AnalysisSettings, findings: F
   const same = (finding: Finding) => (f: Finding) => f.code === finding.code && f.severity === finding.severity;
   for (const finding of findings) {
     const before = analyzeText(text, settings).findings.filter(same(finding)).length;
-    for (const fix of finding.fixes) {
+    // A fix that edits other modules is applied across files by fix-coverage.test.ts.
+    for (const fix of finding.fixes.filter((f) => (f.otherFileEdits ?? []).length === 0)) {
       const fixed = applyEdits(text, fix.edits);
       assert.notEqual(fixed, text, `${finding.code} fix "${fix.title}" changes nothing`);
       assert.ok(countErrorNodes(fixed) <= baseErrors, `${finding.code} fix "${fix.title}" leaves a parse error:\n${fixed}`);

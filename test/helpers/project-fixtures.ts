@@ -14,7 +14,7 @@ import { legacyKerasUses } from '../../server/src/engine/analysis/dependency-pin
 import { initParser } from '../../server/src/engine/analysis/parser';
 import { isProjectFileName, type ProjectFile } from '../../server/src/engine/analysis/project-version';
 import type { AnalysisSettings } from '../../server/src/engine/analysis/types';
-import { chooseSafeFixes } from '../../server/src/engine/fix-all';
+import { chooseFixes } from '../../server/src/engine/fix-all';
 import { analyzeProject, type ProjectFinding } from '../../server/src/engine/project';
 import { fixturesDir, parseFixture, type Expectation } from './fixtures';
 
@@ -76,7 +76,7 @@ function checkProjectFixture(folder: string, code: string): void {
   // Fix-all applies the safe fixes of each file; a second round changes nothing.
   const fixAllOnce = (current: Map<string, string>) => {
     const all = analyzeTexts(current, settings);
-    return new Map([...current].map(([file, text]) => [file, applyEdits(text, chooseSafeFixes(all.filter((f) => f.file === file), text).edits)]));
+    return new Map([...current].map(([file, text]) => [file, applyEdits(text, chooseFixes(all.filter((f) => f.file === file), text).edits)]));
   };
   const once = fixAllOnce(texts);
   assert.deepEqual(fixAllOnce(once), once, 'fix-all is not idempotent');

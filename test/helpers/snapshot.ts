@@ -1,7 +1,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { initParser } from '../../server/src/engine/analysis/parser';
-import type { AnalysisSettings, Finding, Range } from '../../server/src/engine/analysis/types';
+import type { AnalysisSettings, Finding, Range, TextEdit } from '../../server/src/engine/analysis/types';
 import { analyzeText, type AnalysisResult } from '../../server/src/engine/engine';
 import { readPythonFile } from '../../server/src/workspace/files';
 import { NotebookProgram } from '../../server/src/engine/analysis/notebook';
@@ -31,6 +31,8 @@ export function filesUnder(dir: string): string[] {
 
 const at = (r: Range): string => `${r.start.line}:${r.start.character}-${r.end.line}:${r.end.character}`;
 
+const editOf = (e: TextEdit) => ({ range: at(e.range), newText: e.newText, ...(e.snippet ? { snippet: e.snippet } : {}) });
+
 function snapshotOf(result: AnalysisResult) {
   return {
     version: result.version,
@@ -45,7 +47,8 @@ function snapshotOf(result: AnalysisResult) {
         title: x.title,
         applicability: x.applicability,
         ...(x.preferred ? { preferred: true } : {}),
-        edits: x.edits.map((e) => ({ range: at(e.range), newText: e.newText, ...(e.snippet ? { snippet: e.snippet } : {}) })),
+        edits: x.edits.map(editOf),
+        ...(x.otherFileEdits ? { otherFileEdits: x.otherFileEdits.map((o) => ({ file: o.file, edits: o.edits.map(editOf) })) } : {}),
       })),
       models: f.modelIds,
     })),

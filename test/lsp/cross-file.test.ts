@@ -7,11 +7,11 @@ import { after, before, describe, test } from 'node:test';
 import { pathToFileURL } from 'node:url';
 import type { PublishDiagnosticsParams } from 'vscode-languageserver';
 import { readinessReportMethod, type FileReadiness } from '../../server/src/protocol';
-import { LspClient, replaceChange } from './harness';
+import { applyLspEdits, editsFor, LspClient, replaceChange } from './harness';
 import { scaleLayerSource } from '../helpers/fixtures';
 
 const registeredWithConfig = scaleLayerSource
-  .replace('class Scale', '@keras.saving.register_keras_serializable()\nclass Scale')
+  .replace('class Scale', '@keras.utils.register_keras_serializable()\nclass Scale')
   .concat('\n    def get_config(self):\n        return {**super().get_config(), "factor": self.factor}\n');
 
 const models = (compiled: boolean) => [
@@ -169,5 +169,113 @@ describe('language server: across files', () => {
     assert.equal(report.models[0]!.checks.find((c) => c.id === 'custom-objects')!.status, 'pass');
     await client.close(layersUri);
     await client.close(uri);
+  });
+});
+
+describe('language server: a fix that edits the module defining the class', () => {
+  const trainer = [
+    'import keras',
+    '',
+    'from .layers import Scale',
+    '',
+    'model = keras.Sequential([keras.Input(shape=(4,)), Scale(2.0)])',
+    'model.compile(optimizer="adam", loss="mse")',
+    'model.save("model.keras")',
+    '',
+  ].join('\n');
+  let workspace: string;
+  let layersFile: string;
+  let layersUri: string;
+  let trainUri: string;
+
+  before(() => {
+    workspace = fs.mkdtempSync(path.join(os.tmpdir(), 'ksm-lsp-xfix-'));
+    fs.mkdirSync(path.join(workspace, 'pkg'));
+    fs.writeFileSync(path.join(workspace, 'pkg', '__init__.py'), '');
+    layersFile = path.join(workspace, 'pkg', 'layers.py');
+    layersUri = pathToFileURL(layersFile).href;
+    trainUri = pathToFileURL(path.join(workspace, 'pkg', 'train.py')).href;
+    fs.writeFileSync(path.join(workspace, 'pkg', 'train.py'), trainer);
+  });
+
+  after(() => fs.rmSync(workspace, { recursive: true, force: true }));
+
+  /** The KSM203 diagnostic of train.py and its register action. */
+  async function registerAction(client: LspClient, since?: number) {
+    const published = await client.diagnostics(trainUri, since === undefined ? { version: 1 } : { since });
+    const diagnostic = published.diagnostics.find((d) => d.code === 'KSM203');
+    assert.ok(diagnostic, 'KSM203 on Scale(2.0)');
+    const actions = await client.codeActions(trainUri, diagnostic.range, [diagnostic], ['quickfix']);
+    const action = actions.find((a) => a.title.startsWith('Register'));
+    assert.ok(action, `a register action among ${actions.map((a) => a.title).join('; ')}`);
+    return action;
+  }
+
+  test('with layers.py closed: one unversioned edit of layers.py, and once it is on disk the finding goes', async () => {
+    fs.writeFileSync(layersFile, scaleLayerSource);
+    const { client } = await LspClient.start({ workspaceFolders: [workspace] });
+    try {
+      await client.open(trainUri, trainer);
+      const action = await registerAction(client);
+      assert.equal(action.title, 'Register `Scale` in layers.py with `@keras.utils.register_keras_serializable()`');
+      assert.equal(action.isPreferred, true);
+      const changes = action.edit!.documentChanges!;
+      assert.equal(changes.length, 1, 'train.py itself is not edited');
+      const change = changes[0]!;
+      assert.ok('textDocument' in change);
+      assert.deepEqual(change.textDocument, { uri: layersUri, version: null });
+      const report: FileReadiness = await client.connection.sendRequest(readinessReportMethod, { uri: trainUri });
+      const problem = report.models[0]!.checks.find((c) => c.id === 'custom-objects')!.problems.find((p) => p.code === 'KSM203')!;
+      assert.deepEqual(problem.fix?.otherFiles?.map((f) => [f.uri, f.range.start.line]), [[layersUri, 3]], 'the report says where the fix lands');
+      const fixed = applyLspEdits(scaleLayerSource, editsFor(action.edit, layersUri));
+      assert.ok(fixed.includes('@keras.utils.register_keras_serializable()\nclass Scale('), fixed);
+      fs.writeFileSync(layersFile, fixed);
+      const since = client.mark();
+      await client.connection.sendNotification('workspace/didChangeWatchedFiles', { changes: [{ uri: layersUri, type: 2 }] });
+      assert.deepEqual(codes(await client.diagnostics(trainUri, { since })), [], 'Scale is registered in layers.py now');
+    } finally {
+      client.kill();
+    }
+  });
+
+  test('with layers.py open: the edit carries its version, and applying it in the editor clears train.py', async () => {
+    fs.writeFileSync(layersFile, scaleLayerSource);
+    const { client } = await LspClient.start({ workspaceFolders: [workspace] });
+    try {
+      await client.open(trainUri, trainer);
+      await client.diagnostics(trainUri, { version: 1 });
+      const opened = client.mark();
+      await client.open(layersUri, scaleLayerSource);
+      // Opening it re-analyses its importer (the editor's text now counts); let that pass first.
+      await client.diagnostics(trainUri, { since: opened });
+      const since = client.mark();
+      await client.change(layersUri, 2, [{ text: `# edited in the editor\n${scaleLayerSource}` }]);
+      const action = await registerAction(client, since);
+      const change = action.edit!.documentChanges![0]!;
+      assert.ok('textDocument' in change);
+      assert.deepEqual(change.textDocument, { uri: layersUri, version: 2 });
+      // The edit is against the editor's text, one line lower than the file on disk.
+      const fixed = applyLspEdits(`# edited in the editor\n${scaleLayerSource}`, editsFor(action.edit, layersUri, 2));
+      assert.equal(fixed.split('\n').indexOf('@keras.utils.register_keras_serializable()'), 4);
+      const applied = client.mark();
+      await client.change(layersUri, 3, [{ text: fixed }]);
+      assert.deepEqual(codes(await client.diagnostics(trainUri, { since: applied })), [], 'the importer is clean');
+    } finally {
+      client.kill();
+    }
+  });
+
+  test('a client without documentChanges gets the edit under changes, keyed by layers.py', async () => {
+    fs.writeFileSync(layersFile, scaleLayerSource);
+    const { client } = await LspClient.start({ workspaceFolders: [workspace], documentChanges: false });
+    try {
+      await client.open(trainUri, trainer);
+      const action = await registerAction(client);
+      assert.equal(action.edit!.documentChanges, undefined);
+      assert.deepEqual(Object.keys(action.edit!.changes!), [layersUri]);
+      assert.equal(action.edit!.changes![layersUri]![0]!.newText, '@keras.utils.register_keras_serializable()\n');
+    } finally {
+      client.kill();
+    }
   });
 });

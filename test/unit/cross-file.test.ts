@@ -183,9 +183,13 @@ describe('module summaries', () => {
       [...byName.values()].map((f) => [f.name, f.kind, f.compiled, f.built]),
       [['build_compiled', 'sequential', true, true], ['build_plain', 'sequential', false, true], ['build_lstm', 'sequential', true, false], ['restore', 'loaded', true, true]],
     );
-    assert.deepEqual(byName.get('build_lstm')!.unbuiltFirstLayer, {
-      name: 'LSTM', recurrent: true, range: { start: { line: 14, character: 30 }, end: { line: 14, character: 50 } },
-    });
+    const { fixes, ...layer } = byName.get('build_lstm')!.unbuiltFirstLayer!;
+    assert.deepEqual(layer, { name: 'LSTM', recurrent: true, range: { start: { line: 14, character: 30 }, end: { line: 14, character: 50 } } });
+    // The module's own fixes of the layer, against its text, for importers to offer.
+    assert.deepEqual(fixes.map((f) => [f.applicability, f.edits.map((e) => [e.range.start.line, e.newText])]), [
+      ['unsafe', [[14, 'keras.Input(shape=(None, 1)), ']]],
+      ['unsafe', [[14, ', input_shape=(None, 1)']]],
+    ]);
     // Serialisable: a summary survives JSON, as a cache on disk or over a wire would keep it.
     assert.deepEqual(JSON.parse(JSON.stringify(summary)), summary);
   });
@@ -250,7 +254,11 @@ describe('rules across files', () => {
       message: 'the first layer of the model `build_lstm()` returns',
       uri: 'file:///project/models.py',
     });
-    assert.deepEqual(found[0]!.fixes, [], 'the layer is in another file');
+    // The layer is in another file: its fixes edit models.py, as its own analysis wrote them.
+    assert.deepEqual(found[0]!.fixes.map((f) => [f.title.split(':')[0], f.edits, f.otherFileEdits?.map((o) => [o.file, o.edits[0]!.range.start.line])]), [
+      ['models.py', [], [['file:///project/models.py', 14]]],
+      ['models.py', [], [['file:///project/models.py', 14]]],
+    ]);
   });
 
   test('KSM301: an imported custom layer first in a Sequential is flagged, with the fix written here', () => {
@@ -290,7 +298,11 @@ describe('rules across files', () => {
     assert.equal(finding.message, '`Scale` (from another module), used in `m`, is not registered');
     assert.match(finding.detail ?? '', / Register it where it is defined\.$/);
     assert.deepEqual(finding.related.map((r) => [r.uri, r.range.start.line]), [['file:///project/layers.py', 3], [undefined, 5]]);
-    assert.deepEqual(finding.fixes, []);
+    // The fix registers the class in layers.py, where it is defined; it edits nothing here.
+    assert.deepEqual(finding.fixes.map((f) => [f.title, f.applicability, f.edits, f.otherFileEdits]), [[
+      'Register `Scale` in layers.py with `@keras.utils.register_keras_serializable()`', 'safe', [],
+      [{ file: 'file:///project/layers.py', edits: [{ range: { start: { line: 3, character: 0 }, end: { line: 3, character: 0 } }, newText: '@keras.utils.register_keras_serializable()\n' }] }],
+    ]]);
 
     const registered = scaleLayerSource.replace('class Scale', '@keras.saving.register_keras_serializable()\nclass Scale');
     assert.deepEqual(analyze(saved, modulesOf({ '.layers': registered })).findings, []);
@@ -350,8 +362,8 @@ describe('two hops: classes a helper’s model uses', () => {
     ]);
     const found = result.findings.filter((f) => f.code === 'KSM203');
     assert.deepEqual(found.map((f) => [f.range.start.line, f.related[0]!.uri, f.related[0]!.range.start.line, f.fixes.length]), [
-      [1, 'file:///work/models.py', 4, 0],
-      [1, layersUri, 3, 0],
+      [1, 'file:///work/models.py', 4, 1],
+      [1, layersUri, 3, 1],
     ]);
     assert.match(found[1]!.message, /^`Scale` \(from another module\), used in `m`, /);
     assert.deepEqual(analyze(train + 'keras.models.load_model("m.keras", custom_objects={"Scale": Scale, "Trend": Trend})\n', modules).findings, []);

@@ -171,3 +171,17 @@ test('a model judged per version shows a Keras 2 and a Keras 3 column, with the 
   // Without the view (older servers), no table.
   assert.ok(!render('file', [{ label: 'x.py', readiness: file('file:///project/x.py', [model('x', [check('compile', 'pass')])]) }]).includes('<table class="by-version">'));
 });
+
+test('a problem shows its fix, and a fix that edits another module links to where it lands there', () => {
+  const layers = 'file:///project/pkg/layers.py';
+  const elsewhere = {
+    ...unregistered,
+    fix: { title: 'Register `Scale` in layers.py with `@keras.saving.register_keras_serializable()`', applicability: 'safe' as const, otherFiles: [{ uri: layers, range: range(3, 0, 0) }] },
+  };
+  const local = { ...unbuilt, fix: { title: 'Declare the input shape', applicability: 'unsafe' as const } };
+  const html = render('file', [{ label: 'train.py', readiness: file(uri, [model('model', [check('custom-objects', 'fail', [elsewhere]), check('input-shape', 'fail', [local])])]) }]);
+  assert.ok(html.includes('Fix (safe): Register <code>Scale</code> in layers.py with <code>@keras.saving.register_keras_serializable()</code>, edits '), html);
+  assert.ok(html.includes('Fix (unsafe): Declare the input shape</span>'));
+  const link = locationLinks(html).find((l) => l.text === 'layers.py');
+  assert.deepEqual(link, { text: 'layers.py', uri: layers, range: range(3, 0, 0) });
+});

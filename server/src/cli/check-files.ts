@@ -3,7 +3,8 @@ import * as path from 'node:path';
 import { Worker } from 'node:worker_threads';
 import { NotebookProgram } from '../engine/analysis/notebook';
 import { initParser } from '../engine/analysis/parser';
-import type { AnalysisSettings, Finding } from '../engine/analysis/types';
+import { applyEdits } from '../engine/analysis/apply';
+import type { AnalysisSettings, Finding, OtherFileEdits } from '../engine/analysis/types';
 import { analyzeText, type AnalysisOptions, type AnalysisResult } from '../engine/engine';
 import { FileSettings } from '../workspace/file-settings';
 import type { SelectionOptions } from '../engine/selection';
@@ -43,13 +44,15 @@ export interface FileOutcome {
  * directory and the checked folders, and read only when imported. Locations in them are named
  * by path, relative to the working directory as the checked files are.
  */
-function workspaceModules(paths: string[], settingsFor: (file: string) => AnalysisSettings): WorkspaceIndex {
+function workspaceModules(paths: string[], settingsFor: (file: string) => AnalysisSettings, edited: ReadonlyMap<string, EditedModule>): WorkspaceIndex {
   const cwd = process.cwd();
   // A checked file's own folders are searched anyway (up to a repository root), so only folders are roots.
   const roots = [cwd, ...paths.filter((p) => fs.statSync(p).isDirectory())].map((p) => path.resolve(p));
   return new WorkspaceIndex({
     roots: () => roots,
     read: (file) => {
+      const overlay = edited.get(path.resolve(file));
+      if (overlay) return overlay.after;
       try {
         const read = readPythonFile(file);
         return 'text' in read ? read.text : undefined;
@@ -60,6 +63,14 @@ function workspaceModules(paths: string[], settingsFor: (file: string) => Analys
     locationOf: (file) => (isWithin(file, cwd) ? path.relative(cwd, file) : file),
     settingsFor,
   });
+}
+
+/** A module that fixes reported in other files changed: its text before the run, and now. */
+interface EditedModule {
+  /** The file as the fixes name it. */
+  name: string;
+  before: string;
+  after: string;
 }
 
 /** `KSM402 (fit-generator-removed)` → how many of its findings were fixed. */
@@ -76,13 +87,13 @@ export type FixedTextWriter = (text: string) => void;
  * A notebook: its Python cells analysed as one program. `--fix` writes back only the changed
  * cells' sources, and only when the result is a valid notebook.
  */
-function checkNotebook(file: string, read: NotebookRead, settings: AnalysisSettings, fix: FixedTextWriter | undefined, options: AnalysisOptions): FileOutcome {
+function checkNotebook(file: string, read: NotebookRead, settings: AnalysisSettings, fix: FixedTextWriter | undefined, options: AnalysisOptions, unsafe: boolean): FileOutcome {
   if ('skipped' in read) return { file, skipped: read.skipped, fixed: 0 };
   let notebook = read.notebook;
   let fixed = 0;
   let fixedRules: Record<string, number> | undefined;
   if (fix) {
-    const outcome = fixNotebookCells(notebook.cells, settings);
+    const outcome = fixNotebookCells(notebook.cells, settings, unsafe);
     const written = outcome.texts.size > 0 ? parseNotebook(writeNotebook(notebook, outcome.texts)) : undefined;
     if (written && 'notebook' in written) {
       fix(written.notebook.json);
@@ -96,15 +107,25 @@ function checkNotebook(file: string, read: NotebookRead, settings: AnalysisSetti
   return { file, result, program, fixed, ...(fixedRules ? { fixedRules } : {}), ...(result.skipped ? { skipped: result.skipped } : {}) };
 }
 
-/** Checks files one by one, with one view of the projects and modules they belong to. */
+/**
+ * Checks files one by one, with one view of the projects and modules they belong to. A fix that
+ * edits another module (registering a class where it is defined) is applied there once, however
+ * many files report it: the module is written (or, for `--diff`, kept in memory and read from
+ * there) and its summary forgotten, so the next file that imports it sees it fixed.
+ */
 export class FileChecker {
   private readonly modules: WorkspaceIndex;
 
   private readonly fileSettings = new FileSettings();
+  /** Modules changed by fixes reported in other files, by resolved path. */
+  private readonly edited = new Map<string, EditedModule>();
+  /** Files checked so far, and those among them that another file's fix changed afterwards. */
+  private readonly checked = new Set<string>();
+  private readonly stale = new Set<string>();
 
-  /** `dryRun`: fix in memory only, and return each change (`--diff`). */
-  constructor(paths: string[], private readonly selection: SelectionOptions, private readonly fix: boolean, private readonly options: AnalysisOptions = {}, private readonly dryRun = false) {
-    this.modules = workspaceModules(paths, (file) => this.ownSettings(file));
+  /** `dryRun`: fix in memory only, and return each change (`--diff`); `unsafe`: apply unsafe fixes too. */
+  constructor(paths: string[], private readonly selection: SelectionOptions, private readonly fix: boolean, private readonly options: AnalysisOptions = {}, private readonly dryRun = false, private readonly unsafe = false) {
+    this.modules = workspaceModules(paths, (file) => this.ownSettings(file), this.edited);
   }
 
   /** Each file gets the settings of its own configuration file and project under the command line's. */
@@ -113,15 +134,26 @@ export class FileChecker {
   }
 
   check(file: string): FileOutcome {
-    const read = isNotebookPath(file) ? readNotebookFile(file) : readPythonFile(file);
+    const key = path.resolve(file);
+    this.checked.add(key);
+    this.stale.delete(key);
+    const edited = this.edited.get(key);
+    const read = edited ? { text: edited.after } : isNotebookPath(file) ? readNotebookFile(file) : readPythonFile(file);
+    const keep = (text: string) => {
+      if (edited) edited.after = text;
+    };
     if (this.dryRun) {
-      let after: string | undefined;
-      const outcome = this.checkSource(file, read, (text) => (after = text));
-      const before = 'text' in read ? read.text : 'notebook' in read ? read.notebook.json : undefined;
-      return after !== undefined && before !== undefined ? { ...outcome, change: { before, after } } : outcome;
+      let after = edited?.after;
+      const outcome = this.checkSource(file, read, (text) => {
+        after = text;
+        keep(text);
+      });
+      const before = edited?.before ?? ('text' in read ? read.text : 'notebook' in read ? read.notebook.json : undefined);
+      return after !== undefined && before !== undefined && after !== before ? { ...outcome, change: { before, after } } : outcome;
     }
     const write: FixedTextWriter = (text) => {
       writeSourceAtomic(file, text);
+      keep(text);
       this.modules.invalidate(file);
     };
     try {
@@ -130,6 +162,58 @@ export class FileChecker {
       if (!(error instanceof UnwritableText)) throw error;
       return { ...this.checkSource(file, read, undefined), skipped: `not fixed: ${error.message}` };
     }
+  }
+
+  /**
+   * Checks the files in order; then again each one that a later file's fix changed, its fixes
+   * counted together; with `--diff`, a module changed that is not among them gets an outcome of
+   * its own, with only its change.
+   */
+  checkAll(files: readonly string[]): FileOutcome[] {
+    const outcomes = files.map((file) => this.check(file));
+    const shown = new Set(files.map((f) => path.resolve(f)));
+    const again = outcomes.map((outcome) => {
+      if (!this.stale.has(path.resolve(outcome.file))) return outcome;
+      const now = this.check(outcome.file);
+      const fixedRules = { ...outcome.fixedRules };
+      for (const [rule, count] of Object.entries(now.fixedRules ?? {})) fixedRules[rule] = (fixedRules[rule] ?? 0) + count;
+      return { ...now, fixed: outcome.fixed + now.fixed, ...(Object.keys(fixedRules).length > 0 ? { fixedRules } : {}) };
+    });
+    if (!this.dryRun) return again;
+    const others = [...this.edited].filter(([key]) => !shown.has(key))
+      .map(([, { name, before, after }]): FileOutcome => ({ file: name, fixed: 0, change: { before, after } }));
+    return [...again, ...others];
+  }
+
+  /**
+   * A fix's edits to another module, against its current text (its summary was made from it):
+   * written, or kept in memory for `--diff`, and the module's summary forgotten. False when the
+   * edits change nothing or cannot be applied or written.
+   */
+  private applyElsewhere(change: OtherFileEdits): boolean {
+    const key = path.resolve(change.file);
+    const known = this.edited.get(key);
+    const read = known ? { text: known.after } : readPythonFile(key);
+    if (!('text' in read)) return false;
+    let after: string;
+    try {
+      after = applyEdits(read.text, change.edits);
+    } catch {
+      return false;
+    }
+    if (after === read.text) return false;
+    if (!this.dryRun) {
+      try {
+        writeSourceAtomic(key, after);
+      } catch (error) {
+        if (error instanceof UnwritableText) return false;
+        throw error;
+      }
+    }
+    this.edited.set(key, { name: known?.name ?? change.file, before: known?.before ?? read.text, after });
+    if (this.checked.has(key)) this.stale.add(key);
+    this.modules.invalidate(key);
+    return true;
   }
 
   /**
@@ -174,7 +258,7 @@ export class FileChecker {
 
   private checkSource(file: string, read: ReadResult | NotebookRead, write: FixedTextWriter | undefined): FileOutcome {
     const fileSettings = { ...this.ownSettings(file), modules: this.modules.resolverFor(file) };
-    if (isNotebookPath(file)) return checkNotebook(file, read as NotebookRead, fileSettings, write, this.options);
+    if (isNotebookPath(file)) return checkNotebook(file, read as NotebookRead, fileSettings, write, this.options, this.unsafe);
     if ('skipped' in read) return { file, skipped: read.skipped, fixed: 0 };
     let text = (read as { text: string }).text;
     let fixed = 0;
@@ -182,11 +266,16 @@ export class FileChecker {
     // The last round of fixing analysed the text it leaves, so that analysis is reused.
     let result: AnalysisResult | undefined;
     if (write) {
-      const outcome = fixAll(text, fileSettings);
+      // Standard input (no `fix` of files) fixes its own text only.
+      const elsewhere = this.fix ? { applyElsewhere: (change: OtherFileEdits) => this.applyElsewhere(change) } : {};
+      const outcome = fixAll(text, fileSettings, { unsafe: this.unsafe, ...elsewhere });
       result = outcome.result;
       if (outcome.text !== text) {
         write(outcome.text);
         text = outcome.text;
+      }
+      // Fixes that edit only other modules count here too, where they were reported.
+      if (outcome.applied > 0) {
         fixed = outcome.applied;
         fixedRules = countByRule(outcome.fixed);
       }
@@ -209,6 +298,9 @@ function workerCount(fix: boolean, concurrency: Concurrency): number {
   return fix || concurrency === 'off' || concurrency <= 1 ? 0 : Math.floor(concurrency);
 }
 
+/** No fixing, or fixing (in memory only with `diff`), unsafe fixes too with `unsafe`. */
+export type FixMode = false | { diff: boolean; unsafe: boolean };
+
 /** What a worker is started with (see check-worker.ts). */
 export interface WorkerSetup {
   paths: string[];
@@ -220,17 +312,17 @@ export interface WorkerSetup {
  * Checks the files: Python files and notebooks in order, on worker threads when `concurrency`
  * asks for them, then the projects of the requirement files among them.
  */
-export async function checkFiles(files: readonly string[], paths: string[], selection: SelectionOptions, fix: boolean | 'diff', concurrency: Concurrency, options: AnalysisOptions = {}): Promise<FileOutcome[]> {
+export async function checkFiles(files: readonly string[], paths: string[], selection: SelectionOptions, fix: FixMode, concurrency: Concurrency, options: AnalysisOptions = {}): Promise<FileOutcome[]> {
   await initParser();
   const requirementFiles = files.filter(isRequirementFile);
   const outcomes = await checkPythonFiles(files.filter((f) => !isRequirementFile(f)), paths, selection, fix, concurrency, options);
   return requirementFiles.length === 0 ? outcomes : [...outcomes, ...new FileChecker(paths, selection, false, options).checkProjects(requirementFiles)];
 }
 
-async function checkPythonFiles(files: readonly string[], paths: string[], selection: SelectionOptions, fix: boolean | 'diff', concurrency: Concurrency, options: AnalysisOptions): Promise<FileOutcome[]> {
+async function checkPythonFiles(files: readonly string[], paths: string[], selection: SelectionOptions, fix: FixMode, concurrency: Concurrency, options: AnalysisOptions): Promise<FileOutcome[]> {
   const workers = workerCount(fix !== false, concurrency);
-  const checker = new FileChecker(paths, selection, fix !== false, options, fix === 'diff');
-  if (workers === 0) return files.map((file) => checker.check(file));
+  const checker = new FileChecker(paths, selection, fix !== false, options, fix !== false && fix.diff, fix !== false && fix.unsafe);
+  if (workers === 0) return checker.checkAll(files);
   const outcomes: Array<FileOutcome | undefined> = new Array(files.length);
   // Notebooks keep their program object for output, so they are checked here.
   const pythonIndexes: number[] = [];

@@ -8,19 +8,20 @@ import { packageVersion, ruleDocUrl } from '../workspace/docs-location';
 import { decodePython, findPythonFiles, GitignoreFilter, readPythonFile } from '../workspace/files';
 import { isNotebookPath, parseNotebook, readNotebookFile } from '../workspace/notebook-files';
 import { outputFormat, outputFormats } from './formats/index';
-import type { CheckedFile, FormatContext, OutputFormat } from './formats/format';
+import { hiddenFixesNote, type CheckedFile, type FormatContext, type OutputFormat } from './formats/format';
 import { fails, items, parseFailOn, SelectionError, settingsFrom, type SelectionOptions } from '../engine/selection';
 import { ConfigError } from '../engine/config';
 import { kerasVersionSettings } from '../engine/settings-schema';
 import { ConfigFiles, ignoredFor, isExcluded, type FoundConfig } from '../workspace/config-files';
-import { checkFiles, FileChecker, projectChecks, type Concurrency, type FileOutcome } from './check-files';
+import { checkFiles, FileChecker, projectChecks, type Concurrency, type FileOutcome, type FixMode } from './check-files';
+import { fixToApply } from '../engine/fix-all';
 import { findRequirementFiles } from '../workspace/project-files';
 import { initParser } from '../engine/analysis/parser';
 import { createTwoFilesPatch } from 'diff';
 import { cellLocator, fileReadiness } from '../readiness';
 import type { ModelReadiness } from '../protocol';
 import type { AnalysisOptions } from '../engine/engine';
-import type { VersionVerdict } from '../engine/report';
+import type { ProblemFix, VersionVerdict } from '../engine/report';
 import { renderRuleDoc } from '../engine/rule-docs';
 import { findRule, rules } from '../engine/rules/index';
 
@@ -45,6 +46,8 @@ interface CheckOptions extends SelectionOptions, WalkOptions {
   /** One of the names in formats/index.ts. */
   format: string;
   fix: boolean;
+  /** `--unsafe-fixes` / `--no-unsafe-fixes`; undefined when the command line does not say: the configuration file, else off. */
+  unsafeFixes?: boolean;
   concurrency: Concurrency;
   /** Undefined when the command line does not say: the configuration file, else warning. */
   failOn?: Severity;
@@ -90,7 +93,7 @@ function configFor(configs: ConfigFiles, file: string, isDirectory = false): Fou
   }
 }
 
-async function analyzeFiles(paths: string[], selection: SelectionOptions, fix: boolean | 'diff', concurrency: Concurrency, analysis: AnalysisOptions = {}): Promise<FileOutcome[]> {
+async function analyzeFiles(paths: string[], selection: SelectionOptions, fix: FixMode, concurrency: Concurrency, analysis: AnalysisOptions = {}): Promise<FileOutcome[]> {
   const files = await filesToCheck(paths, selection);
   return checkFiles(files, paths, selection, fix, concurrency, analysis);
 }
@@ -100,13 +103,14 @@ async function analyzeFiles(paths: string[], selection: SelectionOptions, fix: b
  * decides notebook or Python, the configuration and the project), and shown under that name.
  * With `--fix` the fixed text is written to standard output instead of a report.
  */
-async function analyzeStdin(selection: SelectionOptions & { stdinFilename?: string }, fix: boolean, analysis: AnalysisOptions = {}): Promise<FileOutcome> {
+async function analyzeStdin(selection: SelectionOptions & { stdinFilename?: string }, fix: FixMode, analysis: AnalysisOptions = {}): Promise<FileOutcome> {
   await initParser();
   const name = selection.stdinFilename ?? 'stdin.py';
   configFor(new ConfigFiles(), path.resolve(name));
   const bytes = fs.readFileSync(0);
   let fixed: string | undefined;
-  const checker = new FileChecker([process.cwd()], selection, false, analysis);
+  // Only this text is fixed: fixes that belong in other modules are left.
+  const checker = new FileChecker([process.cwd()], selection, false, analysis, false, fix !== false && fix.unsafe);
   const outcome = { ...checker.checkText(name, bytes, fix ? (text) => (fixed = text) : undefined), file: selection.stdinFilename ?? '-' };
   if (fix) process.stdout.write(fixed ?? Buffer.from(bytes).toString('utf8'));
   stdinSources.set(outcome, sourceOfBytes(name, bytes));
@@ -129,10 +133,10 @@ function sourceOfBytes(name: string, bytes: Uint8Array): Source {
 }
 
 /** The outcomes of the paths a command names: files and folders, or `-` alone for standard input. */
-async function outcomesOf(paths: string[], options: SelectionOptions & { stdinFilename?: string; concurrency: Concurrency }, fix: boolean | 'diff', analysis: AnalysisOptions = {}): Promise<FileOutcome[]> {
+async function outcomesOf(paths: string[], options: SelectionOptions & { stdinFilename?: string; concurrency: Concurrency }, fix: FixMode, analysis: AnalysisOptions = {}): Promise<FileOutcome[]> {
   if (!paths.includes('-')) return analyzeFiles(paths.length > 0 ? paths : ['.'], options, fix, options.concurrency, analysis);
   if (paths.length > 1) throw new UsageError('`-` (standard input) cannot be combined with other paths');
-  if (fix === 'diff') throw new UsageError('--diff reads files; with `-`, use --fix, which prints the fixed text');
+  if (fix !== false && fix.diff) throw new UsageError('--diff reads files; with `-`, use --fix, which prints the fixed text');
   return [await analyzeStdin(options, fix, analysis)];
 }
 
@@ -179,24 +183,28 @@ function sourceReader(outcomes: readonly FileOutcome[]): FormatContext['source']
  * `--diff`: what `--fix` would change, as a unified diff per file, and nothing written. Exit 1
  * when there is something to change.
  */
-function printDiffs(outcomes: FileOutcome[]): number {
+function printDiffs(outcomes: FileOutcome[], unsafe: boolean): number {
   let files = 0;
   let fixes = 0;
   for (const o of outcomes) {
+    // A fix may change another file than the one it was reported in (a class's module).
+    fixes += o.fixed;
     if (!o.change) continue;
     files++;
-    fixes += o.fixed;
     process.stdout.write(createTwoFilesPatch(`a/${o.file}`, `b/${o.file}`, o.change.before, o.change.after, undefined, undefined, { context: 3 }).replace(/^=+\n/, ''));
   }
   process.stdout.write(files === 0 ? 'No fixes to apply.\n' : `Would fix ${fixes} ${fixes === 1 ? 'problem' : 'problems'} in ${files} ${files === 1 ? 'file' : 'files'}.\n`);
+  if (!unsafe) process.stdout.write(hiddenFixesNote(outcomes.flatMap((o) => o.result?.findings ?? [])));
   return files > 0 ? exitFindings : exitClean;
 }
 
 async function runCheck(paths: string[], options: CheckOptions): Promise<number> {
-  if (options.diff) return printDiffs(await outcomesOf(paths, options, 'diff'));
+  // The command line's choice, else the configuration's where the run starts.
+  const unsafe = options.unsafeFixes ?? configFor(new ConfigFiles(), process.cwd(), true)?.config.unsafeFixes ?? false;
+  if (options.diff) return printDiffs(await outcomesOf(paths, options, { diff: true, unsafe }), unsafe);
   const format = outputFormat(options.format)!;
   const listsSuppressed = format.listsSuppressed === true && !options.statistics;
-  const outcomes = await outcomesOf(paths, options, options.fix, listsSuppressed ? { keepSuppressed: true } : {});
+  const outcomes = await outcomesOf(paths, options, options.fix ? { diff: false, unsafe } : false, listsSuppressed ? { keepSuppressed: true } : {});
   const fromStdin = paths.includes('-');
   // The level that fails the run: the command line's, else the configuration's where the run starts.
   const failOn = options.failOn ?? configFor(new ConfigFiles(), process.cwd(), true)?.config.failOn ?? 'warning';
@@ -204,15 +212,15 @@ async function runCheck(paths: string[], options: CheckOptions): Promise<number>
   for (const o of outcomes) if (o.skipped) process.stderr.write(`${o.file}: ${colour ? pc.yellow('skipped') : 'skipped'}: ${o.skipped}\n`);
   // `ksm check --fix -` has written the fixed text to standard output: no report beside it.
   if (!(fromStdin && options.fix)) {
-    if (options.statistics) printStatistics(outcomes, options.format);
-    else process.stdout.write(emit(format, outcomes, options, colour, listsSuppressed));
+    if (options.statistics) printStatistics(outcomes, options.format, unsafe);
+    else process.stdout.write(emit(format, outcomes, options, colour, listsSuppressed, unsafe));
   }
   if (options.exitZero) return exitClean;
   const failing = outcomes.some((o) => (o.result?.findings ?? []).some((f) => fails(f.severity, failOn)));
   return failing ? exitFindings : exitClean;
 }
 
-function emit(format: OutputFormat, outcomes: FileOutcome[], options: CheckOptions, colour: boolean, listsSuppressed: boolean): string {
+function emit(format: OutputFormat, outcomes: FileOutcome[], options: CheckOptions, colour: boolean, listsSuppressed: boolean, unsafeFixes: boolean): string {
   const files: CheckedFile[] = outcomes.map((o) => ({
     file: o.file,
     findings: findingsOf(o),
@@ -221,16 +229,16 @@ function emit(format: OutputFormat, outcomes: FileOutcome[], options: CheckOptio
     fixed: o.fixed,
     ...(o.fixedRules ? { fixedRules: o.fixedRules } : {}),
   }));
-  return format.emit(files, { version: packageVersion(), root: process.cwd(), colour, showFixes: options.showFixes, source: sourceReader(outcomes) });
+  return format.emit(files, { version: packageVersion(), root: process.cwd(), colour, showFixes: options.showFixes, unsafeFixes, source: sourceReader(outcomes) });
 }
 
-/** `--statistics`: how many findings each rule has, most first, and how many a safe fix removes. */
-function printStatistics(outcomes: FileOutcome[], format: CheckOptions['format']): void {
+/** `--statistics`: how many findings each rule has, most first, and how many a fix `--fix` applies removes. */
+function printStatistics(outcomes: FileOutcome[], format: CheckOptions['format'], unsafe: boolean): void {
   const counts = new Map<string, { code: string; name: string; count: number; fixable: number }>();
   for (const finding of outcomes.flatMap((o) => o.result?.findings ?? [])) {
     const entry = counts.get(finding.code) ?? { code: finding.code, name: finding.name, count: 0, fixable: 0 };
     entry.count++;
-    if (finding.fixes.some((f) => f.applicability === 'safe')) entry.fixable++;
+    if (fixToApply(finding, unsafe)) entry.fixable++;
     counts.set(finding.code, entry);
   }
   const rows = [...counts.values()].sort((a, b) => b.count - a.count || a.code.localeCompare(b.code));
@@ -287,6 +295,7 @@ async function runReport(paths: string[], options: Omit<CheckOptions, 'fix' | 'f
             const cell = p.cell === undefined ? '' : `cell ${p.cell}:`;
             // A problem of a class imported from another module names that module's file.
             process.stdout.write(`          ${p.uri ?? o.file}:${cell}${p.range.start.line + 1}:${p.range.start.character + 1}: ${p.code} ${p.message}\n`);
+            if (p.fix) process.stdout.write(`            fix (${p.fix.applicability}): ${p.fix.title}${landsIn(p.fix)}\n`);
           }
         }
       }
@@ -312,6 +321,12 @@ function isPosition(value: unknown): value is Position {
   if (typeof value !== 'object' || value === null) return false;
   const keys = Object.keys(value);
   return keys.length === 2 && typeof (value as Position).line === 'number' && typeof (value as Position).character === 'number';
+}
+
+/** " (edits pkg/layers.py:4)": where a fix lands when that is another module; empty otherwise. */
+function landsIn(fix: ProblemFix): string {
+  const files = fix.otherFiles ?? [];
+  return files.length === 0 ? '' : ` (edits ${files.map((f) => `${f.uri}:${f.range.start.line + 1}`).join(', ')})`;
 }
 
 /** `Keras 3: not ready (KSM502)`: a model's verdict under one version. */
@@ -367,6 +382,8 @@ function program(): Command {
     .argument('[paths...]', 'files or directories', [])
     .addOption(checkFormatOption())
     .option('--fix', 'apply every safe fix, then report what remains', false)
+    .addOption(new Option('--unsafe-fixes', 'with --fix or --diff: apply unsafe fixes too (default: the configuration\'s unsafe-fixes, else off)'))
+    .addOption(new Option('--no-unsafe-fixes', 'apply only safe fixes, whatever the configuration says'))
     .option('--show-fixes', 'with --fix: list the findings fixed in each file, by rule', false)
     .option('--diff', 'print the changes --fix would make as a unified diff, and write nothing (exit 1 when there are any)', false)
     .addOption(versionOption())

@@ -24,6 +24,8 @@ export interface ProjectConfig {
   perFileIgnores: Array<{ glob: string; rules: string[] }>;
   exclude: string[];
   failOn?: SeverityName;
+  /** `unsafe-fixes`: `--fix` applies unsafe fixes too. */
+  unsafeFixes?: boolean;
 }
 
 /** What is wrong with a configuration file, and where. */
@@ -91,6 +93,10 @@ export function parseConfig(file: string, text: string, kind: 'pyproject' | 'ksm
         config.failOn = level as SeverityName;
         break;
       }
+      case 'unsafe-fixes':
+        if (typeof value !== 'boolean') fail(key, `expected true or false, got ${show(value)}`);
+        config.unsafeFixes = value as boolean;
+        break;
       default:
         fail(key, `unknown key; the keys are ${Object.keys(configKeys).join(', ')}`);
     }

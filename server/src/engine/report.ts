@@ -1,7 +1,7 @@
 import { importedClassesUsedBy } from './analysis/custom-classes';
 import type { FileFacts, ModelFact } from './analysis/facts';
 import { nodeRange } from './analysis/text';
-import type { Finding, Range, Severity } from './analysis/types';
+import type { Applicability, Finding, Fix, Range, Severity } from './analysis/types';
 import { rules } from './rules/index';
 import type { CheckId } from './rules/rule';
 
@@ -23,6 +23,28 @@ export interface Problem {
   range: Range;
   /** The other module the problem is in (a custom layer imported from it); absent for this file. */
   uri?: string;
+  /** The fix an editor offers first, when the finding has one. */
+  fix?: ProblemFix;
+}
+
+/** A problem's fix as the report shows it: what it does, and where it lands when that is another module. */
+export interface ProblemFix {
+  title: string;
+  applicability: Applicability;
+  /** The other modules the fix edits (the one that defines a class), each at its first edit; absent when it edits only this file. */
+  otherFiles?: Array<{ uri: string; range: Range }>;
+}
+
+/** The fix shown where only one fits: the preferred one, else the first. */
+export function primaryFix(finding: Finding): Fix | undefined {
+  return finding.fixes.find((f) => f.preferred) ?? finding.fixes[0];
+}
+
+function problemFix(finding: Finding): ProblemFix | undefined {
+  const fix = primaryFix(finding);
+  if (!fix) return undefined;
+  const otherFiles = (fix.otherFileEdits ?? []).flatMap((o) => (o.edits[0] ? [{ uri: o.file, range: o.edits[0].range }] : []));
+  return { title: fix.title, applicability: fix.applicability, ...(otherFiles.length > 0 ? { otherFiles } : {}) };
 }
 
 export interface ModelReport {
@@ -60,7 +82,10 @@ export function buildReport(facts: FileFacts, findings: Finding[], setting: Rule
   return facts.models.map((model) => {
     const mine: Problem[] = findings
       .filter((f) => f.modelIds.includes(model.id))
-      .map((f) => ({ code: f.code, severity: f.severity, message: f.message, range: f.range }));
+      .map((f): Problem => {
+        const fix = problemFix(f);
+        return { code: f.code, severity: f.severity, message: f.message, range: f.range, ...(fix ? { fix } : {}) };
+      });
     mine.push(...importedProblems(facts, model, setting));
     const checks = checkIds.map((id): CheckResult => {
       const codes = rules.filter((r) => r.check === id).map((r) => r.code);

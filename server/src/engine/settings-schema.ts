@@ -38,6 +38,7 @@ export const configKeys = {
   'per-file-ignores': 'a table from file globs (relative to the configuration file) to the rules not checked in those files',
   exclude: 'globs (relative to the configuration file) of files and folders not checked when a folder is',
   'fail-on': 'the lowest level that fails `ksm check`: "error", "warning" (the default), "information" or "hint"',
+  'unsafe-fixes': 'true to let `ksm check --fix` and `--diff` apply unsafe fixes too (default false)',
 } as const;
 
 export type ConfigKey = keyof typeof configKeys;

@@ -29,8 +29,12 @@ export function editSupport(capabilities: ClientCapabilities): EditSupport {
 
 export interface VersionedDocument {
   uri: string;
-  version: number;
+  /** The editor's version of the document; null for a file the editor does not have open. */
+  version: number | null;
 }
+
+/** The version of a document the editor has open, null when it does not have it open (the file on disk). */
+export type OpenVersion = (uri: string) => number | null;
 
 /**
  * An edit of a fix. In a notebook, each edit names the cell it applies to (a fix may edit
@@ -70,25 +74,40 @@ export function kindRequested(only: string[] | undefined, kind: string): boolean
   return !only || only.some((requested) => kind === requested || kind.startsWith(`${requested}.`));
 }
 
-function fixAction(fix: Fix, diagnostic: Diagnostic, document: VersionedDocument, support: EditSupport): CodeAction {
+/**
+ * A fix's edits: of the document, then of each other module it edits (the one that defines a
+ * class), versioned with the editor's version when that module is open in it.
+ */
+function fixEdits(fix: Fix, openVersion: OpenVersion): DocumentTextEdit[] {
+  const elsewhere = (fix.otherFileEdits ?? []).flatMap((other) => {
+    const target = { uri: other.file, version: openVersion(other.file) };
+    return other.edits.map((edit) => ({ ...edit, document: target }));
+  });
+  return [...fix.edits, ...elsewhere];
+}
+
+function fixAction(fix: Fix, diagnostic: Diagnostic, document: VersionedDocument, support: EditSupport, openVersion: OpenVersion): CodeAction {
   return {
     title: fix.title,
     kind: CodeActionKind.QuickFix,
     diagnostics: [diagnostic],
     // A rule marks the fix to offer first; without that mark, safe fixes are the preferred ones.
     isPreferred: fix.preferred ?? fix.applicability === 'safe',
-    edit: workspaceEdit(document, fix.edits, support, true),
+    edit: workspaceEdit(document, fixEdits(fix, openVersion), support, true),
   };
 }
 
 /**
  * The quick-fixes of one diagnostic of ours, from its `data`: each fix, then "Disable ... for
  * this line". None when the diagnostic was computed for another version of the document.
+ * `openVersion` gives the versions of the other documents a fix edits.
  */
-export function quickFixes(diagnostic: Diagnostic, document: VersionedDocument, support: EditSupport): CodeAction[] {
+export function quickFixes(diagnostic: Diagnostic, document: VersionedDocument, support: EditSupport, openVersion: OpenVersion = () => null): CodeAction[] {
   const data: unknown = diagnostic.data;
   if (diagnostic.source !== diagnosticSource || !isDiagnosticData(data) || data.version !== document.version) return [];
-  const actions = data.fixes.filter((fix) => fix.edits.length > 0).map((fix) => fixAction(fix, diagnostic, document, support));
+  const actions = data.fixes
+    .filter((fix) => fix.edits.length > 0 || (fix.otherFileEdits ?? []).length > 0)
+    .map((fix) => fixAction(fix, diagnostic, document, support, openVersion));
   if (data.noqa) {
     actions.push({
       title: `Disable ${String(diagnostic.code)} for this line`,

@@ -2,7 +2,7 @@ import type { SyntaxNode } from '../engine/analysis/syntax';
 import type { Tree } from 'web-tree-sitter';
 import { factsOf, runRules, unanalysableReason } from '../engine/engine';
 import { classesUsedBy, importedClassesUsedBy } from '../engine/analysis/custom-classes';
-import { isRegistered, isSerializable, storingCalls } from '../engine/analysis/custom-objects';
+import { classRegistration, isRegistered, isSerializable, storingCalls } from '../engine/analysis/custom-objects';
 import { allEvents, callArguments, definingModel, isKerasLayerClass, isKerasModelClass, selfCompileCall, type FileFacts, type ModelFact } from '../engine/analysis/facts';
 import { type FunctionInfo } from '../engine/analysis/semantic';
 import { kerasSymbolOf, recurrentLayers, wrapperLayers } from '../engine/analysis/keras-names';
@@ -40,6 +40,8 @@ export function summarizeModule(text: string, tree: Tree, settings: AnalysisSett
       const anchors = [cls.nameNode, cls.methods.get('__init__')?.childForFieldName('name')]
         .filter((n): n is SyntaxNode => n !== null && n !== undefined)
         .map((n) => n.startPosition);
+      const registered = isRegistered(facts, cls);
+      const registration = registered || !isSerializable(cls) ? undefined : classRegistration(facts, versions, cls);
       return {
         name: cls.name,
         range: nodeRange(cls.nameNode),
@@ -47,8 +49,9 @@ export function summarizeModule(text: string, tree: Tree, settings: AnalysisSett
         layer: isKerasLayerClass(cls),
         model: isKerasModelClass(cls),
         serializable: isSerializable(cls),
-        registered: isRegistered(facts, cls),
+        registered,
         selfCompiles: selfCompileCall(cls) !== undefined,
+        ...(registration ? { registration } : {}),
         problems: found
           .filter((f) => f.code !== unbuiltModelRule && anchors.some((a) => a.row === f.range.start.line && a.column === f.range.start.character))
           .map((f) => ({ code: f.code, severity: f.severity, message: f.message, range: f.range })),
@@ -84,7 +87,7 @@ function returnedModel(facts: FileFacts, fn: FunctionInfo, model: ModelFact, fou
     classes: usedClasses(facts, model, classes),
   };
   const first = defining.layers[0]?.call;
-  if (unbuilt && first) summary.unbuiltFirstLayer = { ...layerName(facts, first), range: unbuilt.range };
+  if (unbuilt && first) summary.unbuiltFirstLayer = { ...layerName(facts, first), range: unbuilt.range, fixes: unbuilt.fixes };
   return summary;
 }
 

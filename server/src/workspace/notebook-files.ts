@@ -10,7 +10,7 @@ import { NotebookProgram, type NotebookCellSource } from '../engine/analysis/not
 import type { AnalysisSettings, Finding } from '../engine/analysis/types';
 import { analysisSteps, analyzeText, type AnalysisOptions, type AnalysisResult } from '../engine/engine';
 import { complete, type Steps } from '../engine/analysis/steps';
-import { chooseSafeFixes, fixInRounds } from '../engine/fix-all';
+import { chooseFixes, fixInRounds } from '../engine/fix-all';
 
 /**
  * Notebook files larger than this are not read. Their outputs (plots, tables) make them far
@@ -236,15 +236,16 @@ function withNotebookVersion(program: NotebookProgram, notebookSettings: Analysi
 }
 
 /**
- * Applies every safe fix that stays within cells, re-analysing between rounds, and returns the
- * cells' new texts (only those that changed) and how many fixes applied.
+ * Applies every safe fix (every fix, with `unsafe`) that stays within cells, re-analysing between
+ * rounds, and returns the cells' new texts (only those that changed) and how many fixes applied.
+ * Fixes that edit other modules are left.
  */
-export function fixNotebookCells(cells: NotebookCellSource[], settings: AnalysisSettings): { texts: Map<number, string>; applied: number; fixed: Finding[] } {
+export function fixNotebookCells(cells: NotebookCellSource[], settings: AnalysisSettings, unsafe = false): { texts: Map<number, string>; applied: number; fixed: Finding[] } {
   const { state: current, applied, fixed } = fixInRounds(cells, (state) => {
     const program = new NotebookProgram(state);
     const result = analyzeNotebook(program, settings);
     const fixable = result.skipped && result.findings.length === 0 ? [] : program.withCellFixes(result.findings);
-    const chosen = chooseSafeFixes(fixable, program.text);
+    const chosen = chooseFixes(fixable, program.text, { unsafe });
     const edits = program.mapEdits(chosen.edits);
     if (!edits || edits.length === 0) return { result };
     const next = state.map((cell, index) => {

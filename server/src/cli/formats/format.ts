@@ -1,5 +1,6 @@
 import type { NotebookFinding } from '../../engine/analysis/notebook';
-import type { Finding, Fix, Position, Range } from '../../engine/analysis/types';
+import { hasHiddenFix } from '../../engine/fix-all';
+import type { Finding, Position, Range } from '../../engine/analysis/types';
 
 /**
  * What every output format of `ksm check` is given, and the one interface they share. Emitters
@@ -32,6 +33,8 @@ export interface FormatContext {
   colour: boolean;
   /** `--show-fixes`: list what `--fix` fixed in each file. */
   showFixes: boolean;
+  /** `--unsafe-fixes`: `--fix` applies unsafe fixes too. */
+  unsafeFixes?: boolean;
   /**
    * The text a finding's range refers to: the file, or the notebook cell (0-based) of a
    * notebook; undefined when it cannot be read.
@@ -64,11 +67,6 @@ export function locationLabel(file: string, located: { range: Range }): string {
   return `${file}:${cell === undefined ? '' : `cell ${cell}:`}${row}:${column}`;
 }
 
-/** The fix shown where only one fits: the preferred one, else the first. */
-export function primaryFix(finding: Finding): Fix | undefined {
-  return finding.fixes.find((f) => f.preferred) ?? finding.fixes[0];
-}
-
 /** The lines of a text, without their line breaks. */
 export function linesOf(text: string): string[] {
   return text.split('\n').map((line) => line.replace(/\r$/, ''));
@@ -86,3 +84,9 @@ export function textIn(text: string, range: Range): string {
 }
 
 export const plural = (count: number, word: string): string => `${count} ${word}${count === 1 ? '' : 's'}`;
+
+/** "2 hidden fixes can be enabled with the `--unsafe-fixes` option.", for findings only an unsafe fix fixes; empty when none. */
+export function hiddenFixesNote(findings: readonly Finding[]): string {
+  const hidden = findings.filter(hasHiddenFix).length;
+  return hidden === 0 ? '' : `${hidden} hidden ${hidden === 1 ? 'fix' : 'fixes'} can be enabled with the \`--unsafe-fixes\` option.\n`;
+}

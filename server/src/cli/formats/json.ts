@@ -1,10 +1,14 @@
+import type { TextEdit } from '../../engine/analysis/types';
 import { rulePageUrl } from '../../engine/rule-docs';
-import { cellNumber, oneBased, primaryFix, type OutputFormat, type ShownFinding } from './format';
+import { primaryFix } from '../../engine/report';
+import { cellNumber, oneBased, type OutputFormat, type ShownFinding } from './format';
 
 const cellProperty = (located: object): { cell?: number } => {
   const cell = cellNumber(located);
   return cell === undefined ? {} : { cell };
 };
+
+const editJson = (e: TextEdit) => ({ content: e.newText, ...cellProperty(e), location: oneBased(e.range.start), end_location: oneBased(e.range.end) });
 
 /**
  * The stable JSON shape of a finding (documented in the README; CI systems parse it). A
@@ -26,7 +30,11 @@ export function findingJson(file: string, f: ShownFinding) {
       ? {
           applicability: fix.applicability,
           message: fix.title,
-          edits: fix.edits.map((e) => ({ content: e.newText, ...cellProperty(e), location: oneBased(e.range.start), end_location: oneBased(e.range.end) })),
+          // Edits of another module (where a class is defined) name its file.
+          edits: [
+            ...fix.edits.map((e) => editJson(e)),
+            ...(fix.otherFileEdits ?? []).flatMap((other) => other.edits.map((e) => ({ filename: other.file, ...editJson(e) }))),
+          ],
         }
       : null,
     url: rulePageUrl(f.code),

@@ -66,7 +66,11 @@ function result(file: string, f: ShownFinding, ruleIndex: ReadonlyMap<string, nu
   if (f.fixes.length > 0) {
     out.fixes = f.fixes.map((fix) => ({
       description: { text: `${fix.title} (${fix.applicability})` },
-      artifactChanges: [{ artifactLocation: artifact(file), replacements: fix.edits.map(replacement) }],
+      // One change per file: this one, then each other module the fix edits.
+      artifactChanges: [
+        ...(fix.edits.length > 0 ? [{ artifactLocation: artifact(file), replacements: fix.edits.map(replacement) }] : []),
+        ...(fix.otherFileEdits ?? []).map((other) => ({ artifactLocation: artifact(other.file), replacements: other.edits.map(replacement) })),
+      ],
     }));
   }
   return out;

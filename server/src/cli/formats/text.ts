@@ -1,6 +1,7 @@
 import pc from 'picocolors';
 import type { Severity } from '../../engine/analysis/types';
-import { locationLabel, plural, type CheckedFile, type FormatContext, type OutputFormat, type ShownFinding } from './format';
+import { fixToApply } from '../../engine/fix-all';
+import { hiddenFixesNote, locationLabel, plural, type CheckedFile, type FormatContext, type OutputFormat, type ShownFinding } from './format';
 
 type Colours = ReturnType<typeof pc.createColors>;
 
@@ -13,8 +14,9 @@ export function findingLine(file: string, f: ShownFinding, c: Colours): string {
 }
 
 /**
- * What follows the findings in text and full: what `--fix` fixed, then the count by level, and
- * how many a safe fix removes. A file that could not be analysed is counted apart, so that
+ * What follows the findings in text and full: what `--fix` fixed, then the count by level, how
+ * many a fix that `--fix` applies removes, and (without `--unsafe-fixes`) how many more an
+ * unsafe fix would. A file that could not be analysed is counted apart, so that
  * "no problems" never covers it.
  */
 export function summary(files: readonly CheckedFile[], context: FormatContext): string {
@@ -22,7 +24,7 @@ export function summary(files: readonly CheckedFile[], context: FormatContext): 
   const findings = files.flatMap((f) => f.findings);
   const bySeverity: Record<Severity, number> = { error: 0, warning: 0, information: 0, hint: 0 };
   for (const f of findings) bySeverity[f.severity]++;
-  const fixable = findings.filter((f) => f.fixes.some((x) => x.applicability === 'safe')).length;
+  const fixable = findings.filter((f) => fixToApply(f, context.unsafeFixes) !== undefined).length;
   const fixed = files.reduce((sum, f) => sum + (f.fixed ?? 0), 0);
   const notAnalysed = files.filter((f) => f.analysed === false).length;
   const analysed = files.length - notAnalysed;
@@ -41,8 +43,8 @@ export function summary(files: readonly CheckedFile[], context: FormatContext): 
     .filter((k) => bySeverity[k] > 0)
     .map((k) => `${bySeverity[k]} ${k === 'information' ? 'info' : k}${bySeverity[k] === 1 || k === 'information' ? '' : 's'}`);
   out += `Found ${plural(findings.length, 'problem')} (${parts.join(', ')}) in ${analysed} ${fileWord}.${skippedNote}\n`;
-  if (fixable > 0) out += `${fixable} fixable with \`ksm check --fix\`.\n`;
-  return out;
+  if (fixable > 0) out += `${fixable} fixable with \`ksm check --fix${context.unsafeFixes ? ' --unsafe-fixes' : ''}\`.\n`;
+  return context.unsafeFixes ? out : out + hiddenFixesNote(findings);
 }
 
 export const textFormat: OutputFormat = {

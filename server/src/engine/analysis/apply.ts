@@ -13,10 +13,15 @@ function offsetAt(starts: number[], text: string, pos: Position): number {
   return Math.min(lineStart + pos.character, text.length);
 }
 
-/** True when no two edits touch the same text (insertions at one point count as touching). */
-export function editsOverlap(a: TextEdit[], b: TextEdit[], text: string): boolean {
-  const starts = lineStarts(text);
-  const spans = (edits: TextEdit[]) => edits.map((e) => [offsetAt(starts, text, e.range.start), offsetAt(starts, text, e.range.end)] as const);
+/**
+ * True when two edits touch the same text (insertions at one point count as touching). Without
+ * the text (edits of another file), positions are compared as they are.
+ */
+export function editsOverlap(a: TextEdit[], b: TextEdit[], text?: string): boolean {
+  const starts = text === undefined ? [] : lineStarts(text);
+  // Lines below 2^21 keep line * 2^32 + column exact.
+  const at = (pos: Position) => (text === undefined ? pos.line * 0x100000000 + pos.character : offsetAt(starts, text, pos));
+  const spans = (edits: TextEdit[]) => edits.map((e) => [at(e.range.start), at(e.range.end)] as const);
   for (const [s1, e1] of spans(a)) {
     for (const [s2, e2] of spans(b)) if (s1 <= e2 && s2 <= e1) return true;
   }

@@ -1,9 +1,13 @@
 import type { SyntaxNode } from './syntax';
-import { statementOf } from './edits';
+import { insertBefore, statementOf } from './edits';
+import { kerasBaseOf } from './checkpoints';
+import { importBesideKerasBase } from './custom-classes';
 import { allEvents, callArguments, isKerasLayerClass, ownNodes, type FileFacts, type ModelFact } from './facts';
 import { methodOf, unparen, type ClassInfo, type FunctionInfo } from './semantic';
 import { kerasSymbolOf } from './keras-names';
 import { layerCalls } from './save-calls';
+import type { KerasVersionInfo, Registration } from './types';
+import { versionIn, type KerasVersions } from './version';
 
 /**
  * Facts about the file's custom objects as a saved model meets them: which classes a saved
@@ -21,6 +25,29 @@ export function isSerializable(cls: ClassInfo): boolean {
 }
 
 export const registerName = 'register_keras_serializable';
+
+/** `keras.saving.register_keras_serializable` exists from 2.12 on; `keras.utils.` in every version. */
+export function registerModule(version: KerasVersionInfo): 'keras.saving' | 'keras.utils' {
+  return version.major === 3 || versionIn(version, [2, 12]) === true ? 'keras.saving' : 'keras.utils';
+}
+
+/**
+ * The decorator that registers the class, above it and any decorators it already has (so that
+ * it registers what they produce), in the file's spelling for the Keras of the class's base; the
+ * import it needs when no import reaches it. KSM203's fix, in this file or from another module's
+ * summary. Undefined when the class does not parse or no spelling can be written.
+ */
+export function classRegistration(facts: FileFacts, versions: KerasVersions, cls: ClassInfo): Registration | undefined {
+  if (cls.node.hasError) return undefined;
+  const module = registerModule(versions.at(kerasBaseOf(facts, cls)));
+  const imported = () => {
+    const edit = importBesideKerasBase(facts, cls, module, [registerName]);
+    return edit && { text: registerName, edits: [edit] };
+  };
+  const spelled = facts.imports.spell(`${module}.${registerName}`) ?? imported();
+  const decorator = spelled && insertBefore(statementOf(cls.node), `@${spelled.text}()`, facts.text);
+  return spelled && decorator ? { decorator: spelled.text, edits: [...spelled.edits, decorator] } : undefined;
+}
 
 /** True when a reference is `register_keras_serializable` however it is imported (or spelled without import). */
 function isRegister(facts: FileFacts, node: SyntaxNode | null | undefined): boolean {

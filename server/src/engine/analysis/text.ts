@@ -50,3 +50,13 @@ export function capitalised(text: string): string {
 export function sentence(clause: string): string {
   return capitalised(clause).replace(/(?<![.!?]"?)$/, '.');
 }
+
+/** The last segment of a path or URI (`layers.py` of `file:///w/pkg/layers.py` or `pkg\layers.py`), decoded. */
+export function fileName(location: string): string {
+  const last = location.split(/[\\/]/).pop() ?? location;
+  try {
+    return decodeURIComponent(last);
+  } catch {
+    return last;
+  }
+}

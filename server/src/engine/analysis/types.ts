@@ -25,9 +25,21 @@ export type Applicability = 'safe' | 'unsafe';
 export interface Fix {
   title: string;
   applicability: Applicability;
+  /** Edits to the analysed file (empty when the fix only edits other modules). */
   edits: TextEdit[];
+  /**
+   * Edits to other modules of the workspace, by file (named as ModuleSummary.uri names it): a
+   * fix that belongs where a class is defined, not in the file that reports it.
+   */
+  otherFileEdits?: OtherFileEdits[];
   /** The fix an editor should offer first (LSP `isPreferred`). */
   preferred?: boolean;
+}
+
+/** Edits to one other file, against the text its module summary was made from. */
+export interface OtherFileEdits {
+  file: string;
+  edits: TextEdit[];
 }
 
 export interface RelatedLocation {
@@ -139,8 +151,21 @@ export interface ModuleClass {
   registered: boolean;
   /** Its `__init__` (or an in-module base's) calls `self.compile(...)`. */
   selfCompiles: boolean;
+  /**
+   * How to register it in its module, in that module's spelling of Keras and for its Keras
+   * version: the decorator above the class (and the import it needs); absent when registered or
+   * when no edit can be written there.
+   */
+  registration?: Registration;
   /** What the rules that judge a class by its definition (KSM201, KSM202) report on it there. */
   problems: ModuleProblem[];
+}
+
+/** The edits that register a class where it is defined, with the decorator as written. */
+export interface Registration {
+  /** `keras.saving.register_keras_serializable`, as the module spells it. */
+  decorator: string;
+  edits: TextEdit[];
 }
 
 /** A module-level function of the module that returns a model. */
@@ -155,7 +180,13 @@ export interface ModuleFunction {
   /** Built before it is returned: an input is declared, or it was trained, called or built. */
   built: boolean;
   /** The first layer that declares no input shape, when the returned model is a `Sequential` without one. */
-  unbuiltFirstLayer?: { name: string; recurrent: boolean; range: Range };
+  unbuiltFirstLayer?: {
+    name: string;
+    recurrent: boolean;
+    range: Range;
+    /** The fixes the module's own analysis gives the layer (declaring the input), against the module's text. */
+    fixes: Fix[];
+  };
   /**
    * The Keras classes the returned model uses: defined in the module, or imported there from
    * another module of the workspace (followed one hop, when the module was summarised with a resolver).

@@ -1,14 +1,14 @@
 import type { SyntaxNode } from '../analysis/syntax';
-import { importBesideKerasBase, importedHelpers, modelsUsing } from '../analysis/custom-classes';
-import { isRegistered, isSerializable, namesCalledAtCompile, namesPassedAsCustomObjects, registerName, storingCalls } from '../analysis/custom-objects';
-import { insertBefore, statementOf } from '../analysis/edits';
-import { kerasBaseOf, modelKerasName } from '../analysis/checkpoints';
+import { importedHelpers, modelsUsing } from '../analysis/custom-classes';
+import { classRegistration, isRegistered, isSerializable, namesCalledAtCompile, namesPassedAsCustomObjects, storingCalls } from '../analysis/custom-objects';
+import { modelKerasName } from '../analysis/checkpoints';
+import { fixInModule } from '../analysis/edits';
 import { allEvents, isKerasLayerClass, type ModelEvent, type ModelFact } from '../analysis/facts';
 import { type ClassInfo } from '../analysis/semantic';
 import { layerCalls } from '../analysis/save-calls';
 import { saveFormatOf, type SaveFormat } from '../analysis/save-formats';
-import { capitalised, nodeRange, sentence } from '../analysis/text';
-import type { Fix, KerasVersionInfo, ModuleClass, RelatedLocation, TextEdit } from '../analysis/types';
+import { capitalised, fileName, nodeRange, sentence } from '../analysis/text';
+import type { Fix, KerasVersionInfo, ModuleClass, RelatedLocation } from '../analysis/types';
 import { versionIn } from '../analysis/version';
 import type { Rule, RuleContext } from './rule';
 
@@ -36,7 +36,7 @@ export const customObjectNotRegistered: Rule = {
       'custom layer creates in its own `__init__` are rebuilt by that code and need no registration.\n\n' +
       'A class imported from another module of the workspace (`from .layers import Scale`) is judged by its ' +
       'real definition there and reported in the file that saves the model, on the call that uses it, with a ' +
-      'link to the class; the decorator belongs in that module, so no fix is offered here. So is a class that a ' +
+      'link to the class; its fix adds the decorator in that module (below). So is a class that a ' +
       'model returned by a function of another module is made of (`m = build_model()`, whose layer list in ' +
       'models.py holds `Time2Vec` from layers.py or from models.py itself): reported on that call.',
     why:
@@ -85,7 +85,12 @@ export const customObjectNotRegistered: Rule = {
       'the class\'s Keras base comes from. With Keras 3, or Keras 2.12 or later, in evidence (for the Keras of the ' +
       'class\'s base) the decorator is `keras.saving.register_keras_serializable`, its documented home; with ' +
       'Keras 2.11 or older, or an unknown version, it is `keras.utils.register_keras_serializable` ' +
-      '(`tf.keras.utils...` with TensorFlow), which every version has, while `keras.saving` appeared only in 2.12.',
+      '(`tf.keras.utils...` with TensorFlow), which every version has, while `keras.saving` appeared only in 2.12.\n\n' +
+      '*Register the class in its module* (safe), for a class imported from another module of the workspace: ' +
+      'the same decorator (and import, when needed), added where the class is defined, in that module\'s ' +
+      'spelling of Keras and for its Keras version; its title names the file (*Register `Scale` in layers.py ' +
+      'with ...*). In the editor it is a workspace edit of that file; `ksm check --fix` writes it once, however ' +
+      'many files report the class, and `--diff` shows it.',
     references: [
       'https://keras.io/api/models/model_saving_apis/serialization_utils/#registerkerasserializable-function',
       'https://keras.io/guides/serialization_and_saving/#custom-objects',
@@ -268,8 +273,7 @@ function report(context: RuleContext, cls: ClassInfo, uses: SavedUse[]): void {
 
 /**
  * A class of another module: reported here, on the first call that uses it, since this file
- * saves the model and may pass `custom_objects` instead. The fix belongs in the class's module,
- * so none is offered here.
+ * saves the model and may pass `custom_objects` instead. The fix edits the class's module.
  */
 function reportImported(context: RuleContext, use: ImportedUse): void {
   const { cls, uri } = use;
@@ -281,29 +285,27 @@ function reportImported(context: RuleContext, use: ImportedUse): void {
     { range: cls.range, message: `\`${cls.name}\` is defined here`, ...(uri !== undefined ? { uri } : {}) },
     ...use.uses.map((u) => ({ range: nodeRange(u.save.viaCall ?? u.save.call), message: savedHere(u) })),
   ];
-  context.report({ node: anchor, severity: 'information', message, detail, related, models: use.uses.map((u) => u.model) });
+  const fix = registerElsewhereFix(cls, uri);
+  context.report({ node: anchor, severity: 'information', message, detail, related, fixes: fix ? [fix] : [], models: use.uses.map((u) => u.model) });
 }
 
-/** Adds the decorator above the class and its other decorators, so that it registers what they produce. */
 function registerFix(context: RuleContext, cls: ClassInfo): Fix | undefined {
-  const { facts } = context;
-  if (cls.node.hasError) return undefined;
-  // `keras.saving.register_keras_serializable` exists from 2.12 on; `keras.utils.` in every version.
-  const version = context.versions.at(kerasBaseOf(facts, cls));
-  const module = version.major === 3 || versionIn(version, [2, 12]) === true ? 'keras.saving' : 'keras.utils';
-  const imported = (): { text: string; edits: TextEdit[] } | undefined => {
-    const edit = importBesideKerasBase(facts, cls, module, [registerName]);
-    return edit && { text: registerName, edits: [edit] };
-  };
-  const spelled = facts.imports.spell(`${module}.${registerName}`) ?? imported();
-  if (!spelled) return undefined;
-  const decorator = insertBefore(statementOf(cls.node), `@${spelled.text}()`, facts.text);
-  if (!decorator) return undefined;
-  return {
-    title: `Register \`${cls.name}\` with \`@${spelled.text}()\``,
+  const registration = classRegistration(context.facts, context.versions, cls);
+  return registration && {
+    title: `Register \`${cls.name}\` with \`@${registration.decorator}()\``,
     applicability: 'safe',
-    edits: [...spelled.edits, decorator],
+    edits: registration.edits,
     preferred: true,
   };
 }
 
+/** The registration that the class's module summary holds, as a fix that edits that module. */
+function registerElsewhereFix(cls: ModuleClass, uri: string | undefined): Fix | undefined {
+  if (!cls.registration || uri === undefined) return undefined;
+  return fixInModule({
+    title: `Register \`${cls.name}\` in ${fileName(uri)} with \`@${cls.registration.decorator}()\``,
+    applicability: 'safe',
+    edits: cls.registration.edits,
+    preferred: true,
+  }, uri);
+}

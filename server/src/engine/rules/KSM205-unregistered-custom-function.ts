@@ -2,7 +2,7 @@ import type { SyntaxNode } from '../analysis/syntax';
 import { allEvents, type FileFacts, type ModelEvent } from '../analysis/facts';
 import { modelKerasName } from '../analysis/checkpoints';
 import {
-  configMethodLines, customObjectUses, isDecoratedWithRegister, namesPassedAsCustomObjects, registerName,
+  configMethodLines, customObjectUses, isDecoratedWithRegister, namesPassedAsCustomObjects, registerModule, registerName,
   type CustomObjectUse, type UseSite, type UsedValue,
 } from '../analysis/custom-objects';
 import { insertAfter, insertBefore, replaceNode, statementOf } from '../analysis/edits';
@@ -10,7 +10,6 @@ import { kerasSymbolOf } from '../analysis/keras-names';
 import { loadCalls, reloadsOf, supplies, type LoadCall } from '../analysis/load-calls';
 import { saveFormatOf, type SaveFormat } from '../analysis/save-formats';
 import { type FunctionInfo } from '../analysis/semantic';
-import { versionIn } from '../analysis/version';
 import { capitalised, indentOf, nodeRange, sentence } from '../analysis/text';
 import type { Fix, KerasVersionInfo, RelatedLocation, Severity, TextEdit } from '../analysis/types';
 import type { Rule, RuleContext } from './rule';
@@ -153,11 +152,6 @@ function report(context: RuleContext, use: CustomObjectUse, saves: ModelEvent[])
     if (fix) fixes.push(fix);
   }
   context.report({ node: use.node, severity, message, detail, related, fixes, models: [use.model] });
-}
-
-/** `keras.saving.register_keras_serializable` exists from 2.12 on; `keras.utils.` in every version. */
-function registerModule(version: KerasVersionInfo): string {
-  return version.major === 3 || versionIn(version, [2, 12]) === true ? 'keras.saving' : 'keras.utils';
 }
 
 /** How the message names the place: "the loss", "an activation", "the `standardize` of a `TextVectorization`". */

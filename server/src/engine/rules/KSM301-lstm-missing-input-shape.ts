@@ -1,11 +1,11 @@
 import type { SyntaxNode } from '../analysis/syntax';
-import { appendArgument, insertBefore, statementOf } from '../analysis/edits';
+import { appendArgument, fixInModule, insertBefore, statementOf } from '../analysis/edits';
 import {
   allEvents, callArguments, definingModel, isKerasLayerClass, type FileFacts, type LayerEntry, type ModelEvent, type ModelFact,
 } from '../analysis/facts';
 import { inputLayers, kerasSymbolOf, recurrentLayers, wrapperLayers } from '../analysis/keras-names';
 import { dataShape, shapeText, type Shape } from '../analysis/shapes';
-import { capitalised, eolOf, indentOf, nodeRange, positionOf, sentence } from '../analysis/text';
+import { capitalised, eolOf, fileName, indentOf, nodeRange, positionOf, sentence } from '../analysis/text';
 import type { Fix, RelatedLocation, Severity, TextEdit } from '../analysis/types';
 import type { Rule, RuleContext } from './rule';
 
@@ -77,7 +77,9 @@ export const lstmMissingInputShape: Rule = {
       '`np.random.rand(N, T, F)`, `tf.random.normal(...)`, `.reshape(N, T, F)`, or a name bound to one): ' +
       '`(T, F)`, or `(None, F)` when only the feature count is visible; such fixes are safe. When nothing ' +
       'is visible, the fix inserts a placeholder shape (an editable snippet where the editor supports it) ' +
-      'and is unsafe: check the shape.',
+      'and is unsafe: check the shape. For a model that a function of another module returns, the fixes edit ' +
+      'that module, where the layer is (their titles start with its file name), with the shape that module\'s ' +
+      'own code shows.',
     references: [
       'https://keras.io/guides/sequential_model/#specifying-the-input-shape-in-advance',
       'https://github.com/tensorflow/tensorflow/issues/30892',
@@ -170,12 +172,16 @@ function checkImported(context: RuleContext, model: ModelFact): void {
     { range: nodeRange(saved.save.viaCall ?? saved.save.call), message: savedHere(model, saved.save, saved.level) },
   ];
   const { message, detail } = messageFor(context, described);
+  // The layer is declared in the module: its own fixes, made there, edit it there.
+  const uri = imported.module.uri;
+  const fixes = uri === undefined ? [] : layer.fixes.map((fix) => fixInModule({ ...fix, title: `${fileName(uri)}: ${fix.title}` }, uri));
   context.report({
     node: model.definition,
     severity: saved.level,
     message,
     detail: `${detail} The layer is in the model that \`${imported.fn.name}()\` returns, in another module.`,
     related,
+    fixes,
     models: [model],
   });
 }
