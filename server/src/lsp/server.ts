@@ -139,6 +139,7 @@ export function startServer(connection: Connection = createConnection(ProposedFe
       }
     },
     locationOf: (file) => openPythonDocument(file)?.open.uri ?? pathToFileURL(file).href,
+    versionOf: (file) => openPythonDocument(file)?.open.version,
     // A module is summarised with the settings of the latest analysis (settings are per
     // workspace in practice) and its own project's Keras version, never following its imports.
     settingsFor: (file) => projectSettings(file, latestSettings),
@@ -614,8 +615,7 @@ export function startServer(connection: Connection = createConnection(ProposedFe
       const document = { uri, version: state.open.version };
       const actions: CodeAction[] = [];
       if (kindRequested(only, CodeActionKind.QuickFix)) {
-        const openVersion = (other: string) => documents.get(other)?.open.version ?? null;
-        for (const diagnostic of params.context.diagnostics) actions.push(...quickFixes(diagnostic, document, support, openVersion));
+        for (const diagnostic of params.context.diagnostics) actions.push(...quickFixes(diagnostic, document, support));
       }
       const notebook = state.notebook;
       const notebookFixAll = notebook !== undefined && kindRequested(only, notebookFixAllKind);
