@@ -286,6 +286,27 @@ describe('ksm check: fixes that edit the module defining the class', () => {
     assert.match(again.stdout, /No problems found in 4 files\./);
   });
 
+  test('a notebook that imports the classes gets the same fix, and --fix --unsafe-fixes applies it there too', () => {
+    reset();
+    const cells = [
+      'import keras\nfrom pkg.layers import Attention, Scale',
+      'model = keras.Sequential([keras.Input(shape=(4,)), Attention(), Scale()])\nmodel.compile(optimizer="adam", loss="mse")\nmodel.save("nb.keras")',
+    ];
+    const notebook = {
+      nbformat: 4, nbformat_minor: 5, metadata: {},
+      cells: cells.map((source) => ({ cell_type: 'code', metadata: {}, execution_count: null, outputs: [], source })),
+    };
+    fs.writeFileSync(path.join(root, 'explore.ipynb'), JSON.stringify(notebook));
+    try {
+      const run = ksm(['check', '--fix', '--unsafe-fixes', '--keras-version', '3', 'explore.ipynb'], root);
+      assert.equal(run.code, 0, run.stdout + run.stderr);
+      assert.match(run.stdout, /Fixed 2 problems\./);
+      assert.equal(count(fs.readFileSync(layersFile(), 'utf8'), decorator), 2);
+    } finally {
+      fs.rmSync(path.join(root, 'explore.ipynb'));
+    }
+  });
+
   test('--fix on an importer alone still fixes layers.py; standard input fixes only its own text', () => {
     reset();
     const run = ksm(['check', '--fix', '--keras-version', '3', path.join('pkg', 'evaluate.py')], root);

@@ -248,8 +248,13 @@ describe('language server: a fix that edits the module defining the class', () =
       await client.open(layersUri, scaleLayerSource);
       // Opening it re-analyses its importer (the editor's text now counts); let that pass first.
       await client.diagnostics(trainUri, { since: opened });
+      const first = await registerAction(client, opened);
       const since = client.mark();
       await client.change(layersUri, 2, [{ text: `# edited in the editor\n${scaleLayerSource}` }]);
+      // The action computed before the change names version 1: an editor refuses it now.
+      const stale = first.edit!.documentChanges![0]!;
+      assert.ok('textDocument' in stale);
+      assert.deepEqual(stale.textDocument, { uri: layersUri, version: 1 });
       const action = await registerAction(client, since);
       const change = action.edit!.documentChanges![0]!;
       assert.ok('textDocument' in change);

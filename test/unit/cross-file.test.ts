@@ -384,6 +384,19 @@ describe('the workspace index', () => {
 
   after(() => fs.rmSync(root, { recursive: true, force: true }));
 
+  test('with versionOf, the edits a summary holds carry the editor\'s version of the module text, and so do the fixes made from them', () => {
+    let version: number | undefined = 7;
+    const index = new WorkspaceIndex({ roots: () => [root], read: (file) => fs.readFileSync(file, 'utf8'), locationOf: (file) => file, versionOf: () => version });
+    const train = path.join(root, 'pkg', 'train.py');
+    const saving = 'import keras\nfrom .layers import Scale\nm = keras.Sequential([keras.Input(shape=(2,)), Scale(2.0)])\nm.compile(loss="mse")\nm.save("m.keras")\n';
+    const fixOf = () => analyzeText(saving, { kerasVersion: '3', rules: {}, modules: index.resolverFor(train) }).findings.find((f) => f.code === 'KSM203')!.fixes[0]!;
+    assert.equal(index.resolverFor(train)('layers', 1)?.classes[0]?.registration?.version, 7);
+    assert.deepEqual(fixOf().otherFileEdits!.map((o) => [o.file, o.version]), [[path.join(root, 'pkg', 'layers.py'), 7]]);
+    version = undefined;
+    index.invalidate(path.join(root, 'pkg', 'layers.py'));
+    assert.equal(fixOf().otherFileEdits![0]!.version, undefined, 'read from disk: no version');
+  });
+
   test('records who depends on which module, reads a module once, and again after it changes', () => {
     const reads: string[] = [];
     const index = new WorkspaceIndex({

@@ -8,7 +8,7 @@ import type { AnalysisSettings, Finding, OtherFileEdits } from '../engine/analys
 import { analyzeText, type AnalysisOptions, type AnalysisResult } from '../engine/engine';
 import { FileSettings } from '../workspace/file-settings';
 import type { SelectionOptions } from '../engine/selection';
-import { fixAll } from '../engine/fix-all';
+import { fixAll, type FixOptions } from '../engine/fix-all';
 import { decodePython, readPythonFile, type ReadResult } from '../workspace/files';
 import { UnwritableText, writeSourceAtomic } from '../workspace/write-file';
 import { analyzeNotebook, fixNotebookCells, isNotebookPath, parseNotebook, readNotebookFile, writeNotebook, type NotebookRead } from '../workspace/notebook-files';
@@ -87,17 +87,21 @@ export type FixedTextWriter = (text: string) => void;
  * A notebook: its Python cells analysed as one program. `--fix` writes back only the changed
  * cells' sources, and only when the result is a valid notebook.
  */
-function checkNotebook(file: string, read: NotebookRead, settings: AnalysisSettings, fix: FixedTextWriter | undefined, options: AnalysisOptions, unsafe: boolean): FileOutcome {
+function checkNotebook(file: string, read: NotebookRead, settings: AnalysisSettings, fix: FixedTextWriter | undefined, options: AnalysisOptions, fixOptions: FixOptions): FileOutcome {
   if ('skipped' in read) return { file, skipped: read.skipped, fixed: 0 };
   let notebook = read.notebook;
   let fixed = 0;
   let fixedRules: Record<string, number> | undefined;
   if (fix) {
-    const outcome = fixNotebookCells(notebook.cells, settings, unsafe);
+    const outcome = fixNotebookCells(notebook.cells, settings, fixOptions);
     const written = outcome.texts.size > 0 ? parseNotebook(writeNotebook(notebook, outcome.texts)) : undefined;
-    if (written && 'notebook' in written) {
+    const cellsWritten = written !== undefined && 'notebook' in written;
+    if (cellsWritten) {
       fix(written.notebook.json);
       notebook = written.notebook;
+    }
+    // Fixes that edit only other modules count too; those of cells only when the cells were written.
+    if (outcome.applied > 0 && (cellsWritten || outcome.texts.size === 0)) {
       fixed = outcome.applied;
       fixedRules = countByRule(outcome.fixed);
     }
@@ -256,9 +260,15 @@ export class FileChecker {
     return [...outcomes.values()];
   }
 
+  /** Unsafe fixes when asked for; other modules are edited only when fixing files (standard input fixes its own text only). */
+  private fixOptions(): FixOptions {
+    const elsewhere = this.fix ? { applyElsewhere: (change: OtherFileEdits) => this.applyElsewhere(change) } : {};
+    return { unsafe: this.unsafe, ...elsewhere };
+  }
+
   private checkSource(file: string, read: ReadResult | NotebookRead, write: FixedTextWriter | undefined): FileOutcome {
     const fileSettings = { ...this.ownSettings(file), modules: this.modules.resolverFor(file) };
-    if (isNotebookPath(file)) return checkNotebook(file, read as NotebookRead, fileSettings, write, this.options, this.unsafe);
+    if (isNotebookPath(file)) return checkNotebook(file, read as NotebookRead, fileSettings, write, this.options, this.fixOptions());
     if ('skipped' in read) return { file, skipped: read.skipped, fixed: 0 };
     let text = (read as { text: string }).text;
     let fixed = 0;
@@ -266,9 +276,7 @@ export class FileChecker {
     // The last round of fixing analysed the text it leaves, so that analysis is reused.
     let result: AnalysisResult | undefined;
     if (write) {
-      // Standard input (no `fix` of files) fixes its own text only.
-      const elsewhere = this.fix ? { applyElsewhere: (change: OtherFileEdits) => this.applyElsewhere(change) } : {};
-      const outcome = fixAll(text, fileSettings, { unsafe: this.unsafe, ...elsewhere });
+      const outcome = fixAll(text, fileSettings, this.fixOptions());
       result = outcome.result;
       if (outcome.text !== text) {
         write(outcome.text);

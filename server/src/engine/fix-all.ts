@@ -62,6 +62,16 @@ export function safeFixEdits(findings: Finding[], text: string): TextEdit[] {
   return chooseFixes(findings, text).edits;
 }
 
+/**
+ * Applies the chosen fixes' edits to other modules (through `options.applyElsewhere`): the
+ * findings whose fixes could be applied, and whether any other module changed.
+ */
+export function applyElsewhere(chosen: ChosenFixes, options: FixOptions): { done: Finding[]; changedElsewhere: boolean } {
+  const failed = new Set(chosen.elsewhere.filter((change) => !options.applyElsewhere!(change)).map((change) => change.file));
+  const done = chosen.fixed.filter((f) => !(fixToApply(f, options.unsafe)!.otherFileEdits ?? []).some((o) => failed.has(o.file)));
+  return { done, changedElsewhere: chosen.elsewhere.length > failed.size };
+}
+
 /** What one round of fixing saw and did: its analysis, and the next state when it applied fixes. */
 export interface FixRound<S> {
   result: AnalysisResult;
@@ -99,9 +109,7 @@ export function fixAll(text: string, settings: AnalysisSettings, options: FixOpt
     const analysis = analyzeText(current, settings);
     const chosen = analysis.skipped && analysis.findings.length === 0 ? undefined : chooseFixes(analysis.findings, current, options);
     if (!chosen) return { result: analysis };
-    const failed = new Set(chosen.elsewhere.filter((change) => !options.applyElsewhere!(change)).map((change) => change.file));
-    const changedElsewhere = chosen.elsewhere.length > failed.size;
-    const done = chosen.fixed.filter((f) => !(fixToApply(f, options.unsafe)!.otherFileEdits ?? []).some((o) => failed.has(o.file)));
+    const { done, changedElsewhere } = applyElsewhere(chosen, options);
     if (chosen.edits.length > 0) return { result: analysis, next: applyEdits(current, chosen.edits), fixed: done };
     // Only other modules changed: the same text is analysed again, with their new summaries.
     return changedElsewhere ? { result: analysis, next: current, fixed: done } : { result: analysis };

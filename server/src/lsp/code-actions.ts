@@ -29,12 +29,9 @@ export function editSupport(capabilities: ClientCapabilities): EditSupport {
 
 export interface VersionedDocument {
   uri: string;
-  /** The editor's version of the document; null for a file the editor does not have open. */
+  /** The editor's version of the document; null for a file the editor did not have open (its text on disk). */
   version: number | null;
 }
-
-/** The version of a document the editor has open, null when it does not have it open (the file on disk). */
-export type OpenVersion = (uri: string) => number | null;
 
 /**
  * An edit of a fix. In a notebook, each edit names the cell it applies to (a fix may edit
@@ -76,38 +73,38 @@ export function kindRequested(only: string[] | undefined, kind: string): boolean
 
 /**
  * A fix's edits: of the document, then of each other module it edits (the one that defines a
- * class), versioned with the editor's version when that module is open in it.
+ * class), versioned with the editor's version of the text they were made from when the module
+ * was open, so that the editor refuses them once it has changed; null when it was read from disk.
  */
-function fixEdits(fix: Fix, openVersion: OpenVersion): DocumentTextEdit[] {
+function fixEdits(fix: Fix): DocumentTextEdit[] {
   const elsewhere = (fix.otherFileEdits ?? []).flatMap((other) => {
-    const target = { uri: other.file, version: openVersion(other.file) };
+    const target = { uri: other.file, version: other.version ?? null };
     return other.edits.map((edit) => ({ ...edit, document: target }));
   });
   return [...fix.edits, ...elsewhere];
 }
 
-function fixAction(fix: Fix, diagnostic: Diagnostic, document: VersionedDocument, support: EditSupport, openVersion: OpenVersion): CodeAction {
+function fixAction(fix: Fix, diagnostic: Diagnostic, document: VersionedDocument, support: EditSupport): CodeAction {
   return {
     title: fix.title,
     kind: CodeActionKind.QuickFix,
     diagnostics: [diagnostic],
     // A rule marks the fix to offer first; without that mark, safe fixes are the preferred ones.
     isPreferred: fix.preferred ?? fix.applicability === 'safe',
-    edit: workspaceEdit(document, fixEdits(fix, openVersion), support, true),
+    edit: workspaceEdit(document, fixEdits(fix), support, true),
   };
 }
 
 /**
  * The quick-fixes of one diagnostic of ours, from its `data`: each fix, then "Disable ... for
  * this line". None when the diagnostic was computed for another version of the document.
- * `openVersion` gives the versions of the other documents a fix edits.
  */
-export function quickFixes(diagnostic: Diagnostic, document: VersionedDocument, support: EditSupport, openVersion: OpenVersion = () => null): CodeAction[] {
+export function quickFixes(diagnostic: Diagnostic, document: VersionedDocument, support: EditSupport): CodeAction[] {
   const data: unknown = diagnostic.data;
   if (diagnostic.source !== diagnosticSource || !isDiagnosticData(data) || data.version !== document.version) return [];
   const actions = data.fixes
     .filter((fix) => fix.edits.length > 0 || (fix.otherFileEdits ?? []).length > 0)
-    .map((fix) => fixAction(fix, diagnostic, document, support, openVersion));
+    .map((fix) => fixAction(fix, diagnostic, document, support));
   if (data.noqa) {
     actions.push({
       title: `Disable ${String(diagnostic.code)} for this line`,

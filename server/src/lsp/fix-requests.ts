@@ -24,9 +24,7 @@ export class FixRequests {
     const actions: CodeAction[] = [];
     if (kindRequested(only, CodeActionKind.QuickFix)) {
       const document = { uri, version: state.open.version };
-      // A fix that edits another module names that module's version when the editor has it open.
-      const openVersion = (other: string) => session.documents.get(other)?.open.version ?? null;
-      for (const diagnostic of params.context.diagnostics) actions.push(...quickFixes(diagnostic, document, session.support, openVersion));
+      for (const diagnostic of params.context.diagnostics) actions.push(...quickFixes(diagnostic, document, session.support));
     }
     const notebookFixAll = state.notebook !== undefined && kindRequested(only, notebookFixAllKind);
     if (kindRequested(only, fixAllKind) || notebookFixAll) {

@@ -77,6 +77,7 @@ export class Session {
         }
       },
       locationOf: (file) => this.openPythonDocument(file)?.open.uri ?? pathToFileURL(file).href,
+      versionOf: (file) => this.openPythonDocument(file)?.open.version,
       // A module is summarised with the settings of the latest analysis (settings are per
       // workspace in practice) and its own project's Keras version, never following its imports.
       settingsFor: (file) => this.projectSettings(file, this.latestSettings),

@@ -10,7 +10,7 @@ import { NotebookProgram, type NotebookCellSource } from '../engine/analysis/not
 import type { AnalysisSettings, Finding } from '../engine/analysis/types';
 import { analysisSteps, analyzeText, type AnalysisOptions, type AnalysisResult } from '../engine/engine';
 import { complete, type Steps } from '../engine/analysis/steps';
-import { chooseFixes, fixInRounds } from '../engine/fix-all';
+import { applyElsewhere, chooseFixes, fixInRounds, type FixOptions } from '../engine/fix-all';
 
 /**
  * Notebook files larger than this are not read. Their outputs (plots, tables) make them far
@@ -236,23 +236,25 @@ function withNotebookVersion(program: NotebookProgram, notebookSettings: Analysi
 }
 
 /**
- * Applies every safe fix (every fix, with `unsafe`) that stays within cells, re-analysing between
- * rounds, and returns the cells' new texts (only those that changed) and how many fixes applied.
- * Fixes that edit other modules are left.
+ * Applies every safe fix (every fix, with `options.unsafe`) that stays within cells, and with
+ * `options.applyElsewhere` those that edit other modules, re-analysing between rounds, and returns
+ * the cells' new texts (only those that changed) and how many fixes applied.
  */
-export function fixNotebookCells(cells: NotebookCellSource[], settings: AnalysisSettings, unsafe = false): { texts: Map<number, string>; applied: number; fixed: Finding[] } {
+export function fixNotebookCells(cells: NotebookCellSource[], settings: AnalysisSettings, options: FixOptions = {}): { texts: Map<number, string>; applied: number; fixed: Finding[] } {
   const { state: current, applied, fixed } = fixInRounds(cells, (state) => {
     const program = new NotebookProgram(state);
     const result = analyzeNotebook(program, settings);
     const fixable = result.skipped && result.findings.length === 0 ? [] : program.withCellFixes(result.findings);
-    const chosen = chooseFixes(fixable, program.text, { unsafe });
+    const chosen = chooseFixes(fixable, program.text, options);
     const edits = program.mapEdits(chosen.edits);
-    if (!edits || edits.length === 0) return { result };
+    const { done, changedElsewhere } = applyElsewhere(chosen, options);
+    // Only other modules changed: the same cells are analysed again, with their new summaries.
+    if (!edits || edits.length === 0) return changedElsewhere ? { result, next: state, fixed: done } : { result };
     const next = state.map((cell, index) => {
       const own = edits.filter((e) => e.cell === index);
       return own.length > 0 ? { ...cell, text: applyEdits(cell.text, own) } : cell;
     });
-    return { result: { ...result, findings: fixable }, next, fixed: chosen.fixed };
+    return { result: { ...result, findings: fixable }, next, fixed: done };
   });
   const texts = new Map<number, string>();
   current.forEach((cell, index) => {

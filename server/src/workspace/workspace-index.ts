@@ -29,10 +29,21 @@ export interface WorkspaceIndexOptions {
   /** How the adapter names a module's file in locations (a URI, a path). */
   locationOf: (file: string) => string;
   /**
+   * The editor's version of the text `read` gives, for an open document; summaries stamp it on
+   * the edits they hold (a class's registration, a layer's fixes).
+   */
+  versionOf?: (file: string) => number | undefined;
+  /**
    * The settings a module is analysed with for its summary (Keras version, rule levels), as the
    * module would be checked itself; the engine's defaults when not given.
    */
   settingsFor?: (file: string) => AnalysisSettings;
+}
+
+/** Marks the edits a summary holds against its module's text with the editor's version of that text. */
+function stampVersion(summary: ModuleSummary, version: number): void {
+  for (const cls of summary.classes) if (cls.registration) cls.registration.version = version;
+  for (const fn of summary.functions) if (fn.unbuiltFirstLayer) fn.unbuiltFirstLayer.version = version;
 }
 
 /** Folders climbed at most, whatever bounds the search. */
@@ -147,6 +158,7 @@ export class WorkspaceIndex {
   private summarize(file: string, modules: ModuleResolver | undefined): ModuleSummary | undefined {
     const text = this.options.read(file);
     if (text === undefined) return undefined;
+    const version = this.options.versionOf?.(file);
     const tree = parsePython(text);
     let summary: ModuleSummary;
     try {
@@ -155,6 +167,7 @@ export class WorkspaceIndex {
     } finally {
       tree.delete();
     }
+    if (version !== undefined) stampVersion(summary, version);
     this.fileOf.set(summary, file);
     return summary;
   }

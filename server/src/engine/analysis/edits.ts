@@ -1,6 +1,6 @@
 import type { SyntaxNode } from './syntax';
 import { eolOf, indentOf, nodeRange, positionOf } from './text';
-import type { Fix, TextEdit } from './types';
+import type { Fix, ModuleVersioned, TextEdit } from './types';
 
 /** The statement that holds a node: the ancestor that sits directly in a block or the module. */
 export function statementOf(node: SyntaxNode): SyntaxNode {
@@ -161,9 +161,9 @@ export function insertImportLine(root: SyntaxNode, line: string, text: string, b
 }
 
 /**
- * A fix whose edits are against another module's text (from that module's summary), as the
- * importing file offers it: it edits only that module.
+ * A fix whose edits are against another module's text (from that module's summary, with the
+ * version of the text it was made from), as the importing file offers it: it edits only that module.
  */
-export function fixInModule(fix: Fix, file: string): Fix {
-  return { ...fix, edits: [], otherFileEdits: [{ file, edits: fix.edits }] };
+export function fixInModule(fix: Fix, file: string, { version }: ModuleVersioned): Fix {
+  return { ...fix, edits: [], otherFileEdits: [{ file, edits: fix.edits, ...(version !== undefined ? { version } : {}) }] };
 }

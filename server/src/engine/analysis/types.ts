@@ -40,6 +40,17 @@ export interface Fix {
 export interface OtherFileEdits {
   file: string;
   edits: TextEdit[];
+  /** The editor's version of that text, when the adapter had one (an open document; see ModuleVersioned). */
+  version?: number;
+}
+
+/**
+ * Edits against a module's text, with the editor's version of that text when the adapter read it
+ * from an open document (stamped by the workspace index), so that an editor refuses them once the
+ * document has changed.
+ */
+export interface ModuleVersioned {
+  version?: number;
 }
 
 export interface RelatedLocation {
@@ -162,7 +173,7 @@ export interface ModuleClass {
 }
 
 /** The edits that register a class where it is defined, with the decorator as written. */
-export interface Registration {
+export interface Registration extends ModuleVersioned {
   /** `keras.saving.register_keras_serializable`, as the module spells it. */
   decorator: string;
   edits: TextEdit[];
@@ -180,7 +191,7 @@ export interface ModuleFunction {
   /** Built before it is returned: an input is declared, or it was trained, called or built. */
   built: boolean;
   /** The first layer that declares no input shape, when the returned model is a `Sequential` without one. */
-  unbuiltFirstLayer?: {
+  unbuiltFirstLayer?: ModuleVersioned & {
     name: string;
     recurrent: boolean;
     range: Range;

@@ -307,5 +307,5 @@ function registerElsewhereFix(cls: ModuleClass, uri: string | undefined): Fix | 
     applicability: 'safe',
     edits: cls.registration.edits,
     preferred: true,
-  }, uri);
+  }, uri, cls.registration);
 }

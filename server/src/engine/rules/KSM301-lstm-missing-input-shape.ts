@@ -174,7 +174,7 @@ function checkImported(context: RuleContext, model: ModelFact): void {
   const { message, detail } = messageFor(context, described);
   // The layer is declared in the module: its own fixes, made there, edit it there.
   const uri = imported.module.uri;
-  const fixes = uri === undefined ? [] : layer.fixes.map((fix) => fixInModule({ ...fix, title: `${fileName(uri)}: ${fix.title}` }, uri));
+  const fixes = uri === undefined ? [] : layer.fixes.map((fix) => fixInModule({ ...fix, title: `${fileName(uri)}: ${fix.title}` }, uri, layer));
   context.report({
     node: model.definition,
     severity: saved.level,
