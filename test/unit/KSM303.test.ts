@@ -60,6 +60,16 @@ test('KSM303 `Input(batch_input_shape=...)` is a TypeError; the fix rewrites the
   assert.deepEqual(fixes(text, finding), [['Use `shape=(28, 28)`', 'safe', `${header}inputs = keras.Input(shape=(28, 28))\n`]]);
 });
 
+test('KSM303 on a layer called on a tensor, the argument is removed; a layer that is not called keeps no fix', () => {
+  const called = `${header}inputs = keras.Input(shape=(4,))\nmiddle = layers.Dense(4, batch_input_shape=(None, 4))(inputs)\n`;
+  assert.deepEqual(fixes(called, only(called)), [[
+    'Remove `batch_input_shape=`: the layer takes its shape from the tensor it is called on', 'safe',
+    `${header}inputs = keras.Input(shape=(4,))\nmiddle = layers.Dense(4)(inputs)\n`,
+  ]]);
+  const kept = `${header}dense = layers.Dense(4, batch_input_shape=(None, 4))\n`;
+  assert.deepEqual(only(kept).fixes, []);
+});
+
 test('KSM303 `Input(tensor=...)` of a backend variable: the message explains, no fix', () => {
   const text = `${header}from tensorflow.keras import backend as K\nimport numpy as np\nw = K.variable(np.ones((2, 2)))\nx = keras.Input(tensor=w)\n`;
   const finding = only(text);

@@ -42,7 +42,6 @@ const exceptions: Exception[] = [
   ['test/fixtures/KSM208/flagged.py', 'KSM208', [49, 55], getConfigShape],
   ['test/fixtures/KSM302/keras2.py', 'KSM302', [23, 24], h5Subclassed],
   ['test/fixtures/KSM302/unknown-version.py', 'KSM302', [24], h5Subclassed],
-  ['test/fixtures/KSM303/keras3.py', 'KSM303', [20], 'the contract\'s fix turns `batch_input_shape=` on a first layer into an inserted `keras.Input`; for `keras.Input(batch_input_shape=…)` itself it names none'],
   ['test/fixtures/KSM303/keras3.py', 'KSM303', [23, 24, 26, 27], concreteTensor],
   ['test/corpus/training/churn_subclassed_model.py', 'KSM303', [53], concreteTensor],
   ['test/fixtures/KSM401/image-data-generator.py', 'KSM401', [29, 30, 31, 32], normalisingGenerator],

@@ -50,7 +50,9 @@ export const removedInputArguments: Rule = {
     fix:
       '`batch_input_shape=(B, *S)` written as a tuple: on the first layer of a `Sequential`, *declare the input* ' +
       'with `keras.Input(shape=S, batch_size=B)` inserted before it and the argument removed; on `keras.Input`, ' +
-      '*use `shape=S, batch_size=B`*. Safe when `B` is `None` (then `batch_size` is left out); unsafe otherwise, ' +
+      '*use `shape=S, batch_size=B`*; on a layer called on a tensor (`Dense(4, batch_input_shape=...)(x)`), *remove ' +
+      'it* (safe: the layer takes its shape from that tensor, in Keras 2 as well). Safe when `B` is `None` (then ' +
+      '`batch_size` is left out); unsafe otherwise, ' +
       'since a stateful model keeps its batch size only through `batch_size`, which must be checked. ' +
       '`Input(tensor=...)` has no fix: Keras 3 needs a symbolic `Input(shape=...)`, fed with the data when the ' +
       'model is called or fitted.',
@@ -108,6 +110,10 @@ function batchShapeFixes(context: RuleContext, call: SyntaxNode, symbol: string,
   if (symbol === 'Input') {
     if (callArguments(call).keywords.has('shape')) return [];
     return [{ title: `Use \`${input}\`${check}`, applicability, edits: [replaceNode(argument, input)], preferred: true }];
+  }
+  // `Dense(4, batch_input_shape=...)(x)`: the layer takes its shape from the tensor it is called on.
+  if (call.parent?.type === 'call' && call.parent.childForFieldName('function')?.id === call.id) {
+    return [{ title: 'Remove `batch_input_shape=`: the layer takes its shape from the tensor it is called on', applicability: 'safe', edits: [removeArgument(argument)], preferred: true }];
   }
   const spelled = context.facts.imports.spell('keras.Input', ['keras.layers.Input']);
   const layer = spelled && `${spelled.text}(${input})`;
