@@ -103,11 +103,30 @@ describe('ksm check', () => {
     assert.equal(ksm(['check', '--rule', 'KSM999=off', work]).code, 2);
   });
 
-  test('a file with syntax errors is still checked, without a crash', () => {
-    const file = write('syntax/broken.py', 'from tensorflow import keras\ndef broken(:\n    pass\nm = keras.Sequential([keras.Input(shape=(3,)), keras.layers.Dense(1)])\nm.save("m.keras")\n');
+  test('a file with syntax errors gets one KSM000 at the first error, and the rest of it is still checked', () => {
+    const file = write('syntax/broken.py', 'from tensorflow import keras\ndef broken(:\n    pass\nm = keras.Sequential([keras.Input(shape=(3,)), keras.layers.Dense(1)])\nm.save("m.keras")\nx = = 1\n');
     const run = ksm(['check', '--format', 'json', file]);
     assert.equal(run.code, 1, run.stderr);
-    assert.deepEqual((JSON.parse(run.stdout) as JsonFinding[]).map((f) => f.code), ['KSM101']);
+    const findings = JSON.parse(run.stdout) as JsonFinding[];
+    assert.deepEqual(findings.map((f) => [f.code, f.name, f.severity, f.location.row, f.location.column]), [
+      ['KSM000', 'invalid-syntax', 'error', 2, 12],
+      ['KSM101', 'save-before-compile', 'warning', 5, 1],
+    ]);
+    assert.equal(findings[0]!.fix, null);
+    const text = ksm(['check', file]);
+    assert.equal(text.stdout.split('\n')[0], `${file}:2:12: KSM000 [error] Syntax error: missing \`)\``);
+    assert.match(text.stdout, /Found 2 problems \(1 error, 1 warning\) in 1 file\./);
+  });
+
+  test('a syntax error alone fails the run; --ignore KSM000 and --fail-on leave it out', () => {
+    const file = write('syntax/only.py', 'print(1))\n');
+    const run = ksm(['check', file]);
+    assert.equal(run.code, 1, run.stdout);
+    assert.equal(run.stdout.split('\n')[0], `${file}:1:9: KSM000 [error] Syntax error: unexpected \`)\``);
+    const ignored = ksm(['check', '--ignore', 'invalid-syntax', file]);
+    assert.equal(ignored.code, 0, ignored.stdout);
+    assert.equal(ksm(['check', '--rule', 'KSM000=hint', file]).code, 0);
+    assert.equal(ksm(['check', '--select', 'KSM0', file]).code, 1);
   });
 
   test('a file that is not UTF-8 is skipped with a message; a PEP 263 declaration is honoured', () => {
