@@ -121,7 +121,7 @@ export class FileChecker {
   }
 
   check(file: string): FileOutcome {
-    const read = isNotebookPath(file) ? readNotebookFile(file) : readPythonFile(file);
+    const read = isNotebookPath(file) ? readNotebookFile(file) : readPythonFile(file, this.ownSettings(file).maxFileBytes);
     if (this.dryRun) {
       let after: string | undefined;
       const outcome = this.checkSource(file, read, (text) => (after = text));

@@ -11,7 +11,7 @@ import { outputFormat, outputFormats } from './formats/index';
 import type { CheckedFile, FormatContext, OutputFormat } from './formats/format';
 import { fails, items, parseFailOn, SelectionError, settingsFrom, type SelectionOptions } from '../engine/selection';
 import { ConfigError } from '../engine/config';
-import { kerasVersionSettings } from '../engine/settings-schema';
+import { fileSizeForms, kerasVersionSettings, parseFileSize } from '../engine/settings-schema';
 import { ConfigFiles, ignoredFor, isExcluded, type FoundConfig } from '../workspace/config-files';
 import { checkFiles, FileChecker, projectChecks, type Concurrency, type FileOutcome } from './check-files';
 import { findRequirementFiles } from '../workspace/project-files';
@@ -50,6 +50,8 @@ interface CheckOptions extends SelectionOptions, WalkOptions {
   failOn?: Severity;
   exitZero: boolean;
   statistics: boolean;
+  /** `--output-file`: where the report goes instead of standard output. */
+  outputFile?: string;
 }
 
 /**
@@ -204,8 +206,10 @@ async function runCheck(paths: string[], options: CheckOptions): Promise<number>
   for (const o of outcomes) if (o.skipped) process.stderr.write(`${o.file}: ${colour ? pc.yellow('skipped') : 'skipped'}: ${o.skipped}\n`);
   // `ksm check --fix -` has written the fixed text to standard output: no report beside it.
   if (!(fromStdin && options.fix)) {
-    if (options.statistics) printStatistics(outcomes, options.format);
-    else process.stdout.write(emit(format, outcomes, options, colour, listsSuppressed));
+    // A report written to a file is read by tools, not people: no colour in it.
+    const report = options.statistics ? statistics(outcomes, options.format) : emit(format, outcomes, options, colour && !options.outputFile, listsSuppressed);
+    if (options.outputFile) writeReport(options.outputFile, report);
+    else process.stdout.write(report);
   }
   if (options.exitZero) return exitClean;
   const failing = outcomes.some((o) => (o.result?.findings ?? []).some((f) => fails(f.severity, failOn)));
@@ -218,14 +222,25 @@ function emit(format: OutputFormat, outcomes: FileOutcome[], options: CheckOptio
     findings: findingsOf(o),
     ...(listsSuppressed ? { suppressed: findingsOf(o, 'suppressed') } : {}),
     analysed: !!o.result && o.result.version.source !== 'not analysed',
+    ...(o.skipped && (!o.result || o.result.version.source === 'not analysed') ? { skipped: o.skipped } : {}),
     fixed: o.fixed,
     ...(o.fixedRules ? { fixedRules: o.fixedRules } : {}),
   }));
   return format.emit(files, { version: packageVersion(), root: process.cwd(), colour, showFixes: options.showFixes, source: sourceReader(outcomes) });
 }
 
+/** `--output-file`: the report, in a file whose folder is made if need be. */
+function writeReport(file: string, report: string): void {
+  try {
+    fs.mkdirSync(path.dirname(path.resolve(file)), { recursive: true });
+    fs.writeFileSync(file, report);
+  } catch (error) {
+    throw new UsageError(`cannot write --output-file ${file}: ${(error as Error).message}`);
+  }
+}
+
 /** `--statistics`: how many findings each rule has, most first, and how many a safe fix removes. */
-function printStatistics(outcomes: FileOutcome[], format: CheckOptions['format']): void {
+function statistics(outcomes: FileOutcome[], format: CheckOptions['format']): string {
   const counts = new Map<string, { code: string; name: string; count: number; fixable: number }>();
   for (const finding of outcomes.flatMap((o) => o.result?.findings ?? [])) {
     const entry = counts.get(finding.code) ?? { code: finding.code, name: finding.name, count: 0, fixable: 0 };
@@ -234,12 +249,9 @@ function printStatistics(outcomes: FileOutcome[], format: CheckOptions['format']
     counts.set(finding.code, entry);
   }
   const rows = [...counts.values()].sort((a, b) => b.count - a.count || a.code.localeCompare(b.code));
-  if (format === 'json') {
-    process.stdout.write(JSON.stringify(rows, null, 2) + '\n');
-    return;
-  }
+  if (format === 'json') return JSON.stringify(rows, null, 2) + '\n';
   const width = Math.max(1, ...rows.map((r) => String(r.count).length));
-  for (const r of rows) process.stdout.write(`${String(r.count).padStart(width)}  ${pc.bold(r.code)}  ${r.name}${r.fixable > 0 ? `  (${r.fixable} fixable)` : ''}\n`);
+  return rows.map((r) => `${String(r.count).padStart(width)}  ${pc.bold(r.code)}  ${r.name}${r.fixable > 0 ? `  (${r.fixable} fixable)` : ''}\n`).join('');
 }
 
 /** A file's models; a notebook's with ranges relative to their cells, each with its `cell`. */
@@ -329,6 +341,12 @@ function failOnParser(value: string): Severity {
   }
 }
 
+function fileSizeParser(value: string): number {
+  const bytes = parseFileSize(value);
+  if (bytes === undefined) throw new InvalidArgumentError(`expected ${fileSizeForms}`);
+  return bytes;
+}
+
 function parseConcurrency(value: string): Concurrency {
   const lower = value.trim().toLowerCase();
   if (lower === 'off') return lower;
@@ -379,8 +397,10 @@ function program(): Command {
         .argParser(failOnParser),
     )
     .option('--exit-zero', 'exit 0 even when findings remain', false)
+    .option('-o, --output-file <path>', 'write the report to this file instead of standard output (skip messages stay on stderr)')
     .option('--statistics', 'print how many findings each rule has instead of the findings', false)
     .addOption(concurrencyOption())
+    .addOption(new Option('--max-file-size <size>', 'skip files larger than this: 2MiB (the default, else the configuration\'s max-file-size), 500k, or bytes').argParser(fileSizeParser))
     .addOption(stdinFilenameOption())
     .addOption(listOption('--exclude <globs>', 'leave out files and folders matching these globs (relative to the working directory) when walking folders; replaces the configuration\'s exclude'))
     .addOption(listOption('--extend-exclude <globs>', 'leave these out too, on top of the configuration\'s exclude'))

@@ -1,6 +1,6 @@
 import type * as Toml from 'smol-toml' with { 'resolution-mode': 'import' };
 import { findRule, rules } from './rules/index';
-import { configKeys, parseKerasVersion, parseRuleLevel, severities, type KerasVersionName, type RuleLevel, type SeverityName } from './settings-schema';
+import { configKeys, fileSizeForms, parseFileSize, parseKerasVersion, parseRuleLevel, severities, type KerasVersionName, type RuleLevel, type SeverityName } from './settings-schema';
 
 // smol-toml ships a CommonJS build under its "require" condition (see project-version.ts).
 // eslint-disable-next-line @typescript-eslint/no-require-imports
@@ -24,6 +24,7 @@ export interface ProjectConfig {
   perFileIgnores: Array<{ glob: string; rules: string[] }>;
   exclude: string[];
   failOn?: SeverityName;
+  maxFileBytes?: number;
 }
 
 /** What is wrong with a configuration file, and where. */
@@ -91,6 +92,9 @@ export function parseConfig(file: string, text: string, kind: 'pyproject' | 'ksm
         config.failOn = level as SeverityName;
         break;
       }
+      case 'max-file-size':
+        config.maxFileBytes = parseFileSize(value) ?? fail(key, `expected ${fileSizeForms}, got ${show(value)}`);
+        break;
       default:
         fail(key, `unknown key; the keys are ${Object.keys(configKeys).join(', ')}`);
     }

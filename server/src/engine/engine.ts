@@ -200,8 +200,9 @@ function failureReason(error: unknown): string {
   return `internal error: ${error instanceof Error ? error.message : String(error)}`;
 }
 
-/** A size limit for people: "2 MiB", "512 KiB". */
+/** A size limit for people: "2 MiB", "512 KiB", "100 bytes". */
 export function describeSize(bytes: number): string {
+  if (bytes < 1024) return `${bytes} bytes`;
   const mib = bytes / 1024 / 1024;
   return mib >= 1 ? `${Number(mib.toFixed(2))} MiB` : `${Number((bytes / 1024).toFixed(1))} KiB`;
 }
