@@ -4,7 +4,7 @@ import { Command, CommanderError, InvalidArgumentError, Option } from 'commander
 import pc from 'picocolors';
 import type { NotebookFinding } from '../engine/analysis/notebook';
 import type { Finding, Position, Range, Severity } from '../engine/analysis/types';
-import { packageVersion, ruleDocUrl } from '../workspace/docs-location';
+import { packageVersion } from '../workspace/docs-location';
 import { decodePython, findPythonFiles, GitignoreFilter, readPythonFile } from '../workspace/files';
 import { isNotebookPath, parseNotebook, readNotebookFile } from '../workspace/notebook-files';
 import { outputFormat, outputFormats } from './formats/index';
@@ -21,7 +21,7 @@ import { cellLocator, fileReadiness } from '../readiness';
 import type { ModelReadiness } from '../protocol';
 import type { AnalysisOptions } from '../engine/engine';
 import type { VersionVerdict } from '../engine/report';
-import { renderRuleDoc } from '../engine/rule-docs';
+import { renderRuleDoc, rulePageUrl } from '../engine/rule-docs';
 import { findRule, rules } from '../engine/rules/index';
 
 /** Exit codes, as in ruff and flake8: 0 clean, 1 findings remain, 2 usage or internal error. */
@@ -431,7 +431,7 @@ function program(): Command {
     .addOption(formatOption())
     .action((options: { format: string }) => {
       if (options.format === 'json') {
-        const list = rules.map((r) => ({ code: r.code, name: r.name, summary: r.summary, severity: r.severity, fix: r.fixSafety, url: ruleDocUrl(r.code) }));
+        const list = rules.map((r) => ({ code: r.code, name: r.name, summary: r.summary, severity: r.severity, fix: r.fixSafety, url: rulePageUrl(r.code) }));
         process.stdout.write(JSON.stringify(list, null, 2) + '\n');
         return;
       }
