@@ -31,6 +31,13 @@ test('KSM000 anchors code that parses as nothing on its first line, and shortens
   assert.equal(at(long)[0]?.message, 'Syntax error: cannot parse `if some_condition_that_is_long…`');
 });
 
+test('KSM000 points at tokens skipped inside a construct left open (a merge-conflict marker), not at its bracket', () => {
+  const conflict = 'model = keras.Sequential([\n    layers.Flatten(),\n<<<<<<< HEAD\n    layers.Dense(8),\n=======\n    layers.Dense(16),\n>>>>>>> branch\n])\n';
+  assert.deepEqual(at(conflict), [{ range: range(2, 0, 12), message: 'Syntax error: cannot parse `<<<<<<< HEAD`', severity: 'error' }]);
+  // A call left open and stretched over the next statement: the bracket is the mistake.
+  assert.deepEqual(at('def call(self, x):\n    y = tf.tanh(x + self.b\n    return y\n'), [{ range: range(1, 15, 16), message: 'Syntax error: `(` is never closed', severity: 'error' }]);
+});
+
 test('the other rules still report on the code that parses', () => {
   const codes = analyze('import keras\nmodel = keras.Sequential([keras.Input(shape=(4,)), keras.layers.Dense(1)])\nmodel.fit(x, y\nmodel.save("m.keras")\n').map((f) => f.code);
   assert.deepEqual(codes, ['KSM000', 'KSM101']);

@@ -27,7 +27,9 @@ export function renderRuleDoc(rule: Rule): string {
     '',
     `- **Severity:** ${rule.severity}`,
     `- **Fix:** ${rule.fixSafety === 'none' ? 'none' : rule.fixSafety}`,
-    `- **Suppress:** \`# noqa: ${rule.code}\` or \`# noqa: ${rule.name}\` on the flagged line`,
+    rule.suppressible === false
+      ? `- **Suppress:** not with \`# noqa\`; leave the rule out (\`--ignore ${rule.code}\`, \`ignore = ["${rule.code}"]\`)`
+      : `- **Suppress:** \`# noqa: ${rule.code}\` or \`# noqa: ${rule.name}\` on the flagged line`,
     '',
     '## What it does',
     '',

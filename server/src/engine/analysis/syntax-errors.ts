@@ -15,18 +15,23 @@ const shownLength = 30;
 
 /**
  * The first syntax error of a file, in document order, or undefined when it parses. tree-sitter
- * recovers from an error with an ERROR node (the tokens it could not place) or a zero-width
- * MISSING node (a token it assumed); the outermost such node first in the file is the first error.
+ * recovers from an error with an ERROR node (the tokens it could not place, and the constructs it
+ * had begun) or a zero-width MISSING node (a token it assumed); the first such node holds the error.
  */
 export function firstSyntaxError(tree: SyntaxTree): SyntaxErrorAt | undefined {
-  let node = tree.root;
-  if (!node.hasError) return undefined;
-  while (node.type !== 'ERROR' && !node.isMissing) {
-    const child = node.children.find((c) => c.hasError);
-    if (!child) return undefined;
-    node = child;
-  }
+  const first = errorIn(tree.root);
+  return first && describe(first);
+}
+
+function describe(node: SyntaxNode): SyntaxErrorAt {
   return node.isMissing ? { range: nodeRange(node), problem: `missing ${shown(node)}` } : describeError(node);
+}
+
+/** The first ERROR or MISSING node at or below `node`, outermost first. */
+function errorIn(node: SyntaxNode): SyntaxNode | undefined {
+  if (node.type === 'ERROR' || node.isMissing) return node;
+  const child = node.children.find((c) => c.hasError);
+  return child && errorIn(child);
 }
 
 /** A token as written (`` `)` ``), or a named node by its kind (`identifier`). */
@@ -35,11 +40,20 @@ function shown(node: SyntaxNode): string {
 }
 
 /**
- * An ERROR node: a closing bracket with no opener among the tokens it holds is the unexpected
- * token; else an opening one with no closer is never closed; else the node is code that parses
- * as nothing, shown by its first line (the range covers that line's part, not the whole node).
+ * Where in an ERROR node parsing failed, in this order:
+ * - tokens it skipped on a later line than it starts, as an ERROR of their own (a merge-conflict
+ *   marker inside a call left open across lines): those tokens;
+ * - a closing bracket with no opener among its tokens: that bracket, unexpected;
+ * - an opening bracket with no closer: that bracket, never closed (even when an error lies deeper,
+ *   in an expression the parser stretched over the next line);
+ * - an error inside a construct it wraps: that error;
+ * - else the node is code that parses as nothing, shown by its first line (the range covers that
+ *   line's part, not the whole node).
  */
 function describeError(error: SyntaxNode): SyntaxErrorAt {
+  const row = error.startPosition.row;
+  const skipped = error.children.find((c) => c.type === 'ERROR' && c.startPosition.row > row);
+  if (skipped) return describeError(skipped);
   const open: SyntaxNode[] = [];
   for (const child of error.children) {
     if (child.type === '(' || child.type === '[' || child.type === '{') open.push(child);
@@ -49,6 +63,8 @@ function describeError(error: SyntaxNode): SyntaxErrorAt {
     open.pop();
   }
   if (open[0]) return { range: nodeRange(open[0]), problem: `\`${open[0].type}\` is never closed` };
+  const inner = error.children.map(errorIn).find((e) => e !== undefined);
+  if (inner) return describe(inner);
   const [first = error.text] = error.text.split(/\r?\n/);
   const range = nodeRange(error);
   if (range.end.line !== range.start.line) range.end = { line: range.start.line, character: range.start.character + first.length };

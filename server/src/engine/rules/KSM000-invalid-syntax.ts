@@ -11,8 +11,8 @@ export const invalidSyntax: Rule = {
   docs: {
     what:
       'Flags the first syntax error of a Python file or of a notebook\'s code cells, once per file: a token ' +
-      'the parser cannot place (`unexpected `)``), a bracket that is never closed, a token the parser had to ' +
-      'assume (`missing `:``), or a line that parses as nothing. Anchor: that token, or the start of that line. ' +
+      'the parser cannot place (an extra `)`), a bracket that is never closed, a token the parser had to ' +
+      'assume (a missing `)`), or a line that parses as nothing (a merge-conflict marker). Anchor: that token, or the start of that line. ' +
       'The other rules still run on the parts of the file that parse, so their findings are reported too, ' +
       'but code around the error may be misread or left out.\n\n' +
       'As with Ruff\'s syntax errors, a `# noqa` comment does not silence it (the file does not run, whatever ' +
@@ -28,7 +28,9 @@ export const invalidSyntax: Rule = {
       '`compile()` or `get_config` inside the broken part is not seen, so a clean report would be a false promise.',
     notFlagged:
       'IPython syntax in notebooks (`%magic`, `!shell`, `obj?`), which is not Python but is blanked before ' +
-      'parsing; code that is valid Python but fails when run; the second and later errors of a file.',
+      'parsing (in a `.py` file it is flagged); code that is valid Python but fails when run; the second and ' +
+      'later errors of a file; what the tree-sitter grammar accepts although Python 3 rejects it: Python 2 ' +
+      'syntax (`print "x"`, `except IOError, e:`) and some indentation errors (a body not indented under its `def`).',
     example: ['model.compile(optimizer="adam", loss="mse"))', 'model.save("model.keras")'].join('\n'),
     fixed: ['model.compile(optimizer="adam", loss="mse")', 'model.save("model.keras")'].join('\n'),
     fix: 'None: only you know what the code should say.',
