@@ -5,7 +5,7 @@ import type { Range } from './types';
 /** Where a file's first syntax error is, and what it is, in a few words. */
 export interface SyntaxErrorAt {
   range: Range;
-  /** `unexpected `)``, `missing `:``, `` `(` is never closed ``. */
+  /** "unexpected `)`", "missing `)`", "`(` is never closed", "cannot parse `if x`". */
   problem: string;
 }
 
