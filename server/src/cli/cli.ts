@@ -400,7 +400,7 @@ function program(): Command {
     .option('-o, --output-file <path>', 'write the report to this file instead of standard output (skip messages stay on stderr)')
     .option('--statistics', 'print how many findings each rule has instead of the findings', false)
     .addOption(concurrencyOption())
-    .addOption(new Option('--max-file-size <size>', 'skip files larger than this: 2MiB (the default, else the configuration\'s max-file-size), 500k, or bytes').argParser(fileSizeParser))
+    .addOption(new Option('--max-file-size <size>', 'skip files larger than this: 2MiB, 500k, or bytes (default: the configuration\'s max-file-size, else 2MiB)').argParser(fileSizeParser))
     .addOption(stdinFilenameOption())
     .addOption(listOption('--exclude <globs>', 'leave out files and folders matching these globs (relative to the working directory) when walking folders; replaces the configuration\'s exclude'))
     .addOption(listOption('--extend-exclude <globs>', 'leave these out too, on top of the configuration\'s exclude'))
