@@ -4,7 +4,7 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { renderRuleDoc } from '../server/src/engine/rule-docs';
+import { readmeRuleRows, renderRuleDoc } from '../server/src/engine/rule-docs';
 import { rules } from '../server/src/engine/rules/index';
 
 const root = path.resolve(__dirname, '..', '..');
@@ -38,6 +38,17 @@ for (const name of fs.readdirSync(dir)) {
     if (check) stale.push(`${path.relative(root, path.join(dir, name))} (no rule has this page)`);
     else fs.rmSync(path.join(dir, name));
   }
+}
+// The README's table is prose beside each rule, so it is checked, in both modes, rather than written.
+const listed = readmeRuleRows(fs.readFileSync(path.join(root, 'README.md'), 'utf8'));
+const expected = rules.map((r) => `${r.code} ${r.name}`);
+const unlisted = expected.filter((row) => !listed.includes(row));
+const extra = listed.filter((row) => !expected.includes(row));
+if (unlisted.length > 0 || extra.length > 0 || listed.join() !== expected.join()) {
+  console.error(`README.md's rule table must list every rule, in code order, as | [CODE](docs/rules/CODE.md) | \`name\` | …:` +
+    `${unlisted.length > 0 ? `\n  missing: ${unlisted.join(', ')}` : ''}${extra.length > 0 ? `\n  no such rule: ${extra.join(', ')}` : ''}` +
+    `${unlisted.length === 0 && extra.length === 0 ? '\n  the rows are out of order' : ''}`);
+  process.exit(1);
 }
 if (stale.length > 0) {
   console.error(`Rule docs are out of date; run \`npm run docs\`:\n  ${stale.join('\n  ')}`);

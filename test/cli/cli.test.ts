@@ -103,11 +103,30 @@ describe('ksm check', () => {
     assert.equal(ksm(['check', '--rule', 'KSM999=off', work]).code, 2);
   });
 
-  test('a file with syntax errors is still checked, without a crash', () => {
-    const file = write('syntax/broken.py', 'from tensorflow import keras\ndef broken(:\n    pass\nm = keras.Sequential([keras.Input(shape=(3,)), keras.layers.Dense(1)])\nm.save("m.keras")\n');
+  test('a file with syntax errors gets one KSM000 at the first error, and the rest of it is still checked', () => {
+    const file = write('syntax/broken.py', 'from tensorflow import keras\ndef broken(:\n    pass\nm = keras.Sequential([keras.Input(shape=(3,)), keras.layers.Dense(1)])\nm.save("m.keras")\nx = = 1\n');
     const run = ksm(['check', '--format', 'json', file]);
     assert.equal(run.code, 1, run.stderr);
-    assert.deepEqual((JSON.parse(run.stdout) as JsonFinding[]).map((f) => f.code), ['KSM101']);
+    const findings = JSON.parse(run.stdout) as JsonFinding[];
+    assert.deepEqual(findings.map((f) => [f.code, f.name, f.severity, f.location.row, f.location.column]), [
+      ['KSM000', 'invalid-syntax', 'error', 2, 12],
+      ['KSM101', 'save-before-compile', 'warning', 5, 1],
+    ]);
+    assert.equal(findings[0]!.fix, null);
+    const text = ksm(['check', file]);
+    assert.equal(text.stdout.split('\n')[0], `${file}:2:12: KSM000 [error] Syntax error: missing \`)\``);
+    assert.match(text.stdout, /Found 2 problems \(1 error, 1 warning\) in 1 file\./);
+  });
+
+  test('a syntax error alone fails the run; --ignore KSM000 and --fail-on leave it out', () => {
+    const file = write('syntax/only.py', 'print(1))\n');
+    const run = ksm(['check', file]);
+    assert.equal(run.code, 1, run.stdout);
+    assert.equal(run.stdout.split('\n')[0], `${file}:1:9: KSM000 [error] Syntax error: unexpected \`)\``);
+    const ignored = ksm(['check', '--ignore', 'invalid-syntax', file]);
+    assert.equal(ignored.code, 0, ignored.stdout);
+    assert.equal(ksm(['check', '--rule', 'KSM000=hint', file]).code, 0);
+    assert.equal(ksm(['check', '--select', 'KSM0', file]).code, 1);
   });
 
   test('a file that is not UTF-8 is skipped with a message; a PEP 263 declaration is honoured', () => {
@@ -126,7 +145,45 @@ describe('ksm check', () => {
     const run = ksm(['check', file]);
     assert.equal(run.code, 0);
     assert.match(run.stderr, /blob\.py: skipped: holds NUL bytes/);
-    assert.equal(run.stdout, 'No problems found in 0 files. 1 file was skipped (see above).\n', 'the summary does not hide the skipped file');
+    assert.equal(run.stdout, 'No problems found in 0 files. 1 file was skipped (see above): holds NUL bytes (binary?).\n', 'the summary does not hide the skipped file');
+  });
+
+  test('--max-file-size skips larger files, with the reason on stderr and in the summary; 2 MiB by default', () => {
+    const big = write('size/big.py', unsaved + `# ${'x'.repeat(3 * 1024 * 1024)}\n`);
+    const small = write('size/small.py', unsaved);
+    const byDefault = ksm(['check', path.dirname(big)]);
+    assert.match(byDefault.stderr, /big\.py: skipped: larger than 2 MiB/);
+    assert.match(byDefault.stdout, /in 1 file\. 1 file was skipped \(see above\): larger than 2 MiB\.\n/);
+    const raised = ksm(['check', '--format', 'json', '--max-file-size', '4MiB', path.dirname(big)]);
+    assert.deepEqual((JSON.parse(raised.stdout) as JsonFinding[]).map((f) => path.basename(f.filename)), ['big.py', 'small.py']);
+    for (const [size, shown] of [['50k', '50 KiB'], ['100', '100 bytes'], ['0.5 MB', '512 KiB']]) {
+      const run = ksm(['check', '--max-file-size', size!, big]);
+      assert.equal(run.stdout, `No problems found in 0 files. 1 file was skipped (see above): larger than ${shown}.\n`, size);
+    }
+    assert.equal(ksm(['check', '--max-file-size', '200', big, small]).code, 1, 'small.py (102 bytes) is checked');
+  });
+
+  test('an invalid --max-file-size is a usage error (exit 2) that says what a size looks like', () => {
+    for (const size of ['2x', '0', '-1', 'MiB', '']) {
+      const run = ksm(['check', '--max-file-size', size, work]);
+      assert.equal(run.code, 2, size);
+      assert.match(run.stderr, /--max-file-size <size>.*invalid\. expected a size such as 2MiB, 500k or 1048576 \(bytes\)/, size);
+    }
+  });
+
+  test('--output-file (-o) writes the report to a file, making its folder, and keeps the exit code', () => {
+    const file = write('output/model.py', unsaved);
+    const report = path.join(work, 'output', 'reports', 'ksm.json');
+    const run = ksm(['check', '--format', 'json', '--output-file', report, file]);
+    assert.equal(run.code, 1);
+    assert.equal(run.stdout, '');
+    assert.deepEqual((JSON.parse(fs.readFileSync(report, 'utf8')) as JsonFinding[]).map((f) => f.code), ['KSM101']);
+    const text = path.join(work, 'output', 'ksm.txt');
+    assert.equal(ksm(['check', '-o', text, '--statistics', file]).stdout, '');
+    assert.match(fs.readFileSync(text, 'utf8'), /^1 {2}KSM101 {2}save-before-compile/);
+    const blocked = ksm(['check', '-o', path.join(file, 'ksm.json'), file]);
+    assert.equal(blocked.code, 2);
+    assert.match(blocked.stderr, /cannot write --output-file/);
   });
 
   test('a file named twice is checked once', () => {
@@ -365,6 +422,18 @@ describe('ksm check with a configuration file', () => {
     // --select replaces the file's selection; --rule goes over its severity.
     assert.deepEqual(codes(ksm(['check', '--select', 'KSM101', '.'], root)), []);
     assert.match(ksm(['check', '--rule', 'KSM301=error', '--select', 'KSM301', 'train.py'], root).stdout, /train\.py:2:23: KSM301/);
+  });
+
+  test('max-file-size in the configuration skips larger files below it; --max-file-size goes over it; a bad value exits 2', () => {
+    const root = project('sized', { 'ksm.toml': 'max-file-size = "60"\n', 'other/ksm.toml': 'max-file-size = 4096\n', 'other/train.py': lstm });
+    const run = ksm(['check', '.'], root);
+    assert.match(run.stdout, /in 1 file\. 3 files were skipped \(see above\): 3 larger than 60 bytes\./);
+    assert.deepEqual([...new Set(codes(run).map((c) => c.split(':')[0]))], [path.join('other', 'train.py')]);
+    assert.match(ksm(['check', '--max-file-size', '1k', '.'], root).stdout, /in 4 files\.\n/);
+    fs.writeFileSync(path.join(root, 'ksm.toml'), 'max-file-size = "big"\n');
+    const bad = ksm(['check', '.'], root);
+    assert.equal(bad.code, 2);
+    assert.match(bad.stderr, /invalid configuration: ksm\.toml:1: max-file-size: expected a size such as 2MiB, 500k or 1048576 \(bytes\), got "big"/);
   });
 
   test('ksm.toml wins over pyproject.toml in its folder, and the nearest file applies', () => {

@@ -100,6 +100,15 @@ describe('language server: code actions', () => {
     await client.close(uri);
   });
 
+  test('a syntax error is one KSM000 error diagnostic, with its page, and no fix or disable action', async () => {
+    const { uri, diagnostics } = await openWithDiagnostics('syntax-error.py', `x = = 1\ny = (\n${saveBeforeCompile}`);
+    const syntax = diagnostics.filter((d) => d.code === 'KSM000');
+    assert.deepEqual(syntax.map((d) => [d.severity, d.message, d.range.start]), [[1, 'Syntax error: unexpected `=`', { line: 0, character: 4 }]]);
+    assert.match(syntax[0]!.codeDescription!.href, /KSM000/);
+    assert.deepEqual(await client.codeActions(uri, syntax[0]!.range, syntax, ['quickfix']), []);
+    await client.close(uri);
+  });
+
   test('actions are not offered for diagnostics of an older version', async () => {
     const { uri, diagnostics } = await openWithDiagnostics('stale.py', saveBeforeCompile);
     await client.change(uri, 2, [{ range: { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } }, text: '\n' }]);

@@ -4,7 +4,7 @@ import * as path from 'node:path';
 import { test } from 'node:test';
 import { ConfigError, parseConfig } from '../../server/src/engine/config';
 import { settingsFrom } from '../../server/src/engine/selection';
-import { configKeys, kerasVersionSettings, ruleLevels } from '../../server/src/engine/settings-schema';
+import { configKeys, kerasVersionSettings, parseFileSize, ruleLevels } from '../../server/src/engine/settings-schema';
 import { repoRoot } from '../helpers/fixtures';
 
 function error(text: string, kind: 'pyproject' | 'ksm' = 'ksm'): string {
@@ -70,4 +70,23 @@ test('one schema: the manifest and the README list the same levels, versions and
   assert.deepEqual(levels, [...ruleLevels]);
   const readme = fs.readFileSync(path.join(repoRoot, 'README.md'), 'utf8');
   for (const key of Object.keys(configKeys)) assert.ok(readme.includes(`\`${key}\``), `the README documents \`${key}\``);
+});
+
+test('file sizes are read with binary units, any case and spacing, or as bytes; anything else is none', () => {
+  const read: Array<[unknown, number | undefined]> = [
+    ['2MiB', 2 * 1024 * 1024], ['2 mib', 2 * 1024 * 1024], ['500k', 500 * 1024], ['500KB', 500 * 1024], ['1.5M', 1.5 * 1024 * 1024],
+    ['1g', 1024 ** 3], ['1048576', 1048576], [4096, 4096], ['12b', 12],
+    ['0', undefined], [0, undefined], ['-1', undefined], ['0.1', undefined], ['2x', undefined], ['MiB', undefined], ['', undefined], [true, undefined], [-5, undefined],
+  ];
+  assert.deepEqual(read.map(([value]) => [value, parseFileSize(value)]), read);
+});
+
+test('max-file-size in the configuration gives the files their size limit, under the command line\'s', () => {
+  const config = parseConfig('ksm.toml', 'max-file-size = "64k"\n', 'ksm')!;
+  assert.equal(config.maxFileBytes, 64 * 1024);
+  const none = { rule: [], select: [], extendSelect: [], ignore: [] };
+  assert.equal(settingsFrom(none, config).maxFileBytes, 64 * 1024);
+  assert.equal(settingsFrom({ ...none, maxFileSize: 100 }, config).maxFileBytes, 100);
+  assert.equal(settingsFrom(none).maxFileBytes, undefined, 'the engine\'s default, 2 MiB');
+  assert.equal(error('max-file-size = "64 bananas"\n'), 'ksm.toml:1: max-file-size: expected a size such as 2MiB, 500k or 1048576 (bytes), got "64 bananas"');
 });

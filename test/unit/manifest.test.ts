@@ -104,9 +104,3 @@ test('the grammar and the icon the manifest names exist and fit', () => {
   assert.equal(icon.subarray(1, 4).toString('latin1'), 'PNG');
   assert.deepEqual([icon.readUInt32BE(16), icon.readUInt32BE(20)], [128, 128]);
 });
-
-test('the README lists every rule, in code order, with its name and a link to its page', () => {
-  const readme = fs.readFileSync(path.join(repoRoot, 'README.md'), 'utf8');
-  const listed = [...readme.matchAll(/^\| \[(KSM\d{3})\]\(docs\/rules\/\1\.md\) \| `([a-z0-9-]+)` \|/gm)].map((m) => `${m[1]} ${m[2]}`);
-  assert.deepEqual(listed, rules.map((r) => `${r.code} ${r.name}`));
-});

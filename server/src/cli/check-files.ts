@@ -142,7 +142,7 @@ export class FileChecker {
     this.checked.add(key);
     this.stale.delete(key);
     const edited = this.edited.get(key);
-    const read = edited ? { text: edited.after } : isNotebookPath(file) ? readNotebookFile(file) : readPythonFile(file);
+    const read = edited ? { text: edited.after } : isNotebookPath(file) ? readNotebookFile(file) : readPythonFile(file, this.ownSettings(file).maxFileBytes);
     const keep = (text: string) => {
       if (edited) edited.after = text;
     };

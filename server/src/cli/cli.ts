@@ -4,14 +4,14 @@ import { Command, CommanderError, InvalidArgumentError, Option } from 'commander
 import pc from 'picocolors';
 import type { NotebookFinding } from '../engine/analysis/notebook';
 import type { Finding, Position, Range, Severity } from '../engine/analysis/types';
-import { packageVersion, ruleDocUrl } from '../workspace/docs-location';
+import { packageVersion } from '../workspace/docs-location';
 import { decodePython, findPythonFiles, GitignoreFilter, readPythonFile } from '../workspace/files';
 import { isNotebookPath, parseNotebook, readNotebookFile } from '../workspace/notebook-files';
 import { outputFormat, outputFormats } from './formats/index';
 import { hiddenFixesNote, type CheckedFile, type FormatContext, type OutputFormat } from './formats/format';
 import { fails, items, parseFailOn, SelectionError, settingsFrom, type SelectionOptions } from '../engine/selection';
 import { ConfigError } from '../engine/config';
-import { kerasVersionSettings } from '../engine/settings-schema';
+import { fileSizeForms, kerasVersionSettings, parseFileSize } from '../engine/settings-schema';
 import { ConfigFiles, ignoredFor, isExcluded, type FoundConfig } from '../workspace/config-files';
 import { checkFiles, FileChecker, projectChecks, type Concurrency, type FileOutcome, type FixMode } from './check-files';
 import { fixToApply } from '../engine/fix-all';
@@ -22,7 +22,7 @@ import { cellLocator, fileReadiness } from '../readiness';
 import type { ModelReadiness } from '../protocol';
 import type { AnalysisOptions } from '../engine/engine';
 import type { ProblemFix, VersionVerdict } from '../engine/report';
-import { renderRuleDoc } from '../engine/rule-docs';
+import { renderRuleDoc, rulePageUrl } from '../engine/rule-docs';
 import { findRule, rules } from '../engine/rules/index';
 
 /** Exit codes, as in ruff and flake8: 0 clean, 1 findings remain, 2 usage or internal error. */
@@ -53,6 +53,8 @@ interface CheckOptions extends SelectionOptions, WalkOptions {
   failOn?: Severity;
   exitZero: boolean;
   statistics: boolean;
+  /** `--output-file`: where the report goes instead of standard output. */
+  outputFile?: string;
 }
 
 /**
@@ -212,8 +214,10 @@ async function runCheck(paths: string[], options: CheckOptions): Promise<number>
   for (const o of outcomes) if (o.skipped) process.stderr.write(`${o.file}: ${colour ? pc.yellow('skipped') : 'skipped'}: ${o.skipped}\n`);
   // `ksm check --fix -` has written the fixed text to standard output: no report beside it.
   if (!(fromStdin && options.fix)) {
-    if (options.statistics) printStatistics(outcomes, options.format, unsafe);
-    else process.stdout.write(emit(format, outcomes, options, colour, listsSuppressed, unsafe));
+    // A report written to a file is read by tools, not people: no colour in it.
+    const report = options.statistics ? statistics(outcomes, options.format, unsafe) : emit(format, outcomes, options, colour && !options.outputFile, listsSuppressed, unsafe);
+    if (options.outputFile) writeReport(options.outputFile, report);
+    else process.stdout.write(report);
   }
   if (options.exitZero) return exitClean;
   const failing = outcomes.some((o) => (o.result?.findings ?? []).some((f) => fails(f.severity, failOn)));
@@ -226,14 +230,25 @@ function emit(format: OutputFormat, outcomes: FileOutcome[], options: CheckOptio
     findings: findingsOf(o),
     ...(listsSuppressed ? { suppressed: findingsOf(o, 'suppressed') } : {}),
     analysed: !!o.result && o.result.version.source !== 'not analysed',
+    ...(o.skipped && (!o.result || o.result.version.source === 'not analysed') ? { skipped: o.skipped } : {}),
     fixed: o.fixed,
     ...(o.fixedRules ? { fixedRules: o.fixedRules } : {}),
   }));
   return format.emit(files, { version: packageVersion(), root: process.cwd(), colour, showFixes: options.showFixes, unsafeFixes, source: sourceReader(outcomes) });
 }
 
+/** `--output-file`: the report, in a file whose folder is made if need be. */
+function writeReport(file: string, report: string): void {
+  try {
+    fs.mkdirSync(path.dirname(path.resolve(file)), { recursive: true });
+    fs.writeFileSync(file, report);
+  } catch (error) {
+    throw new UsageError(`cannot write --output-file ${file}: ${(error as Error).message}`);
+  }
+}
+
 /** `--statistics`: how many findings each rule has, most first, and how many a fix `--fix` applies removes. */
-function printStatistics(outcomes: FileOutcome[], format: CheckOptions['format'], unsafe: boolean): void {
+function statistics(outcomes: FileOutcome[], format: CheckOptions['format'], unsafe: boolean): string {
   const counts = new Map<string, { code: string; name: string; count: number; fixable: number }>();
   for (const finding of outcomes.flatMap((o) => o.result?.findings ?? [])) {
     const entry = counts.get(finding.code) ?? { code: finding.code, name: finding.name, count: 0, fixable: 0 };
@@ -242,12 +257,9 @@ function printStatistics(outcomes: FileOutcome[], format: CheckOptions['format']
     counts.set(finding.code, entry);
   }
   const rows = [...counts.values()].sort((a, b) => b.count - a.count || a.code.localeCompare(b.code));
-  if (format === 'json') {
-    process.stdout.write(JSON.stringify(rows, null, 2) + '\n');
-    return;
-  }
+  if (format === 'json') return JSON.stringify(rows, null, 2) + '\n';
   const width = Math.max(1, ...rows.map((r) => String(r.count).length));
-  for (const r of rows) process.stdout.write(`${String(r.count).padStart(width)}  ${pc.bold(r.code)}  ${r.name}${r.fixable > 0 ? `  (${r.fixable} fixable)` : ''}\n`);
+  return rows.map((r) => `${String(r.count).padStart(width)}  ${pc.bold(r.code)}  ${r.name}${r.fixable > 0 ? `  (${r.fixable} fixable)` : ''}\n`).join('');
 }
 
 /** A file's models; a notebook's with ranges relative to their cells, each with its `cell`. */
@@ -344,6 +356,12 @@ function failOnParser(value: string): Severity {
   }
 }
 
+function fileSizeParser(value: string): number {
+  const bytes = parseFileSize(value);
+  if (bytes === undefined) throw new InvalidArgumentError(`expected ${fileSizeForms}`);
+  return bytes;
+}
+
 function parseConcurrency(value: string): Concurrency {
   const lower = value.trim().toLowerCase();
   if (lower === 'off') return lower;
@@ -396,8 +414,10 @@ function program(): Command {
         .argParser(failOnParser),
     )
     .option('--exit-zero', 'exit 0 even when findings remain', false)
+    .option('-o, --output-file <path>', 'write the report to this file instead of standard output (skip messages stay on stderr)')
     .option('--statistics', 'print how many findings each rule has instead of the findings', false)
     .addOption(concurrencyOption())
+    .addOption(new Option('--max-file-size <size>', 'skip files larger than this: 2MiB, 500k, or bytes (default: the configuration\'s max-file-size, else 2MiB)').argParser(fileSizeParser))
     .addOption(stdinFilenameOption())
     .addOption(listOption('--exclude <globs>', 'leave out files and folders matching these globs (relative to the working directory) when walking folders; replaces the configuration\'s exclude'))
     .addOption(listOption('--extend-exclude <globs>', 'leave these out too, on top of the configuration\'s exclude'))
@@ -428,7 +448,7 @@ function program(): Command {
     .addOption(formatOption())
     .action((options: { format: string }) => {
       if (options.format === 'json') {
-        const list = rules.map((r) => ({ code: r.code, name: r.name, summary: r.summary, severity: r.severity, fix: r.fixSafety, url: ruleDocUrl(r.code) }));
+        const list = rules.map((r) => ({ code: r.code, name: r.name, summary: r.summary, severity: r.severity, fix: r.fixSafety, url: rulePageUrl(r.code) }));
         process.stdout.write(JSON.stringify(list, null, 2) + '\n');
         return;
       }

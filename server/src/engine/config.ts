@@ -1,6 +1,6 @@
 import type * as Toml from 'smol-toml' with { 'resolution-mode': 'import' };
 import { findRule, rules } from './rules/index';
-import { configKeys, parseKerasVersion, parseRuleLevel, severities, type KerasVersionName, type RuleLevel, type SeverityName } from './settings-schema';
+import { configKeys, fileSizeForms, parseFileSize, parseKerasVersion, parseRuleLevel, severities, type KerasVersionName, type RuleLevel, type SeverityName } from './settings-schema';
 
 // smol-toml ships a CommonJS build under its "require" condition (see project-version.ts).
 // eslint-disable-next-line @typescript-eslint/no-require-imports
@@ -26,6 +26,7 @@ export interface ProjectConfig {
   failOn?: SeverityName;
   /** `unsafe-fixes`: `--fix` applies unsafe fixes too. */
   unsafeFixes?: boolean;
+  maxFileBytes?: number;
 }
 
 /** What is wrong with a configuration file, and where. */
@@ -96,6 +97,9 @@ export function parseConfig(file: string, text: string, kind: 'pyproject' | 'ksm
       case 'unsafe-fixes':
         if (typeof value !== 'boolean') fail(key, `expected true or false, got ${show(value)}`);
         config.unsafeFixes = value as boolean;
+        break;
+      case 'max-file-size':
+        config.maxFileBytes = parseFileSize(value) ?? fail(key, `expected ${fileSizeForms}, got ${show(value)}`);
         break;
       default:
         fail(key, `unknown key; the keys are ${Object.keys(configKeys).join(', ')}`);

@@ -90,7 +90,8 @@ function* ruleSteps(facts: FileFacts, versions: KerasVersions, settings: Analysi
         report(report) {
           const range = report.range ?? (report.node ? nodeRange(report.node) : undefined);
           if (!range) return;
-          const silenced = isSuppressed(directives, range.start.line, rule.code, rule.name);
+          const silenced = rule.suppressible !== false && isSuppressed(directives, range.start.line, rule.code, rule.name);
+          const noqa = rule.suppressible !== false && !silenced ? noqaEdit(facts.tree, range.start.line, rule.code, commentsByLine.get(range.start.line) ?? []) : undefined;
           (silenced ? suppressed : findings).push({
             code: rule.code,
             name: rule.name,
@@ -101,7 +102,7 @@ function* ruleSteps(facts: FileFacts, versions: KerasVersions, settings: Analysi
             related: report.related ?? [],
             fixes: report.fixes ?? [],
             modelIds: (report.models ?? []).map((m) => m.id),
-            ...(silenced ? {} : { noqa: noqaEdit(facts.tree, range.start.line, rule.code, commentsByLine.get(range.start.line) ?? []) }),
+            ...(noqa ? { noqa } : {}),
           });
         },
       });
@@ -199,8 +200,9 @@ function failureReason(error: unknown): string {
   return `internal error: ${error instanceof Error ? error.message : String(error)}`;
 }
 
-/** A size limit for people: "2 MiB", "512 KiB". */
+/** A size limit for people: "2 MiB", "512 KiB", "100 bytes". */
 export function describeSize(bytes: number): string {
+  if (bytes < 1024) return `${bytes} bytes`;
   const mib = bytes / 1024 / 1024;
   return mib >= 1 ? `${Number(mib.toFixed(2))} MiB` : `${Number((bytes / 1024).toFixed(1))} KiB`;
 }

@@ -73,13 +73,15 @@ export interface SelectionOptions {
   select: string[];
   extendSelect: string[];
   ignore: string[];
+  /** Files larger than this many bytes are skipped; undefined: the configuration file's, else 2 MiB. */
+  maxFileSize?: number;
 }
 
 /**
  * The engine's settings for a file: the selected rules at their levels, every other rule off.
  * The command line goes over the configuration file: `--select` replaces its `select` and
  * `extend-select`, `--extend-select` and `--ignore` add to its lists, `--rule` levels go over
- * its `severity`, `--keras-version` over its `keras-version`. The file's `per-file-ignores`
+ * its `severity`, `--keras-version` over its `keras-version`, `--max-file-size` over its `max-file-size`. The file's `per-file-ignores`
  * (see config-files.ts `ignoredFor`) turn their rules off whatever selects them.
  */
 export function settingsFrom(options: SelectionOptions, config?: ProjectConfig, perFileIgnores: readonly string[] = []): AnalysisSettings {
@@ -92,6 +94,8 @@ export function settingsFrom(options: SelectionOptions, config?: ProjectConfig, 
   // `per-file-ignores` are the last word for their files, whatever else selects the rule.
   for (const selector of perFileIgnores) for (const r of rulesNamed(selector, 'per-file-ignores').rules) selected.delete(r);
   const settings: AnalysisSettings = { kerasVersion: options.kerasVersion ?? config?.kerasVersion ?? 'auto', rules: {} };
+  const maxFileBytes = options.maxFileSize ?? config?.maxFileBytes;
+  if (maxFileBytes !== undefined) settings.maxFileBytes = maxFileBytes;
   for (const r of rules) if (!selected.has(r)) settings.rules[r.code] = 'off';
   for (const [code, level] of Object.entries(config?.severity ?? {})) if (selected.has(findRule(code)!)) settings.rules[code] = level;
   for (const item of items(options.rule)) {

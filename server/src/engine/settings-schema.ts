@@ -28,6 +28,24 @@ export function parseKerasVersion(value: unknown): KerasVersionName | undefined 
   return kerasVersionSettings.find((v) => v === text);
 }
 
+/** Bytes per unit of a file size; binary, as `describeSize` reports sizes (`500k` is 500 KiB). */
+const sizeUnits: Record<string, number> = { '': 1, b: 1, k: 1024, kb: 1024, kib: 1024, m: 1024 ** 2, mb: 1024 ** 2, mib: 1024 ** 2, g: 1024 ** 3, gb: 1024 ** 3, gib: 1024 ** 3 };
+
+/**
+ * A file size as people write it, in bytes: `2MiB`, `500k`, `1.5 MB`, or a number of bytes
+ * (`2097152`, also as a TOML integer). Undefined when it is none, or not a whole positive number of bytes.
+ */
+export function parseFileSize(value: unknown): number | undefined {
+  const match = typeof value === 'number' ? [String(value), String(value), ''] : typeof value === 'string' ? /^\s*(\d+(?:\.\d+)?)\s*([a-z]*)\s*$/i.exec(value) : null;
+  const unit = match ? sizeUnits[match[2]!.toLowerCase()] : undefined;
+  if (!match || unit === undefined) return undefined;
+  const bytes = Number(match[1]) * unit;
+  return Number.isFinite(bytes) && bytes >= 1 ? Math.round(bytes) : undefined;
+}
+
+/** How `parseFileSize` takes a size, for messages. */
+export const fileSizeForms = 'a size such as 2MiB, 500k or 1048576 (bytes)';
+
 /** The keys of the configuration file, with what each holds. */
 export const configKeys = {
   'keras-version': 'which Keras the `keras` package is: "auto" (from evidence), "2" or "3"',
@@ -39,6 +57,7 @@ export const configKeys = {
   exclude: 'globs (relative to the configuration file) of files and folders not checked when a folder is',
   'fail-on': 'the lowest level that fails `ksm check`: "error", "warning" (the default), "information" or "hint"',
   'unsafe-fixes': 'true to let `ksm check --fix` and `--diff` apply unsafe fixes too (default false)',
+  'max-file-size': 'files larger than this are skipped, with the reason: "2MiB" (the default), "500k", or bytes',
 } as const;
 
 export type ConfigKey = keyof typeof configKeys;

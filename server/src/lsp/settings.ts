@@ -1,6 +1,6 @@
 import type { Connection } from 'vscode-languageserver';
 import type { AnalysisSettings } from '../engine/analysis/types';
-import { parseKerasVersion, parseRuleLevel } from '../engine/settings-schema';
+import { parseFileSize, parseKerasVersion, parseRuleLevel } from '../engine/settings-schema';
 import { settingsSection } from '../protocol';
 import { findRule } from '../engine/rules/index';
 import type { SelectionOptions } from '../engine/selection';
@@ -34,7 +34,9 @@ export function normalizeSettings(raw: unknown, fallback: ServerSettings): Serve
   if (Array.isArray(raw.exclude)) settings.exclude = raw.exclude.filter((g): g is string => typeof g === 'string' && g.trim() !== '');
   const version = parseKerasVersion(raw.kerasVersion);
   if (version) settings.kerasVersion = version;
-  if (typeof raw.maxFileSize === 'number' && raw.maxFileSize > 0) settings.maxFileBytes = Math.round(raw.maxFileSize * 1024 * 1024);
+  // A number of MiB, read by the one size parser the CLI and the configuration file use.
+  const maxFileBytes = typeof raw.maxFileSize === 'number' ? parseFileSize(`${raw.maxFileSize}MiB`) : undefined;
+  if (maxFileBytes) settings.maxFileBytes = maxFileBytes;
   if (isObject(raw.rules)) {
     for (const [key, value] of Object.entries(raw.rules)) {
       const level = typeof value === 'string' ? parseRuleLevel(value) : undefined;

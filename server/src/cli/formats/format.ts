@@ -19,6 +19,8 @@ export interface CheckedFile {
   suppressed?: ShownFinding[];
   /** False when the file could not be analysed (it is counted apart, never as clean). */
   analysed?: boolean;
+  /** Why the file was not analysed, when it was not. */
+  skipped?: string;
   /** With `--fix`: how many findings were fixed, and of which rules. */
   fixed?: number;
   fixedRules?: Record<string, number>;

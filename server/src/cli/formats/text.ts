@@ -29,7 +29,7 @@ export function summary(files: readonly CheckedFile[], context: FormatContext): 
   const notAnalysed = files.filter((f) => f.analysed === false).length;
   const analysed = files.length - notAnalysed;
   const fileWord = analysed === 1 ? 'file' : 'files';
-  const skippedNote = notAnalysed > 0 ? c.yellow(` ${notAnalysed} ${notAnalysed === 1 ? 'file was' : 'files were'} skipped (see above).`) : '';
+  const skippedNote = notAnalysed > 0 ? c.yellow(` ${notAnalysed === 1 ? '1 file was' : `${notAnalysed} files were`} skipped (see above): ${skipReasons(files)}.`) : '';
   let out = '';
   if (fixed > 0) out += `Fixed ${plural(fixed, 'problem')}.\n`;
   if (context.showFixes) {
@@ -45,6 +45,14 @@ export function summary(files: readonly CheckedFile[], context: FormatContext): 
   out += `Found ${plural(findings.length, 'problem')} (${parts.join(', ')}) in ${analysed} ${fileWord}.${skippedNote}\n`;
   if (fixable > 0) out += `${fixable} fixable with \`ksm check --fix${context.unsafeFixes ? ' --unsafe-fixes' : ''}\`.\n`;
   return context.unsafeFixes ? out : out + hiddenFixesNote(findings);
+}
+
+/** `larger than 2 MiB`, or with several files `2 larger than 2 MiB, 1 not valid UTF-8`. */
+function skipReasons(files: readonly CheckedFile[]): string {
+  const counts = new Map<string, number>();
+  for (const f of files) if (f.analysed === false) counts.set(f.skipped ?? 'not analysed', (counts.get(f.skipped ?? 'not analysed') ?? 0) + 1);
+  const single = counts.size === 1 && [...counts.values()][0] === 1;
+  return [...counts].map(([reason, count]) => (single ? reason : `${count} ${reason}`)).join(', ');
 }
 
 export const textFormat: OutputFormat = {

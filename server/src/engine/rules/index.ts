@@ -1,3 +1,4 @@
+import { invalidSyntax } from './KSM000-invalid-syntax';
 import { saveBeforeCompile } from './KSM101-save-before-compile';
 import { layerMissingGetConfig } from './KSM201-layer-missing-get-config';
 import { layerInitMissingKwargs } from './KSM202-layer-init-missing-kwargs';
@@ -28,6 +29,7 @@ import type { Rule } from './rule';
 
 /** Every rule, in code order. */
 export const rules: Rule[] = [
+  invalidSyntax,
   saveBeforeCompile,
   layerMissingGetConfig,
   layerInitMissingKwargs,

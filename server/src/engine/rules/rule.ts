@@ -34,7 +34,10 @@ export interface Rule {
   severity: string;
   /** Fix safety as documented: which fixes are safe and which are not. */
   fixSafety: 'safe' | 'unsafe' | 'safe or unsafe by case' | 'none';
-  check: CheckId;
+  /** Absent for a rule about the file rather than its models (KSM000: the file does not parse). */
+  check?: CheckId;
+  /** False when a `# noqa` comment cannot silence the rule's findings (KSM000, as Ruff's syntax errors). */
+  suppressible?: false;
   docs: RuleDocs;
   run(context: RuleContext): void;
 }
