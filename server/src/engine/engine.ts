@@ -132,7 +132,7 @@ function* factsInSteps(text: string, tree: Tree, settings: AnalysisSettings): St
   const syntax = yield* SyntaxTree.copied(text, tree);
   yield;
   const facts = yield* factSteps(syntax, settings.modules);
-  return { facts, versions: detectKerasVersions(facts.root, facts.imports, settings.kerasVersion, settings.projectVersion) };
+  return { facts, versions: detectKerasVersions(facts.root, facts.imports, settings.kerasVersion, settings.projectVersion, settings.envMagics) };
 }
 
 /**
@@ -169,7 +169,7 @@ export function* analysisSteps(text: string, tree: Tree, settings: AnalysisSetti
   if (options.versionView) {
     function* under(kerasVersion: '2' | '3') {
       const forced = { ...settings, kerasVersion };
-      const run = yield* ruleSteps(facts, detectKerasVersions(facts.root, facts.imports, kerasVersion, settings.projectVersion), forced);
+      const run = yield* ruleSteps(facts, detectKerasVersions(facts.root, facts.imports, kerasVersion, settings.projectVersion, settings.envMagics), forced);
       return versionVerdicts(buildReport(facts, run.findings, settingOf));
     }
     const keras2 = yield* under('2');

@@ -10,7 +10,7 @@ import { legacyOnValues } from './legacy-keras';
 import { parseSyntax } from './parser';
 import { allowedMinors, allowsMinor, compareMinor, onlyMinor, type Dialect, type KerasRequirement } from './project-version';
 import { eolOf, nodeRange } from './text';
-import type { Range, TextEdit } from './types';
+import type { EnvMagic, Range, TextEdit } from './types';
 import { detectKerasVersions } from './version';
 
 // ---------------------------------------------------------------------------------------------
@@ -221,10 +221,10 @@ export interface LegacyKerasUse {
  * each setting of `TF_USE_LEGACY_KERAS` in `os.environ` to an on value, in time or not: a late
  * one still routes `tf.keras` there at its first use.
  */
-export function legacyKerasUses(file: string, text: string): LegacyKerasUse[] {
-  if (!text.includes('tf_keras') && !text.includes('TF_USE_LEGACY_KERAS')) return [];
+export function legacyKerasUses(file: string, text: string, envMagics: readonly EnvMagic[] = []): LegacyKerasUse[] {
+  if (!text.includes('tf_keras') && !text.includes('TF_USE_LEGACY_KERAS') && envMagics.length === 0) return [];
   const root = parseSyntax(text).root;
-  const versions = detectKerasVersions(root, new ImportTable(root), 'auto');
+  const versions = detectKerasVersions(root, new ImportTable(root), 'auto', undefined, envMagics);
   const uses: LegacyKerasUse[] = [];
   const tfKeras = versions.used.get('tf_keras');
   if (tfKeras) {
@@ -233,7 +233,7 @@ export function legacyKerasUses(file: string, text: string): LegacyKerasUse[] {
   }
   for (const setting of versions.legacy) {
     if (setting.how === 'putenv' || setting.value === undefined || !legacyOnValues.has(setting.value)) continue;
-    uses.push({ file, range: nodeRange(setting.node), what: `\`TF_USE_LEGACY_KERAS\` set to "${setting.value}"` });
+    uses.push({ file, range: setting.range, what: setting.magic ? `\`${setting.magic}\`` : `\`TF_USE_LEGACY_KERAS\` set to "${setting.value}"` });
   }
   return uses.sort((a, b) => a.range.start.line - b.range.start.line);
 }
