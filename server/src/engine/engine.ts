@@ -40,6 +40,14 @@ export function notAnalysed(reason: string): AnalysisResult {
 export const maxFileBytes = 2 * 1024 * 1024;
 
 /** The setting for a rule, by code or by name, in any case (`KSM101`, `ksm101`, `Save-Before-Compile`). */
+/** Each rule's configured level by code, for the readiness report. */
+export function ruleSettingsOf(settings: AnalysisSettings): (code: string) => Severity | 'off' | undefined {
+  return (code) => {
+    const rule = rules.find((r) => r.code === code);
+    return rule ? ruleSetting(rule, settings) : undefined;
+  };
+}
+
 export function ruleSetting(rule: Rule, settings: AnalysisSettings): Severity | 'off' | undefined {
   let value = settings.rules[rule.code] ?? settings.rules[rule.name];
   if (value === undefined) {
@@ -161,10 +169,7 @@ export function* analysisSteps(text: string, tree: Tree, settings: AnalysisSetti
   }
   yield;
   const { findings, suppressed, errors } = yield* ruleSteps(facts, versions, settings);
-  const settingOf = (code: string) => {
-    const rule = rules.find((r) => r.code === code);
-    return rule ? ruleSetting(rule, settings) : undefined;
-  };
+  const settingOf = ruleSettingsOf(settings);
   const models = buildReport(facts, findings, settingOf);
   if (options.versionView) {
     function* under(kerasVersion: '2' | '3') {

@@ -49,12 +49,14 @@ import { ConfigError } from '../engine/config';
 import { settingsFrom } from '../engine/selection';
 import { findRule } from '../engine/rules/index';
 import {
+  dependenciesReportMethod,
   diagnosticSource,
   fixAllKind,
   notebookFixAllKind,
   readinessReportMethod,
   serverCommands,
   settingsSection,
+  type DependenciesReportParams,
   type FixAllResult,
   workspaceReadinessReportMethod,
   type FileReadiness,
@@ -722,6 +724,7 @@ export function startServer(connection: Connection = createConnection(ProposedFe
 
   connection.onRequest(readinessReportMethod, guardRequest(readinessReportMethod, documentReport));
   connection.onRequest(workspaceReadinessReportMethod, guardRequest(workspaceReadinessReportMethod, workspaceReport));
+  connection.onRequest(dependenciesReportMethod, guardRequest(dependenciesReportMethod, (params: DependenciesReportParams | undefined) => requirements.readiness(params?.uri)));
 
   /**
    * Applies every safe fix of a document (a whole notebook, for a notebook or one of its
