@@ -101,10 +101,12 @@ export class RequirementDocuments {
   /**
    * The "Dependencies" check of each project, once per project: the project of the document at
    * `uri` (the nearest directory at or above it, within its workspace folder, that holds
-   * requirement files), or every project of the workspace folders. Open files count with the
-   * editor's text; a project whose settings disable the extension is left out.
+   * requirement files; none for a document that is not a file), or every project of the
+   * workspace folders. Open files count with the editor's text; a project whose settings
+   * disable the extension is left out.
    */
   async readiness(uri?: string): Promise<ProjectReadiness[]> {
+    if (uri !== undefined && !uri.startsWith('file:')) return [];
     const directories = uri === undefined
       ? projectDirectories(findRequirementFiles(this.host.folders()))
       : this.projectOf(fileURLToPath(uri));
