@@ -189,6 +189,7 @@ describe('language server: the dependencies report, once per project', () => {
     write(workspace, 'serving/pyproject.toml', '[project]\nname = "serving"\ndependencies = ["tensorflow>=2.17"]\n');
     write(workspace, 'serving/app/legacy.py', 'import tf_keras\n');
     write(workspace, 'tools/pyproject.toml', '[project]\nname = "tools"\ndependencies = ["tensorflow==2.15.*", "keras==2.15.*"]\n');
+    write(workspace, 'legacy/setup.py', 'from setuptools import setup\n\nsetup(\n    name="legacy",\n    install_requires=["tensorflow==2.11.*", "keras>=3"],\n)\n');
     write(outside, 'loose.py', clean);
     ({ client } = await LspClient.start({ workspaceFolders: [workspace] }));
   });
@@ -205,12 +206,14 @@ describe('language server: the dependencies report, once per project', () => {
   test('without a uri: every project of the workspace, each with its own check and the problems on its requirement files', async () => {
     const projects: ProjectReadiness[] = await client.connection.sendRequest(dependenciesReportMethod, {});
     assert.deepEqual(summary(projects), [
+      // A setup.py alone makes a project.
+      ['legacy', 'dependencies', 'fail', [['KSM602', uriOf(path.join(workspace, 'legacy/setup.py')), 4]]],
       // The root project's code includes serving/'s `import tf_keras`.
       ['.', 'dependencies', 'fail', [['KSM603', uriOf(path.join(workspace, 'requirements.txt')), 0], ['KSM602', uriOf(path.join(workspace, 'requirements.txt')), 1]]],
       ['serving', 'dependencies', 'fail', [['KSM603', uriOf(path.join(workspace, 'serving/pyproject.toml')), 2]]],
       ['tools', 'dependencies', 'pass', []],
     ]);
-    assert.equal(projects[0]!.uri, uriOf(workspace));
+    assert.equal(projects[1]!.uri, uriOf(workspace));
   });
 
   test('with a uri: the project of that document only, found upwards; none outside every project', async () => {

@@ -9,7 +9,7 @@ import { ruleSettingsOf } from '../engine/engine';
 import { analyzeProject, type ProjectFinding, type ProjectResult } from '../engine/project';
 import { projectReadiness } from '../engine/project-report';
 import type { ProjectReadiness } from '../protocol';
-import { findRequirementFiles, isWithin, projectDirectories, readProject, type TextOf } from '../workspace/project-files';
+import { findProjectDirectories, isWithin, readProject, type TextOf } from '../workspace/project-files';
 import { quickFixes, type EditSupport } from './code-actions';
 import { toDiagnostics } from './diagnostics';
 
@@ -108,7 +108,7 @@ export class RequirementDocuments {
   async readiness(uri?: string): Promise<ProjectReadiness[]> {
     if (uri !== undefined && !uri.startsWith('file:')) return [];
     const directories = uri === undefined
-      ? projectDirectories(findRequirementFiles(this.host.folders()))
+      ? findProjectDirectories(this.host.folders())
       : this.projectOf(fileURLToPath(uri));
     const reports: ProjectReadiness[] = [];
     for (const directory of directories) {
