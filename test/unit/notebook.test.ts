@@ -343,6 +343,12 @@ describe('install lines are the notebook\'s requirements; %env sets the legacy v
     assert.deepEqual([missing.cell, missing.range.start.character, missing.severity], [0, 14, 'warning']);
     assert.match(missing.detail ?? '', /`import tf_keras as keras` is in cell 2, line 1\./);
     assert.deepEqual(missing.related.map((r) => [r.cell, r.range.start.line]), [[1, 0]]);
+    assert.equal(missing.fixes[0]!.title, 'Add `tf-keras>=2.16` under `tensorflow>=2.16`');
+    assert.equal(applyToCells(cells, missing.fixes[0]!.edits)[0], '!pip install "tensorflow>=2.16" "tf-keras>=2.16"');
+    const unquoted = [code('%pip install tensorflow==2.17.* numpy'), code('import tf_keras')];
+    const pinned = findings(unquoted).mapped.find((f) => f.code === 'KSM603')!;
+    assert.equal(applyToCells(unquoted, pinned.fixes[0]!.edits)[0], '%pip install tensorflow==2.17.* "tf-keras==2.17.*" numpy');
+    assert.deepEqual(codes(applyToCells(unquoted, pinned.fixes[0]!.edits).map(code)), []);
     const env = findings([code('%env TF_USE_LEGACY_KERAS=1\n!pip install tensorflow==2.17.*'), code('import tensorflow as tf')]).mapped.find((f) => f.code === 'KSM603')!;
     assert.equal(env.message, '`tf-keras` is not listed, but `%env TF_USE_LEGACY_KERAS=1` needs it');
     // Silent: tf-keras installed too, TensorFlow 2.15, or no install line at all.

@@ -170,11 +170,18 @@ export function specifierEdit(site: RequirementSite, wish: SpecifierWish, dialec
 /**
  * The edits that write a new requirement just under (or, in a one-line list, just after) an
  * existing one, in the same form: a line of a requirements file or YAML list, a Poetry
- * `name = "spec"` line, or a quoted item of a TOML or Python list. Undefined where that form
- * cannot be continued safely (a `\` continuation, a Poetry table header).
+ * `name = "spec"` line, or a quoted item of a TOML or Python list; in a notebook's `pip install`
+ * line, the next argument of the command. Undefined where that form cannot be continued safely
+ * (a `\` continuation, a Poetry table header).
  */
 export function requirementAfter(site: RequirementSite, requirement: KerasRequirement, name: string, wish: SpecifierWish | undefined, text: string): TextEdit[] | undefined {
   const { lineText, line } = site;
+  if (requirement.installLine) {
+    // The next argument of the same `pip install`, quoted when it has a specifier (`>` redirects in a shell).
+    const after = { line, character: site.whole.end.character + (site.quote ? 1 : 0) };
+    const spec = wish ? writeSpecifier(wish, requirement.dialect) : '';
+    return [{ range: { start: after, end: after }, newText: spec ? ` "${name}${spec}"` : ` ${name}` }];
+  }
   if (/\\\s*$/.test(lineText)) return undefined;
   const eol = eolOf(text);
   const endOfLine = { line, character: lineText.length };

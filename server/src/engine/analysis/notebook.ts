@@ -256,8 +256,9 @@ export class NotebookProgram {
   /**
    * The live install lines as requirement-file texts, one per cell ("cell 3"), each install line
    * at its own line and its packages at their own columns, so that the ranges and edits of the
-   * requirement rules are the cell's. The rest of an install line is blanked, a `;` ends each
-   * package's specifier (as a marker would), and a trailing `# …` comment stays for `# noqa`.
+   * requirement rules are the cell's. The rest of an install line is blanked; a package keeps
+   * its quotes, and an unquoted one gets a `;` before it, so that each specifier ends where its
+   * package does (as at a quote or a marker); a trailing `# …` comment stays for `# noqa`.
    */
   installTexts(lines: readonly InstallLine[]): Map<string, string> {
     const byCell = new Map<string, string[]>();
@@ -268,8 +269,9 @@ export class NotebookProgram {
       const chars = [...' '.repeat(install.range.end.character)];
       const put = (text: string, column: number) => [...text].forEach((c, i) => (chars[column + i] = c));
       for (const p of install.packages) {
-        if (p.column > 0) chars[p.column - 1] = ';';
-        put(p.text, p.column);
+        const quote = install.text[p.column - install.range.start.character - 1];
+        if (quote === '"' || quote === "'") put(quote + p.text + quote, p.column - 1);
+        else if (p.column > 0) put(';' + p.text, p.column - 1);
       }
       const comment = /\s#/.exec(install.text);
       if (comment) put(install.text.slice(comment.index + 1), install.range.start.character + comment.index + 1);
@@ -349,7 +351,7 @@ export function installRequirements(lines: readonly InstallLine[]): KerasRequire
   return lines.flatMap((install) => {
     const file = `cell ${install.cell + 1}`;
     return projectRequirements([{ name: file, text: install.packages.map((p) => p.text).join('\n') }])
-      .map((requirement) => ({ ...requirement, file, line: install.line + 1 }));
+      .map((requirement) => ({ ...requirement, file, line: install.line + 1, installLine: true }));
   });
 }
 

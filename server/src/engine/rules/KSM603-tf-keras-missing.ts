@@ -73,8 +73,8 @@ export const tfKerasMissing: ProjectRule = {
     fix:
       'Unsafe (adds a dependency): add `tf-keras` under the `tensorflow` requirement, in the same form (a requirements line, a ' +
       'quoted list item, a Poetry entry): `tf-keras==2.Y.*` when TensorFlow is pinned to 2.Y, `tf-keras>=2.Y` when it is only ' +
-      'bounded below by 2.Y, and `tf-keras` alone otherwise, since tf-keras pins the TensorFlow of its own minor. A notebook\'s ' +
-      'install line gets no fix: add the package to that line by hand.',
+      'bounded below by 2.Y, and `tf-keras` alone otherwise, since tf-keras pins the TensorFlow of its own minor. In a notebook ' +
+      'the package is added to the same `pip install` line, quoted when it has a specifier.',
     references: [
       'https://keras.io/getting_started/#tensorflow--keras-2-backwards-compatibility',
       'https://github.com/keras-team/tf-keras',
