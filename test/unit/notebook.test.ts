@@ -320,6 +320,10 @@ describe('install lines are the notebook\'s requirements; %env sets the legacy v
     assert.match(conflict.detail ?? '', /^`tensorflow>=2\.16` is required at line 1\./);
     assert.deepEqual(conflict.related.map((r) => [r.cell, r.range.start.character, r.message]), [[0, 17, '`tensorflow>=2.16` is required here']]);
     assert.equal(applyToCells(cells, conflict.fixes[0]!.edits)[0], '!pip install -q "tensorflow>=2.16" keras>=3 numpy');
+    // A package on a continuation line: the finding is on the install line; only fixes of its first line stay.
+    const continued = findings([code('!pip install "tensorflow>=2.16" \\\n    "keras<3"')]).mapped.find((f) => f.code === 'KSM602')!;
+    assert.deepEqual([continued.cell, continued.range], [0, { start: { line: 0, character: 0 }, end: { line: 0, character: 33 } }]);
+    assert.deepEqual(continued.fixes.map((f) => f.title), ['Keep Keras 2 with TensorFlow before 2.16: `tensorflow<2.16`']);
     // Across cells: the line that requires TensorFlow is named by its cell.
     const across = findings([code('%pip install tensorflow==2.11.*'), code('%pip install keras==3.3.3')]).mapped.find((f) => f.code === 'KSM602')!;
     assert.equal(across.cell, 1);

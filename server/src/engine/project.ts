@@ -71,18 +71,17 @@ export function analyzeNotebookInstalls(program: NotebookProgram, settings: Anal
     const { cell, range } = program.locate(use.range);
     return { ...use, file: cellName(cell), range };
   });
-  const cellLines = new Map(installs.map((i) => [cellName(i.cell), i]));
-  const lineEnd = new Map(installs.map((i) => [`${cellName(i.cell)}:${i.line}`, i.range.end.character]));
+  const installAt = new Map(installs.map((i) => [`${cellName(i.cell)}:${i.line}`, i]));
+  // Within the first line of an install line; a package on a continuation line cannot be placed.
   const toProgram = (file: string, range: Range): Range | undefined => {
-    const install = cellLines.get(file);
-    const end = lineEnd.get(`${file}:${range.start.line}`);
-    if (!install || end === undefined || range.end.line !== range.start.line || range.end.character > end) return undefined;
+    const install = installAt.get(`${file}:${range.start.line}`);
+    if (!install || range.end.line !== range.start.line || range.end.character > install.range.end.character) return undefined;
     const at = (p: Position) => program.toProgram(install.cell, p)!;
     return { start: at(range.start), end: at(range.end) };
   };
   const result = runProjectRules(installRequirements(installs), program.installTexts(installs), uses, settings);
   const findings = result.findings.flatMap((finding): ProjectFinding[] => {
-    const range = toProgram(finding.file, finding.range);
+    const range = toProgram(finding.file, finding.range) ?? installAt.get(`${finding.file}:${finding.range.start.line}`)?.range;
     if (!range) return [];
     const related = finding.related.map((r) => {
       const cell = r.uri !== undefined && /^cell (\d+)$/.exec(r.uri);
