@@ -9,7 +9,10 @@ import {
   WorkDoneProgress,
 } from 'vscode-languageclient/node';
 import {
+  type DependenciesReportParams,
+  dependenciesReportMethod,
   type FileReadiness,
+  type ProjectReadiness,
   readinessReportMethod,
   type ReadinessReportParams,
   settingsSection,
@@ -30,6 +33,7 @@ let client: LanguageClient | undefined;
 export interface ShownReport {
   kind: ReportPage['kind'];
   files: FileReadiness[];
+  projects: ProjectReadiness[];
 }
 
 /**
@@ -127,8 +131,9 @@ async function checkReadiness(languageClient: LanguageClient, panel: ReportPanel
     }
     const sourceEditor = vscode.window.visibleTextEditors.find((e) => e.document.uri.toString() === uri.toString())
       ?? vscode.window.visibleNotebookEditors.find((e) => e.notebook.uri.toString() === uri.toString());
-    panel.show([report], sourceEditor?.viewColumn);
-    lastReport = { kind: 'file', files: [report] };
+    const projects = await requestDependencies(languageClient, { uri: report.uri });
+    panel.show([report], sourceEditor?.viewColumn, projects);
+    lastReport = { kind: 'file', files: [report], projects };
   } catch (error) {
     reportFailure('check the file', error);
   }
@@ -164,8 +169,19 @@ async function checkWorkspaceReadiness(languageClient: LanguageClient, panel: Re
     },
   );
   if (!files) return;
-  panel.show(files, vscode.window.activeTextEditor?.viewColumn);
-  lastReport = { kind: 'workspace', files };
+  const projects = await requestDependencies(languageClient, {});
+  panel.show(files, vscode.window.activeTextEditor?.viewColumn, projects);
+  lastReport = { kind: 'workspace', files, projects };
+}
+
+/** The Dependencies check of the report's projects; none when the request fails (the report still shows). */
+async function requestDependencies(languageClient: LanguageClient, params: DependenciesReportParams): Promise<ProjectReadiness[]> {
+  try {
+    return await languageClient.sendRequest<ProjectReadiness[]>(dependenciesReportMethod, params);
+  } catch (error) {
+    client?.error('Could not check the dependencies', error, false);
+    return [];
+  }
 }
 
 function reportFailure(what: string, error: unknown): void {

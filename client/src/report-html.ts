@@ -4,7 +4,7 @@
  * names) goes through `escapeHtml`; the page runs one script, allowed by a nonce, that turns
  * clicks on links into messages to the extension.
  */
-import type { CellLocation, CheckResult, FileReadiness, ModelReadiness, ProblemFix, Range } from '../../server/src/protocol';
+import type { CellLocation, CheckResult, FileReadiness, ModelReadiness, ProblemFix, ProjectReadiness, Range } from '../../server/src/protocol';
 import { fileName } from '../../server/src/engine/analysis/text';
 import {
   blockingProblems,
@@ -36,6 +36,8 @@ export interface ReportFile {
 export interface ReportPage {
   kind: 'file' | 'workspace';
   files: ReportFile[];
+  /** The "Dependencies" check of each project the report covers, shown once per project. */
+  projects?: ProjectReadiness[];
   /** A fresh random value per rendering, for the Content-Security-Policy. */
   nonce: string;
 }
@@ -83,7 +85,7 @@ function renderProblem(uri: string, problem: Located & { code: string; severity:
     + `${richText(problem.message)} <span class="where">(${lineLink(uri, problem)})</span>${renderFix(problem.fix)}</li>`;
 }
 
-function renderCheck(uri: string, check: ModelReadiness['checks'][number]): string {
+function renderCheck(uri: string, check: Omit<CheckResult, 'problems'> & { problems: Array<Located & { code: string; severity: string; message: string }> }): string {
   const note = check.status === 'off' ? ' <span class="note">turned off in the settings</span>' : '';
   const problems = check.problems.length > 0
     ? `<ul class="problems">${check.problems.map((p) => renderProblem(uri, p)).join('')}</ul>`
@@ -136,6 +138,17 @@ function fileVerdict(file: FileReadiness): { text: string; state: 'ready' | 'not
   return { text: `${plural(blocking, 'blocking problem')}${which}.`, state: 'not-ready' };
 }
 
+/**
+ * The requirement-file findings of each project, which belong to no model: one check per
+ * project, each problem linked to its line in the requirement file it is on.
+ */
+function renderProjects(projects: readonly ProjectReadiness[]): string {
+  if (projects.length === 0) return '';
+  const sections = projects.map((p) => `<section class="project"><h3>Project <code>${escapeHtml(p.project)}</code></h3>`
+    + `<ul class="checks">${renderCheck(p.uri, p.check)}</ul></section>`);
+  return `<h2>Dependencies</h2>${sections.join('')}`;
+}
+
 /** A file's report; in the workspace report its verdict is already on the file's summary line. */
 function renderFileBody(file: FileReadiness, withVerdict: boolean): string {
   const verdict = fileVerdict(file);
@@ -185,7 +198,8 @@ a:focus-visible { outline: 1px solid var(--vscode-focusBorder); }
 code { font-family: var(--vscode-editor-font-family); color: var(--vscode-textPreformat-foreground); background: var(--vscode-textPreformat-background); padding: 0 3px; border-radius: 3px; }
 ul { margin: 0.2em 0; padding-left: 1.4em; }
 .checks { list-style: none; padding-left: 0.4em; }
-.model, .other { border: 1px solid var(--vscode-widget-border, var(--vscode-panel-border)); border-left-width: 4px; border-radius: 4px; padding: 8px 12px; margin: 10px 0; }
+h2 { font-size: 1.2em; font-weight: 600; margin: 1em 0 0.2em; }
+.model, .other, .project { border: 1px solid var(--vscode-widget-border, var(--vscode-panel-border)); border-left-width: 4px; border-radius: 4px; padding: 8px 12px; margin: 10px 0; }
 .model.ready { border-left-color: var(--vscode-testing-iconPassed); }
 .model.not-ready { border-left-color: var(--vscode-testing-iconFailed); }
 .verdict-badge { background: var(--vscode-badge-background); color: var(--vscode-badge-foreground); border-radius: 9px; padding: 1px 8px; font-size: 0.85em; font-weight: normal; }
@@ -228,7 +242,8 @@ export function renderReportPage(page: ReportPage): string {
   const nonce = escapeHtml(page.nonce);
   const first = page.files[0];
   const heading = page.kind === 'workspace' || !first ? 'SavedModel readiness: workspace' : `SavedModel readiness: ${first.label}`;
-  const body = page.kind === 'workspace' || !first ? renderWorkspaceBody(page.files) : renderFileBody(first.readiness, true);
+  const body = (page.kind === 'workspace' || !first ? renderWorkspaceBody(page.files) : renderFileBody(first.readiness, true))
+    + renderProjects(page.projects ?? []);
   return `<!DOCTYPE html>
 <html lang="en">
 <head>

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import * as vscode from 'vscode';
-import type { FileReadiness, Range } from '../../server/src/protocol';
+import type { FileReadiness, ProjectReadiness, Range } from '../../server/src/protocol';
 import { renderReportPage, type ReportLocation, type ReportMessage, type ReportPage } from './report-html';
 
 const viewType = 'kerasSavedModel.readinessReport';
@@ -21,7 +21,7 @@ export class ReportPanel implements vscode.Disposable {
     private readonly extensionUri: vscode.Uri,
   ) {}
 
-  show(files: FileReadiness[], sourceColumn: vscode.ViewColumn | undefined): void {
+  show(files: FileReadiness[], sourceColumn: vscode.ViewColumn | undefined, projects: ProjectReadiness[] = []): void {
     this.sourceColumn = sourceColumn ?? vscode.ViewColumn.One;
     const title = this.kind === 'workspace' || files.length !== 1
       ? 'SavedModel Readiness: Workspace'
@@ -41,10 +41,12 @@ export class ReportPanel implements vscode.Disposable {
     }
     // A notebook's locations may name its cells' own documents.
     const locations = files.flatMap((f) => [...f.findings, ...f.models.flatMap((m) => [{ uri: m.definitionUri }, ...m.saves])]);
-    this.shownUris = new Set([...files.map((f) => f.uri), ...locations.flatMap((l) => l.uri ?? [])]);
+    const requirementFiles = projects.flatMap((p) => p.check.problems.flatMap((problem) => problem.uri ?? []));
+    this.shownUris = new Set([...files.map((f) => f.uri), ...locations.flatMap((l) => l.uri ?? []), ...requirementFiles]);
     this.panel.webview.html = renderReportPage({
       kind: this.kind,
       files: files.map((readiness) => ({ label: labelOf(readiness.uri, true), readiness })),
+      projects,
       nonce: randomBytes(16).toString('base64'),
     });
   }

@@ -23,6 +23,26 @@ export interface WorkspaceReadinessReportParams {
 }
 
 /**
+ * `kerasSavedModel/dependenciesReport`: the "Dependencies" check of each project (a directory of
+ * requirement files, which are one environment), once per project: the project of the document
+ * when `uri` is given (none when no directory at or above it, within its workspace folder, holds
+ * requirement files), else every project of the workspace folders.
+ */
+export const dependenciesReportMethod = 'kerasSavedModel/dependenciesReport';
+export interface DependenciesReportParams {
+  uri?: string;
+}
+
+/** A project's check; each problem's `uri` is the requirement file it is on. */
+export interface ProjectReadiness {
+  /** The project's directory, relative to its workspace folder (`.` for the folder itself). */
+  project: string;
+  /** The project directory's URI. */
+  uri: string;
+  check: CheckResult;
+}
+
+/**
  * Where a range of a notebook's report lies; the range is relative to that cell. Absent for a
  * Python file, whose ranges are relative to the file.
  */

@@ -69,6 +69,18 @@ describe('ksm check on notebooks', () => {
     ]);
   });
 
+  test('install lines are requirements: KSM602/KSM603 on the package in its install cell, KSM604 on a late %env line', () => {
+    const file = copy('installs.ipynb');
+    const findings = JSON.parse(ksm(['check', '--format', 'json', file]).stdout) as JsonFinding[];
+    assert.deepEqual(findings.map((f) => [f.code, f.cell, f.location.row, f.location.column]), [
+      ['KSM603', 2, 1, 18],
+      ['KSM602', 2, 1, 37],
+      ['KSM604', 4, 1, 1],
+    ]);
+    assert.equal(findings[1]!.fix?.message, 'Require Keras 3: `keras>=3`');
+    assert.deepEqual(findings[1]!.fix?.edits.map((e) => [e.cell, e.content]), [[2, '>=3']]);
+  });
+
   test('Python files keep their JSON shape: no `cell`', () => {
     const file = path.join(work, 'plain.py');
     fs.writeFileSync(file, 'from tensorflow import keras\nm = keras.Sequential([keras.Input(shape=(3,)), keras.layers.Dense(1)])\nm.save("m.keras")\n');

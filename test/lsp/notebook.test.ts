@@ -240,6 +240,28 @@ for (const pullDiagnostics of [false, true]) describe(`language server: notebook
     await notebook.close();
   });
 
+  test('install lines are requirements: KSM602 on the package in its cell, its fixes edit the line; %env after TensorFlow is KSM604', async () => {
+    const notebook = new Notebook(client, 'installs.ipynb', [
+      { text: '!pip install -q "tensorflow>=2.16" "keras<3"' },
+      { text: 'import tensorflow as tf' },
+      { text: '%env TF_USE_LEGACY_KERAS=1\n# !pip install keras==2.15.0' },
+    ]);
+    const since = client.mark();
+    await notebook.open();
+    const installs = await notebook.diagnostics(0, since);
+    // The variable set (too late, but set) needs tf-keras, which the install line does not name.
+    assert.deepEqual(installs.map((d) => [d.code, d.range.start.character]), [['KSM603', 17], ['KSM602', 36]]);
+    const conflict = installs[1];
+    assert.deepEqual([conflict!.code, conflict!.severity, conflict!.range], ['KSM602', 1, { start: { line: 0, character: 36 }, end: { line: 0, character: 43 } }]);
+    assert.deepEqual(conflict!.relatedInformation?.map((r) => [r.location.uri, r.location.range.start.character]), [[notebook.uriOf(0), 17]]);
+    const actions: CodeAction[] = await client.codeActions(notebook.uriOf(0), conflict!.range, [conflict!], ['quickfix']);
+    assert.equal(actions[0]!.title, 'Require Keras 3: `keras>=3`');
+    assert.deepEqual(applyToCells(notebook, actions[0]!.edit)[0], '!pip install -q "tensorflow>=2.16" "keras>=3"');
+    const late = await notebook.diagnostics(2, since);
+    assert.deepEqual(late.map((d) => [d.code, d.range.start.line]), [['KSM604', 0]], 'the commented-out install line gives nothing');
+    await notebook.close();
+  });
+
   test('`%pip install` pins decide the Keras version of the findings', async () => {
     const cells = [{ text: 'from tensorflow import keras\nmodel = keras.Sequential([keras.Input(shape=(3,)), keras.layers.Dense(1)])\nmodel.compile(loss="mse")' }, { text: 'model.save("export_dir")' }];
     const unknown = new Notebook(client, 'unpinned.ipynb', cells);

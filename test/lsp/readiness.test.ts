@@ -7,7 +7,7 @@ import { after, before, describe, test } from 'node:test';
 import { pathToFileURL } from 'node:url';
 import { CancellationTokenSource, ResponseError } from 'vscode-jsonrpc/node';
 import { LSPErrorCodes } from 'vscode-languageserver';
-import { readinessReportMethod, workspaceReadinessReportMethod, type FileReadiness } from '../../server/src/protocol';
+import { dependenciesReportMethod, readinessReportMethod, workspaceReadinessReportMethod, type FileReadiness, type ProjectReadiness } from '../../server/src/protocol';
 import { LspClient, replaceChange } from './harness';
 
 const saveBeforeCompile = [
@@ -172,5 +172,69 @@ describe('language server: readiness reports', () => {
       other.kill();
       fs.rmSync(big, { recursive: true, force: true });
     }
+  });
+});
+
+describe('language server: the dependencies report, once per project', () => {
+  let workspace: string;
+  let outside: string;
+  let client: LspClient;
+
+  before(async () => {
+    workspace = fs.mkdtempSync(path.join(os.tmpdir(), 'ksm-lsp-deps-'));
+    outside = fs.mkdtempSync(path.join(os.tmpdir(), 'ksm-lsp-loose-'));
+    write(workspace, 'requirements.txt', 'tensorflow>=2.16\nkeras<3\n');
+    write(workspace, 'train.py', saveBeforeCompile);
+    write(workspace, 'scripts/evaluate.py', clean);
+    write(workspace, 'serving/pyproject.toml', '[project]\nname = "serving"\ndependencies = ["tensorflow>=2.17"]\n');
+    write(workspace, 'serving/app/legacy.py', 'import tf_keras\n');
+    write(workspace, 'tools/pyproject.toml', '[project]\nname = "tools"\ndependencies = ["tensorflow==2.15.*", "keras==2.15.*"]\n');
+    write(workspace, 'legacy/setup.py', 'from setuptools import setup\n\nsetup(\n    name="legacy",\n    install_requires=["tensorflow==2.11.*", "keras>=3"],\n)\n');
+    write(outside, 'loose.py', clean);
+    ({ client } = await LspClient.start({ workspaceFolders: [workspace] }));
+  });
+
+  after(() => {
+    client.kill();
+    fs.rmSync(workspace, { recursive: true, force: true });
+    fs.rmSync(outside, { recursive: true, force: true });
+  });
+
+  const summary = (projects: ProjectReadiness[]) =>
+    projects.map((p) => [p.project, p.check.id, p.check.status, p.check.problems.map((problem) => [problem.code, problem.uri, problem.range.start.line])]);
+
+  test('without a uri: every project of the workspace, each with its own check and the problems on its requirement files', async () => {
+    const projects: ProjectReadiness[] = await client.connection.sendRequest(dependenciesReportMethod, {});
+    assert.deepEqual(summary(projects), [
+      // A setup.py alone makes a project.
+      ['legacy', 'dependencies', 'fail', [['KSM602', uriOf(path.join(workspace, 'legacy/setup.py')), 4]]],
+      // The root project's code includes serving/'s `import tf_keras`.
+      ['.', 'dependencies', 'fail', [['KSM603', uriOf(path.join(workspace, 'requirements.txt')), 0], ['KSM602', uriOf(path.join(workspace, 'requirements.txt')), 1]]],
+      ['serving', 'dependencies', 'fail', [['KSM603', uriOf(path.join(workspace, 'serving/pyproject.toml')), 2]]],
+      ['tools', 'dependencies', 'pass', []],
+    ]);
+    assert.equal(projects[1]!.uri, uriOf(workspace));
+  });
+
+  test('with a uri: the project of that document only, found upwards; none outside every project', async () => {
+    const nested: ProjectReadiness[] = await client.connection.sendRequest(dependenciesReportMethod, { uri: uriOf(path.join(workspace, 'serving/app/legacy.py')) });
+    assert.deepEqual(nested.map((p) => p.project), ['serving']);
+    const root: ProjectReadiness[] = await client.connection.sendRequest(dependenciesReportMethod, { uri: uriOf(path.join(workspace, 'scripts/evaluate.py')) });
+    assert.deepEqual(summary(root).map((p) => [p[0], p[2]]), [['.', 'fail']]);
+    assert.deepEqual(await client.connection.sendRequest(dependenciesReportMethod, { uri: uriOf(path.join(outside, 'loose.py')) }), []);
+  });
+
+  test('the editor text of an open requirement file counts; turned-off rules make the check off', async () => {
+    const requirements = uriOf(path.join(workspace, 'requirements.txt'));
+    await client.open(requirements, 'tensorflow>=2.16\nkeras>=3\ntf-keras>=2.16\n', 1);
+    const fixed: ProjectReadiness[] = await client.connection.sendRequest(dependenciesReportMethod, { uri: requirements });
+    assert.deepEqual(summary(fixed), [['.', 'dependencies', 'pass', []]]);
+    await client.close(requirements);
+    client.settings['*'] = { rules: { KSM602: 'off', KSM603: 'off' } };
+    await client.changeConfiguration();
+    const off: ProjectReadiness[] = await client.connection.sendRequest(dependenciesReportMethod, { uri: requirements });
+    assert.deepEqual(summary(off), [['.', 'dependencies', 'off', []]]);
+    client.settings = {};
+    await client.changeConfiguration();
   });
 });

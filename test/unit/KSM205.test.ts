@@ -136,6 +136,91 @@ test('KSM205 turns a closure used as a loss into a registered Loss subclass (uns
     'model.save("huber.keras")',
     '',
   ].join('\n'));
+  // The generated class is registered, has its config and forwards **kwargs: no finding of its own.
+  assert.deepEqual(analyze(applyEdits(text, finding.fixes[0]!.edits), { kerasVersion: '3' }).map((f) => f.code), []);
+});
+
+test('KSM205 turns a closure used as a metric into a registered Mean subclass that keeps the metric\'s name (unsafe)', () => {
+  const text = [
+    'import keras',
+    '',
+    '',
+    'def within(tolerance):',
+    '    """Share of predictions within `tolerance` of the target."""',
+    '    @keras.saving.register_keras_serializable()',
+    '    def within_tolerance(y_true, y_pred):',
+    '        return keras.ops.cast(keras.ops.abs(y_true - y_pred) < tolerance, "float32")',
+    '',
+    '    return within_tolerance',
+    '',
+    '',
+    'model = keras.Sequential([keras.Input(shape=(4,)), keras.layers.Dense(1)])',
+    'model.compile(optimizer="adam", loss="mse", metrics=[within(0.1)])',
+    'model.save("within.keras")',
+    '',
+  ].join('\n');
+  const finding = only(text);
+  assert.equal(finding.message, '`within(0.1)`, a metric of `model`, is a closure whose captured values are not saved');
+  assert.deepEqual(finding.fixes.map((f) => [f.title, f.applicability]), [['Turn `within` into the `Mean` subclass `WithinTolerance`', 'unsafe']]);
+  const fixed = applyEdits(text, finding.fixes[0]!.edits);
+  assert.equal(fixed, [
+    ...text.split('\n').slice(0, 10),
+    '',
+    '',
+    '@keras.saving.register_keras_serializable()',
+    'class WithinTolerance(keras.metrics.Mean):',
+    '    def __init__(self, tolerance, name="within_tolerance", **kwargs):',
+    '        super().__init__(name=name, **kwargs)',
+    '        self.tolerance = tolerance',
+    '',
+    '    def update_state(self, y_true, y_pred, sample_weight=None):',
+    '        return super().update_state(self.within_tolerance(y_true, y_pred), sample_weight=sample_weight)',
+    '',
+    '    def within_tolerance(self, y_true, y_pred):',
+    '        tolerance = self.tolerance',
+    '        return keras.ops.cast(keras.ops.abs(y_true - y_pred) < tolerance, "float32")',
+    '',
+    '    def get_config(self):',
+    '        config = super().get_config()',
+    '        config.update({',
+    '            "tolerance": self.tolerance,',
+    '        })',
+    '        return config',
+    '',
+    '',
+    'model = keras.Sequential([keras.Input(shape=(4,)), keras.layers.Dense(1)])',
+    'model.compile(optimizer="adam", loss="mse", metrics=[WithinTolerance(0.1)])',
+    'model.save("within.keras")',
+    '',
+  ].join('\n'));
+  assert.deepEqual(analyze(fixed, { kerasVersion: '3' }).map((f) => f.code), []);
+  assert.deepEqual(analyze(fixed, { kerasVersion: '2' }).map((f) => f.code), []);
+});
+
+test('KSM205 offers no class for a closure the factory does more around, or whose parameters a base class already takes', () => {
+  const factory = (params: string, before = '') => [
+    'import keras',
+    '',
+    '',
+    `def make(${params}):`,
+    ...(before ? [`    ${before}`] : []),
+    '    def scaled(y_true, y_pred):',
+    '        return keras.ops.mean(keras.ops.abs(y_true - y_pred)) * factor',
+    '    return scaled',
+    '',
+    '',
+    'model = keras.Sequential([keras.Input(shape=(4,)), keras.layers.Dense(1)])',
+    'model.compile(optimizer="adam", loss=make(2.0))',
+    'model.save("scaled.keras")',
+    '',
+  ].join('\n');
+  assert.equal(only(factory('factor')).fixes.length, 1);
+  // The factory computes something the closure captures: the class would have to repeat it.
+  assert.deepEqual(only(factory('scale', 'factor = scale * 2')).fixes, []);
+  // `name` is the Loss's own parameter: the config would hold it twice.
+  assert.deepEqual(only(factory('factor, name="scaled"')).fixes, []);
+  // A decorator other than registration changes what the function is.
+  assert.deepEqual(only(factory('factor').replace('    def scaled', '    @tf.function\n    def scaled')).fixes, []);
 });
 
 test('KSM205 leaves Keras 2 Lambda functions to KSM503, and flags them under Keras 3', () => {

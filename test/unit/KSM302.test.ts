@@ -57,6 +57,23 @@ test('KSM302 fix: an unsafe build before the save, with a snippet for the shape'
   assert.equal(fix.edits[0]!.snippet, '    net.build((None, ${1:1}))\n');
 });
 
+test('KSM302 fix builds with the shape of the data the model is trained on later, when it is visible', () => {
+  const text = `import numpy as np\n${net}    x = np.random.rand(256, 28, 28)\n    net.save("net.keras")\n    net.fit(x, y, epochs=2)\n`;
+  const [fix] = only(text).fixes;
+  assert.equal(fix!.title, 'Build `net` first: `net.build((None, 28, 28))`');
+  assert.equal(fix!.applicability, 'unsafe');
+  assert.equal(fix!.edits[0]!.snippet, undefined);
+  const fixed = applyEdits(text, fix!.edits);
+  assert.match(fixed, /\n {4}net\.build\(\(None, 28, 28\)\)\n {4}net\.save\("net\.keras"\)\n/);
+  assert.deepEqual(findings(fixed), []);
+  // Only the feature count visible (`reshape(-1, 16)`): the other dimensions stay open.
+  const partial = text.replace('np.random.rand(256, 28, 28)', 'raw.reshape(-1, 16)');
+  assert.equal(only(partial).fixes[0]!.title, 'Build `net` first: `net.build((None, 16))`');
+  // Data from a file: nothing to read, the placeholder stays.
+  const loaded = text.replace('np.random.rand(256, 28, 28)', 'np.load("x.npy")');
+  assert.equal(only(loaded).fixes[0]!.title, 'Build `net` first: `net.build((None, 1))` (check the input shape)');
+});
+
 test('KSM302 `.h5` under Keras 2 is an error even when built, with no fix', () => {
   const text = `${net}    net.fit(x, y)\n    net.save("net.h5")\n`;
   const finding = only(text, { kerasVersion: '2' });

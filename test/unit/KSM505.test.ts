@@ -89,3 +89,26 @@ test('KSM505 keras 2.2 and older logged "accuracy" as `acc`: silent there', () =
   assert.deepEqual(findings(text, { projectVersion: { major: 2, range: { low: [2, 2], high: [2, 3] }, source: 'keras==2.2.4' } }), []);
   assert.equal(findings(text, { projectVersion: { major: 2, range: { low: [2, 3], high: [2, 4] }, source: 'keras==2.3.1' } }).length, 1);
 });
+
+test('KSM505 EarlyStopping(restore_best_weights=True) feeding a saved model: information, with the rename', () => {
+  const text = [
+    'import keras',
+    'model = keras.Sequential([keras.Input(shape=(4,)), keras.layers.Dense(1, activation="sigmoid")])',
+    'model.compile(optimizer="adam", loss="binary_crossentropy", metrics=["accuracy"])',
+    'stop = keras.callbacks.EarlyStopping("val_acc", 0, 3, 0, "auto", None, True)',
+    'model.fit(x, y, validation_split=0.2, callbacks=[stop])',
+    'model.save("m.keras")',
+    '',
+  ].join('\n');
+  const found = analyze(text, { kerasVersion: '3' }).filter((f) => f.code === 'KSM505');
+  assert.equal(found.length, 1);
+  const [finding] = found;
+  assert.equal(finding!.severity, 'information');
+  assert.equal(finding!.message, '`monitor="val_acc"` names a metric the training never logs');
+  assert.match(finding!.detail ?? '', /"Early stopping conditioned on metric `val_acc` which is not available\. Available metrics are: …" at every epoch, never stops early and never restores the best weights/);
+  assert.equal(applyEdits(text, finding!.fixes[0]!.edits).split('\n')[3], 'stop = keras.callbacks.EarlyStopping("val_accuracy", 0, 3, 0, "auto", None, True)');
+  // The same callback with the weights not restored (positionally False), or a model only exported: silent.
+  const silent = (t: string) => analyze(t, { kerasVersion: '3' }).filter((f) => f.code === 'KSM505');
+  assert.deepEqual(silent(text.replace('None, True)', 'None, False)')), []);
+  assert.deepEqual(silent(text.replace('model.save("m.keras")', 'model.export("serving")')), []);
+});

@@ -35,7 +35,7 @@ describe('which Keras a name means', () => {
     assert.equal(versions.at(node('tf.keras.layers.Dense')).major, 2);
     assert.equal(versions.at(node('keras.layers.Dense')).major, 3);
     assert.equal(versions.at(node('tf_keras.layers.Dense')).major, 2);
-    assert.equal(versions.legacySwitch?.node.startPosition.row, 1);
+    assert.equal(versions.legacySwitch?.range.start.line, 1);
     // Mixed names: the file's default is the keras package.
     assert.equal(versions.file.major, 3);
   });

@@ -55,7 +55,7 @@ describe('IPython syntax is blanked, keeping positions', () => {
     const source = '!pip install \\\n    "tensorflow==2.15.*" \\\n    numpy\nx = 1';
     const { text, magics } = blankIPython(source);
     assert.equal(text.split('\n').slice(0, 3).join('').trim(), '');
-    assert.deepEqual(magics, [{ line: 0, text: '!pip install "tensorflow==2.15.*" numpy' }]);
+    assert.deepEqual(magics, [{ line: 0, column: 0, text: '!pip install "tensorflow==2.15.*" numpy' }]);
   });
 
   test('text that looks like a magic inside a string or brackets is Python and stays', () => {
@@ -303,5 +303,84 @@ describe('the program of an open notebook follows its cells', () => {
     } finally {
       open.dispose();
     }
+  });
+});
+
+describe('install lines are the notebook\'s requirements; %env sets the legacy variable', () => {
+  const codes = (cells: NotebookCellSource[], settings: Partial<AnalysisSettings> = {}) =>
+    findings(cells, settings).mapped.map((f) => [f.code, f.cell, f.range.start.line, f.range.start.character, f.range.end.character]);
+
+  test('KSM602 on the keras package of a live install line, with its fixes on that line', () => {
+    const cells = [code('!pip install -q "tensorflow>=2.16" keras<3 numpy'), code(imports)];
+    const { mapped } = findings(cells);
+    const conflict = mapped.find((f) => f.code === 'KSM602')!;
+    assert.equal(conflict.severity, 'error');
+    assert.deepEqual([conflict.cell, conflict.range], [0, { start: { line: 0, character: 35 }, end: { line: 0, character: 42 } }]);
+    assert.equal(conflict.message, '`keras<3` cannot be installed with `tensorflow>=2.16`');
+    assert.match(conflict.detail ?? '', /^`tensorflow>=2\.16` is required at line 1\./);
+    assert.deepEqual(conflict.related.map((r) => [r.cell, r.range.start.character, r.message]), [[0, 17, '`tensorflow>=2.16` is required here']]);
+    assert.equal(applyToCells(cells, conflict.fixes[0]!.edits)[0], '!pip install -q "tensorflow>=2.16" keras>=3 numpy');
+    // A package on a continuation line: the finding is on the install line; only fixes of its first line stay.
+    const continued = findings([code('!pip install "tensorflow>=2.16" \\\n    "keras<3"')]).mapped.find((f) => f.code === 'KSM602')!;
+    assert.deepEqual([continued.cell, continued.range], [0, { start: { line: 0, character: 0 }, end: { line: 0, character: 33 } }]);
+    assert.deepEqual(continued.fixes.map((f) => f.title), ['Keep Keras 2 with TensorFlow before 2.16: `tensorflow<2.16`']);
+    // Across cells: the line that requires TensorFlow is named by its cell.
+    const across = findings([code('%pip install tensorflow==2.11.*'), code('%pip install keras==3.3.3')]).mapped.find((f) => f.code === 'KSM602')!;
+    assert.equal(across.cell, 1);
+    assert.match(across.detail ?? '', /^`tensorflow==2\.11\.\*` is required at cell 1, line 1\./);
+  });
+
+  test('a noqa comment on the install line suppresses; a commented-out install is version evidence only', () => {
+    assert.deepEqual(codes([code('!pip install "tensorflow>=2.16" "keras<3"  # noqa: KSM602')]), []);
+    const commented = findings([code('# !pip install "tensorflow>=2.16" "keras<3"\n# %pip install tensorflow==2.15.1'), code(imports)]);
+    assert.deepEqual(commented.mapped.map((f) => f.code), []);
+    assert.equal(commented.program.installedKerasVersion()?.major, undefined, 'the two commented lines disagree');
+    const once = new NotebookProgram([code('# !pip install tensorflow==2.15.1'), code(imports)]);
+    assert.deepEqual(once.installedKerasVersion(), { major: 2, source: '`tensorflow==2.15.1` in cell 1 (line 1)', range: { low: [2, 15], high: [2, 16] } });
+    // A close call: a requirement line in a string is no install line.
+    assert.deepEqual(codes([code('NOTE = """\n!pip install "tensorflow>=2.16" "keras<3"\n"""')]), []);
+  });
+
+  test('KSM603 on the tensorflow install line when the notebook uses tf_keras or sets the variable, named by cell', () => {
+    const cells = [code('!pip install "tensorflow>=2.16"'), code('import tf_keras as keras\nmodel = keras.Sequential([keras.layers.Dense(1)])')];
+    const missing = findings(cells).mapped.find((f) => f.code === 'KSM603')!;
+    assert.deepEqual([missing.cell, missing.range.start.character, missing.severity], [0, 14, 'warning']);
+    assert.match(missing.detail ?? '', /`import tf_keras as keras` is in cell 2, line 1\./);
+    assert.deepEqual(missing.related.map((r) => [r.cell, r.range.start.line]), [[1, 0]]);
+    assert.equal(missing.fixes[0]!.title, 'Add `tf-keras>=2.16` under `tensorflow>=2.16`');
+    assert.equal(applyToCells(cells, missing.fixes[0]!.edits)[0], '!pip install "tensorflow>=2.16" "tf-keras>=2.16"');
+    const unquoted = [code('%pip install tensorflow==2.17.* numpy'), code('import tf_keras')];
+    const pinned = findings(unquoted).mapped.find((f) => f.code === 'KSM603')!;
+    assert.equal(applyToCells(unquoted, pinned.fixes[0]!.edits)[0], '%pip install tensorflow==2.17.* "tf-keras==2.17.*" numpy');
+    assert.deepEqual(codes(applyToCells(unquoted, pinned.fixes[0]!.edits).map(code)), []);
+    const env = findings([code('%env TF_USE_LEGACY_KERAS=1\n!pip install tensorflow==2.17.*'), code('import tensorflow as tf')]).mapped.find((f) => f.code === 'KSM603')!;
+    assert.equal(env.message, '`tf-keras` is not listed, but `%env TF_USE_LEGACY_KERAS=1` needs it');
+    // Silent: tf-keras installed too, TensorFlow 2.15, or no install line at all.
+    assert.deepEqual(codes([code('!pip install "tensorflow>=2.16" tf-keras'), code('import tf_keras')]), []);
+    assert.deepEqual(codes([code('!pip install tensorflow==2.15.*'), code('import tf_keras')]), []);
+    assert.deepEqual(codes([code('import tf_keras')]), []);
+  });
+
+  test('%env before the first TensorFlow import reroutes tf.keras to Keras 2; after it, KSM604 with a move', () => {
+    const legacy = [code('%env TF_USE_LEGACY_KERAS=1'), code('import tensorflow as tf\nx = tf.keras.layers.Embedding(10, 4, batch_input_shape=(32, 8))')];
+    // KSM303 is a Keras 3 finding: tf.keras is tf_keras here.
+    assert.deepEqual(codes(legacy, { kerasVersion: '3' }), []);
+    assert.equal(findings(legacy, { kerasVersion: '3' }).result.version.major, 2);
+    const late = [code('import tensorflow as tf'), code('%env TF_USE_LEGACY_KERAS=1\nx = 1')];
+    const { mapped } = findings(late);
+    const tooLate = mapped.find((f) => f.code === 'KSM604')!;
+    assert.deepEqual([tooLate.cell, tooLate.range], [1, { start: { line: 0, character: 0 }, end: { line: 0, character: 26 } }]);
+    assert.deepEqual(tooLate.related.map((r) => [r.cell, r.message]), [[0, 'TensorFlow is loaded here']]);
+    const [move] = tooLate.fixes;
+    assert.equal(move!.title, 'Move `%env TF_USE_LEGACY_KERAS=1` above `import tensorflow as tf` (also edits cell 1)');
+    const fixed = applyToCells(late, move!.edits);
+    assert.deepEqual(fixed, ['%env TF_USE_LEGACY_KERAS=1\nimport tensorflow as tf', 'x = 1']);
+    assert.deepEqual(codes(fixed.map(code)), []);
+    // A value TensorFlow ignores is information wherever it is; an off value is never reported.
+    assert.deepEqual(codes([code('%env TF_USE_LEGACY_KERAS=yes\nimport tensorflow as tf')]).map((c) => c[0]), ['KSM604']);
+    assert.equal(findings([code('%set_env TF_USE_LEGACY_KERAS yes')]).mapped[0]?.severity, 'information');
+    assert.deepEqual(codes([code('import tensorflow as tf'), code('%env TF_USE_LEGACY_KERAS=0')]), []);
+    // Other variables are not this one.
+    assert.deepEqual(codes([code('import tensorflow as tf'), code('%env TF_CPP_MIN_LOG_LEVEL=2')]), []);
   });
 });

@@ -185,3 +185,24 @@ test('a problem shows its fix, and a fix that edits another module links to wher
   const link = locationLinks(html).find((l) => l.text === 'layers.py');
   assert.deepEqual(link, { text: 'layers.py', uri: layers, range: range(3, 0, 0) });
 });
+
+test('the Dependencies check is shown once per project, after the files, its problems linked to their requirement files', () => {
+  const requirements = 'file:///p/requirements.txt';
+  const conflict = { code: 'KSM602', severity: 'error' as const, message: '`keras<3` cannot be installed with `tensorflow>=2.16`', range: range(1, 0, 7), uri: requirements };
+  const projects = [
+    { project: '.', uri: 'file:///p', check: { id: 'dependencies' as const, title: 'Requirements install together', codes: ['KSM602', 'KSM603'], status: 'fail' as const, problems: [conflict] } },
+    { project: 'serving', uri: 'file:///p/serving', check: { id: 'dependencies' as const, title: 'Requirements install together', codes: ['KSM602', 'KSM603'], status: 'pass' as const, problems: [] } },
+  ];
+  const files = [
+    { label: 'a.py', readiness: file('file:///p/a.py', [model('m', [check('compile', 'pass')])]) },
+    { label: 'b.py', readiness: file('file:///p/b.py', [model('n', [check('compile', 'pass')])]) },
+  ];
+  const html = renderReportPage({ kind: 'workspace', files, projects, nonce });
+  assert.equal(html.match(/<h2>Dependencies<\/h2>/g)?.length, 1);
+  assert.deepEqual([...html.matchAll(/<h3>Project <code>([^<]+)<\/code><\/h3>/g)].map((m) => m[1]), ['.', 'serving']);
+  assert.ok(html.indexOf('<h2>Dependencies</h2>') > html.lastIndexOf('class="file-name"'), 'after the files');
+  assert.deepEqual(locationLinks(html).filter((l) => l.uri === requirements).map((l) => [l.text, l.range.start.line]), [['line 2', 1]]);
+  assert.match(html, /<code>keras&#60;3<\/code> cannot be installed/);
+  // No project: no section.
+  assert.doesNotMatch(render('workspace', files), /Dependencies<\/h2>/);
+});

@@ -40,6 +40,14 @@ export function notAnalysed(reason: string): AnalysisResult {
 export const maxFileBytes = 2 * 1024 * 1024;
 
 /** The setting for a rule, by code or by name, in any case (`KSM101`, `ksm101`, `Save-Before-Compile`). */
+/** Each rule's configured level by code, for the readiness report. */
+export function ruleSettingsOf(settings: AnalysisSettings): (code: string) => Severity | 'off' | undefined {
+  return (code) => {
+    const rule = rules.find((r) => r.code === code);
+    return rule ? ruleSetting(rule, settings) : undefined;
+  };
+}
+
 export function ruleSetting(rule: Rule, settings: AnalysisSettings): Severity | 'off' | undefined {
   let value = settings.rules[rule.code] ?? settings.rules[rule.name];
   if (value === undefined) {
@@ -133,7 +141,7 @@ function* factsInSteps(text: string, tree: Tree, settings: AnalysisSettings): St
   const syntax = yield* SyntaxTree.copied(text, tree);
   yield;
   const facts = yield* factSteps(syntax, settings.modules);
-  return { facts, versions: detectKerasVersions(facts.root, facts.imports, settings.kerasVersion, settings.projectVersion) };
+  return { facts, versions: detectKerasVersions(facts.root, facts.imports, settings.kerasVersion, settings.projectVersion, settings.envMagics) };
 }
 
 /**
@@ -162,15 +170,12 @@ export function* analysisSteps(text: string, tree: Tree, settings: AnalysisSetti
   }
   yield;
   const { findings, suppressed, errors } = yield* ruleSteps(facts, versions, settings);
-  const settingOf = (code: string) => {
-    const rule = rules.find((r) => r.code === code);
-    return rule ? ruleSetting(rule, settings) : undefined;
-  };
+  const settingOf = ruleSettingsOf(settings);
   const models = buildReport(facts, findings, settingOf);
   if (options.versionView) {
     function* under(kerasVersion: '2' | '3') {
       const forced = { ...settings, kerasVersion };
-      const run = yield* ruleSteps(facts, detectKerasVersions(facts.root, facts.imports, kerasVersion, settings.projectVersion), forced);
+      const run = yield* ruleSteps(facts, detectKerasVersions(facts.root, facts.imports, kerasVersion, settings.projectVersion, settings.envMagics), forced);
       return versionVerdicts(buildReport(facts, run.findings, settingOf));
     }
     const keras2 = yield* under('2');

@@ -2,11 +2,13 @@
  * The engine's entry for a project's requirement files (`requirements*.txt`, `pyproject.toml`,
  * `setup.cfg`, `setup.py`, `environment.yml`): the project rules (KSM602, KSM603) over the
  * requirements of every file, which are one environment, and the uses of tf_keras in the
- * project's Python code. Pure: the adapter reads the files and hands in their text.
+ * project's Python code; and for a notebook's own live install lines, which are one environment
+ * too. Pure: the adapter reads the files and hands in their text.
  */
-import type { LegacyKerasUse } from './analysis/dependency-pins';
-import { projectRequirements, type IncludeResolver, type ProjectFile } from './analysis/project-version';
-import type { AnalysisSettings, Finding } from './analysis/types';
+import { legacyKerasUses, type LegacyKerasUse } from './analysis/dependency-pins';
+import { installRequirements, type NotebookProgram } from './analysis/notebook';
+import { projectRequirements, type IncludeResolver, type KerasRequirement, type ProjectFile } from './analysis/project-version';
+import type { AnalysisSettings, Finding, Fix, Position, Range, TextEdit } from './analysis/types';
 import { ruleSetting } from './engine';
 import { rules } from './rules/index';
 import { isProjectRule } from './rules/rule';
@@ -49,6 +51,62 @@ export function analyzeProject(input: ProjectInput, settings: AnalysisSettings):
     return included;
   });
   const requirements = projectRequirements(input.files, resolve);
+  return runProjectRules(requirements, texts, input.legacyUses ?? [], settings);
+}
+
+/**
+ * The project rules over a notebook's live `%pip install` / `!pip install` lines, with the
+ * notebook's own uses of tf_keras (its `%env` lines included), as findings of the notebook's
+ * program: each on the install line that names the requirement. Install lines commented out
+ * are version evidence only and give no finding. A fix is kept when its edits stay on the
+ * first line of an install line.
+ */
+export function analyzeNotebookInstalls(program: NotebookProgram, settings: AnalysisSettings): ProjectResult {
+  const installs = program.installLines();
+  if (installs.length === 0) return { findings: [], errors: [] };
+  const cellName = (cell: number) => `cell ${cell + 1}`;
+  const envMagics = program.envMagics();
+  // A use is named by its cell ("is in cell 2, line 1") and placed within it, as requirements are.
+  const uses = legacyKerasUses('', program.text, envMagics).map((use) => {
+    const { cell, range } = program.locate(use.range);
+    return { ...use, file: cellName(cell), range };
+  });
+  const installAt = new Map(installs.map((i) => [`${cellName(i.cell)}:${i.line}`, i]));
+  // Within the first line of an install line; a package on a continuation line cannot be placed.
+  const toProgram = (file: string, range: Range): Range | undefined => {
+    const install = installAt.get(`${file}:${range.start.line}`);
+    if (!install || range.end.line !== range.start.line || range.end.character > install.range.end.character) return undefined;
+    const at = (p: Position) => program.toProgram(install.cell, p)!;
+    return { start: at(range.start), end: at(range.end) };
+  };
+  const result = runProjectRules(installRequirements(installs), program.installTexts(installs), uses, settings);
+  const findings = result.findings.flatMap((finding): ProjectFinding[] => {
+    const range = toProgram(finding.file, finding.range) ?? installAt.get(`${finding.file}:${finding.range.start.line}`)?.range;
+    if (!range) return [];
+    const related = finding.related.map((r) => {
+      const cell = r.uri !== undefined && /^cell (\d+)$/.exec(r.uri);
+      if (!cell) return r;
+      const at = (p: Position) => program.toProgram(Number(cell[1]) - 1, p)!;
+      return { range: { start: at(r.range.start), end: at(r.range.end) }, message: r.message };
+    });
+    const mapEdits = (edits: TextEdit[]) => edits.map((e) => ({ ...e, range: toProgram(finding.file, e.range) }));
+    const fixes = finding.fixes.flatMap((fix): Fix[] => {
+      const edits = mapEdits(fix.edits);
+      return edits.every((e) => e.range) ? [{ ...fix, edits: edits as TextEdit[] }] : [];
+    });
+    const noqa = finding.noqa && mapEdits([finding.noqa])[0];
+    const mapped: ProjectFinding = { ...finding, range, related, fixes };
+    delete mapped.noqa;
+    if (noqa?.range) mapped.noqa = noqa as TextEdit;
+    return [mapped];
+  });
+  return { findings, errors: result.errors };
+}
+
+/** The project rules that the settings leave on, over requirements read from `texts`. */
+function runProjectRules(
+  requirements: KerasRequirement[], texts: Map<string, string>, legacyUses: readonly LegacyKerasUse[], settings: AnalysisSettings,
+): ProjectResult {
   const order = [...texts.keys()];
   const findings: ProjectFinding[] = [];
   const errors: string[] = [];
@@ -60,7 +118,7 @@ export function analyzeProject(input: ProjectInput, settings: AnalysisSettings):
       rule.runProject({
         requirements,
         texts,
-        legacyUses: input.legacyUses ?? [],
+        legacyUses,
         report(report) {
           const lineText = texts.get(report.file)?.split(/\r?\n|\r/)[report.range.start.line] ?? '';
           if (suppressedOnLine(lineText, rule.code, rule.name)) return;

@@ -1,11 +1,15 @@
+import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import type { CodeAction, Diagnostic, TextDocumentContentChangeEvent } from 'vscode-languageserver';
 import { TextDocument } from 'vscode-languageserver-textdocument';
 import { isProjectFileName } from '../engine/analysis/project-version';
 import type { AnalysisSettings } from '../engine/analysis/types';
+import { ruleSettingsOf } from '../engine/engine';
 import { analyzeProject, type ProjectFinding, type ProjectResult } from '../engine/project';
-import { isWithin, readProject } from '../workspace/project-files';
+import { projectReadiness } from '../engine/project-report';
+import type { ProjectReadiness } from '../protocol';
+import { findProjectDirectories, isWithin, readProject, type TextOf } from '../workspace/project-files';
 import { quickFixes, type EditSupport } from './code-actions';
 import { toDiagnostics } from './diagnostics';
 
@@ -94,6 +98,62 @@ export class RequirementDocuments {
     this.timers.clear();
   }
 
+  /**
+   * The "Dependencies" check of each project, once per project: the project of the document at
+   * `uri` (the nearest directory at or above it, within its workspace folder, that holds
+   * requirement files; none for a document that is not a file), or every project of the
+   * workspace folders. Open files count with the editor's text; a project whose settings
+   * disable the extension is left out.
+   */
+  async readiness(uri?: string): Promise<ProjectReadiness[]> {
+    if (uri !== undefined && !uri.startsWith('file:')) return [];
+    const directories = uri === undefined
+      ? findProjectDirectories(this.host.folders())
+      : this.projectOf(fileURLToPath(uri));
+    const reports: ProjectReadiness[] = [];
+    for (const directory of directories) {
+      const base = this.baseOf(directory);
+      const input = readProject(directory, base, this.textOf());
+      if (!input) continue;
+      const uriOf = this.uriOf(base);
+      const { enable, settings } = await this.host.settingsFor(uriOf(input.files[0]!.name));
+      if (!enable) continue;
+      const { findings } = analyzeProject(input, settings);
+      const { check } = projectReadiness(path.relative(base, directory) || '.', findings.map((f) => ({ ...f, file: uriOf(f.file) })), ruleSettingsOf(settings));
+      reports.push({ project: path.relative(base, directory) || '.', uri: pathToFileURL(directory).href, check });
+    }
+    return reports;
+  }
+
+  /** The nearest directory at or above a file, up to its workspace folder, that holds requirement files. */
+  private projectOf(file: string): string[] {
+    const stop = this.baseOf(path.dirname(file));
+    for (let directory = path.dirname(file); ; directory = path.dirname(directory)) {
+      if (holdsProjectFiles(directory)) return [directory];
+      if (directory === stop || path.dirname(directory) === directory) return [];
+    }
+  }
+
+  /** The workspace folder holding a directory (the innermost), which names its files; the directory itself outside them. */
+  private baseOf(directory: string): string {
+    return this.host.folders().filter((f) => isWithin(directory, f)).sort((a, b) => b.length - a.length)[0] ?? directory;
+  }
+
+  /** The editor's text of open requirement and Python files. */
+  private textOf(): TextOf {
+    const openByPath = new Map([...this.open.values()].map((d) => [fileURLToPath(d.uri), d]));
+    return (file) => openByPath.get(file)?.getText() ?? this.host.pythonText(file);
+  }
+
+  /** The URI of a file named relative to `base`: an open file's is the one its editor uses. */
+  private uriOf(base: string): (name: string) => string {
+    const openByPath = new Map([...this.open.values()].map((d) => [fileURLToPath(d.uri), d]));
+    return (name) => {
+      const file = path.resolve(base, name);
+      return openByPath.get(file)?.uri ?? pathToFileURL(file).href;
+    };
+  }
+
   private directoryOf(uri: string): string {
     return path.dirname(fileURLToPath(uri));
   }
@@ -131,14 +191,9 @@ export class RequirementDocuments {
     const { enable, settings } = await this.host.settingsFor(first);
     if (!enable) return this.clear(directory);
     // Files are named relative to their workspace folder in messages, and by URI in diagnostics.
-    const base = this.host.folders().filter((f) => isWithin(directory, f)).sort((a, b) => b.length - a.length)[0] ?? directory;
-    const openByPath = new Map([...this.open.values()].map((d) => [fileURLToPath(d.uri), d]));
-    // An open file is published under the URI its editor uses.
-    const uriOf = (name: string) => {
-      const file = path.resolve(base, name);
-      return openByPath.get(file)?.uri ?? pathToFileURL(file).href;
-    };
-    const input = readProject(directory, base, (file) => openByPath.get(file)?.getText() ?? this.host.pythonText(file));
+    const base = this.baseOf(directory);
+    const uriOf = this.uriOf(base);
+    const input = readProject(directory, base, this.textOf());
     const result: ProjectResult = input ? analyzeProject(input, settings) : { findings: [], errors: [] };
     for (const error of result.errors) this.host.error(`${directory}: ${error}`);
     const byUri = new Map<string, ProjectFinding[]>((input?.files ?? []).map((f) => [uriOf(f.name), []]));
@@ -156,5 +211,13 @@ export class RequirementDocuments {
     }
     for (const uri of previous) this.publish(uri, []);
     this.published.set(directory, new Set(byUri.keys()));
+  }
+}
+
+function holdsProjectFiles(directory: string): boolean {
+  try {
+    return fs.readdirSync(directory, { withFileTypes: true }).some((e) => !e.isDirectory() && isProjectFileName(e.name));
+  } catch {
+    return false;
   }
 }

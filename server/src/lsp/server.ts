@@ -17,7 +17,16 @@ import {
   type Diagnostic,
 } from 'vscode-languageserver/node';
 import { packageVersion } from '../workspace/docs-location';
-import { diagnosticSource, fixAllKind, notebookFixAllKind, readinessReportMethod, serverCommands, workspaceReadinessReportMethod } from '../protocol';
+import {
+  dependenciesReportMethod,
+  diagnosticSource,
+  fixAllKind,
+  notebookFixAllKind,
+  readinessReportMethod,
+  serverCommands,
+  workspaceReadinessReportMethod,
+  type DependenciesReportParams,
+} from '../protocol';
 import { registerDocumentSync } from './document-sync';
 import { FixRequests } from './fix-requests';
 import { hoverAt } from './hover';
@@ -73,6 +82,7 @@ export function startServer(connection: Connection = createConnection(ProposedFe
   connection.onCodeAction(session.guardRequest('codeAction', (params) => fixes.codeActions(params)));
   connection.onRequest(readinessReportMethod, session.guardRequest(readinessReportMethod, (params) => reports.documentReport(params)));
   connection.onRequest(workspaceReadinessReportMethod, session.guardRequest(workspaceReadinessReportMethod, (params, token) => reports.workspaceReport(params, token)));
+  connection.onRequest(dependenciesReportMethod, session.guardRequest(dependenciesReportMethod, (params: DependenciesReportParams | undefined) => session.requirements.readiness(params?.uri)));
 
   connection.onExecuteCommand(
     session.guardRequest('executeCommand', async ({ command, arguments: args, workDoneToken }, token) => {

@@ -11,6 +11,7 @@ import type { AnalysisSettings, Finding } from '../engine/analysis/types';
 import { analysisSteps, analyzeText, type AnalysisOptions, type AnalysisResult } from '../engine/engine';
 import { complete, type Steps } from '../engine/analysis/steps';
 import { applyElsewhere, chooseFixes, fixInRounds, type FixOptions } from '../engine/fix-all';
+import { analyzeNotebookInstalls } from '../engine/project';
 
 /**
  * Notebook files larger than this are not read. Their outputs (plots, tables) make them far
@@ -231,8 +232,14 @@ export function* notebookAnalysisSteps(program: NotebookProgram, settings: Analy
   return withNotebookVersion(program, notebookSettings, yield* analysisSteps(program.text, tree, notebookSettings, options));
 }
 
+/** The program's result with the version named by cell, and the findings on the notebook's own install lines. */
 function withNotebookVersion(program: NotebookProgram, notebookSettings: AnalysisSettings, result: AnalysisResult): AnalysisResult {
-  return { ...result, version: program.describeVersion(result.version, notebookSettings) };
+  const version = program.describeVersion(result.version, notebookSettings);
+  if (result.skipped) return { ...result, version };
+  const installs = analyzeNotebookInstalls(program, notebookSettings).findings;
+  if (installs.length === 0) return { ...result, version };
+  const findings = [...result.findings, ...installs].sort((a, b) => a.range.start.line - b.range.start.line || a.range.start.character - b.range.start.character);
+  return { ...result, version, findings };
 }
 
 /**

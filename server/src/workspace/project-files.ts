@@ -194,9 +194,18 @@ export function isRequirementFile(file: string): boolean {
 
 /** The requirement files (other than setup.py) in the folders among `paths`, searched as Python files are. */
 export function findRequirementFiles(paths: readonly string[]): string[] {
+  return findFiles(paths, isRequirementFile);
+}
+
+/** The projects below the folders among `paths`: the directories holding dependency files, setup.py included. */
+export function findProjectDirectories(paths: readonly string[]): string[] {
+  return projectDirectories(findFiles(paths, isProjectFileName));
+}
+
+function findFiles(paths: readonly string[], wanted: (file: string) => boolean): string[] {
   return paths.filter((p) => fs.statSync(p).isDirectory()).flatMap((p) =>
     globSync('**/*', { cwd: p, ignore: ignoredFolders.map((f) => `**/${f}/**`), dot: false, followSymbolicLinks: false })
-      .filter(isRequirementFile)
+      .filter(wanted)
       .sort()
       .map((m) => path.join(p, m)));
 }

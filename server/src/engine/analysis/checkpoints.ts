@@ -1,5 +1,5 @@
 import type { SyntaxNode } from './syntax';
-import { callArguments, definingModel, type FileFacts, type ModelFact } from './facts';
+import { allEvents, callArguments, callbackCalls, definingModel, type FileFacts, type ModelFact } from './facts';
 import { kerasSymbolOf } from './keras-names';
 import { replaceNode } from './edits';
 import { pathTail, pathWithSuffix, type PathTail } from './save-calls';
@@ -73,6 +73,46 @@ function findCheckpoints(facts: FileFacts): Checkpoint[] {
     }
   }
   return found;
+}
+
+/**
+ * A callback that watches a logged metric (`monitor`) and changes the model it trains: an
+ * `EarlyStopping(restore_best_weights=True)`, which puts the best epoch's weights back when it stops.
+ */
+export interface WeightRestoringCallback {
+  call: SyntaxNode;
+  callee: SyntaxNode;
+  /** The whole `monitor=...` keyword argument (or the first positional argument), when given. */
+  monitor: SyntaxNode | undefined;
+  /** The training calls it is passed to, of models that get a full-model save (a `ModelCheckpoint` included). */
+  trainings: CheckpointTraining[];
+}
+
+/**
+ * The `EarlyStopping(restore_best_weights=True)` calls passed to the `fit` of a model that gets a
+ * full-model save, directly or through a list bound in the same scope.
+ */
+export function weightRestoringCallbacks(facts: FileFacts): WeightRestoringCallback[] {
+  const byCall = new Map<number, WeightRestoringCallback>();
+  for (const model of facts.models) {
+    const events = allEvents(model);
+    if (!events.some((e) => e.kind === 'save' || e.kind === 'checkpoint')) continue;
+    for (const fit of events) {
+      if ((fit.method !== 'fit' && fit.method !== 'fit_generator') || fit.viaCall) continue;
+      const callbacks = callArguments(fit.call).keywords.get('callbacks');
+      for (const call of callbackCalls(callbacks, facts.semantic.scopeAt(fit.call), fit.call.startIndex)) {
+        const callee = call.childForFieldName('function');
+        const keras = facts.imports.keras(callee);
+        if (!callee || !keras || kerasSymbolOf(keras) !== 'EarlyStopping') continue;
+        const { positional, keywords, keywordNodes } = callArguments(call);
+        if (flag(keywords.get('restore_best_weights') ?? positional[6]) !== true) continue;
+        const found = byCall.get(call.id) ?? { call, callee, monitor: keywordNodes.get('monitor') ?? positional[0], trainings: [] };
+        if (!found.trainings.some((t) => t.call.id === fit.call.id)) found.trainings.push({ call: fit.call, model });
+        byCall.set(call.id, found);
+      }
+    }
+  }
+  return [...byCall.values()];
 }
 
 /** A boolean argument as written: absent is false; a computed value is undefined. */

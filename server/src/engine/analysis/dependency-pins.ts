@@ -10,7 +10,7 @@ import { legacyOnValues } from './legacy-keras';
 import { parseSyntax } from './parser';
 import { allowedMinors, allowsMinor, compareMinor, onlyMinor, type Dialect, type KerasRequirement } from './project-version';
 import { eolOf, nodeRange } from './text';
-import type { Range, TextEdit } from './types';
+import type { EnvMagic, Range, TextEdit } from './types';
 import { detectKerasVersions } from './version';
 
 // ---------------------------------------------------------------------------------------------
@@ -170,11 +170,18 @@ export function specifierEdit(site: RequirementSite, wish: SpecifierWish, dialec
 /**
  * The edits that write a new requirement just under (or, in a one-line list, just after) an
  * existing one, in the same form: a line of a requirements file or YAML list, a Poetry
- * `name = "spec"` line, or a quoted item of a TOML or Python list. Undefined where that form
- * cannot be continued safely (a `\` continuation, a Poetry table header).
+ * `name = "spec"` line, or a quoted item of a TOML or Python list; in a notebook's `pip install`
+ * line, the next argument of the command. Undefined where that form cannot be continued safely
+ * (a `\` continuation, a Poetry table header).
  */
 export function requirementAfter(site: RequirementSite, requirement: KerasRequirement, name: string, wish: SpecifierWish | undefined, text: string): TextEdit[] | undefined {
   const { lineText, line } = site;
+  if (requirement.installLine) {
+    // The next argument of the same `pip install`, quoted when it has a specifier (`>` redirects in a shell).
+    const after = { line, character: site.whole.end.character + (site.quote ? 1 : 0) };
+    const spec = wish ? writeSpecifier(wish, requirement.dialect) : '';
+    return [{ range: { start: after, end: after }, newText: spec ? ` "${name}${spec}"` : ` ${name}` }];
+  }
   if (/\\\s*$/.test(lineText)) return undefined;
   const eol = eolOf(text);
   const endOfLine = { line, character: lineText.length };
@@ -221,10 +228,10 @@ export interface LegacyKerasUse {
  * each setting of `TF_USE_LEGACY_KERAS` in `os.environ` to an on value, in time or not: a late
  * one still routes `tf.keras` there at its first use.
  */
-export function legacyKerasUses(file: string, text: string): LegacyKerasUse[] {
-  if (!text.includes('tf_keras') && !text.includes('TF_USE_LEGACY_KERAS')) return [];
+export function legacyKerasUses(file: string, text: string, envMagics: readonly EnvMagic[] = []): LegacyKerasUse[] {
+  if (!text.includes('tf_keras') && !text.includes('TF_USE_LEGACY_KERAS') && envMagics.length === 0) return [];
   const root = parseSyntax(text).root;
-  const versions = detectKerasVersions(root, new ImportTable(root), 'auto');
+  const versions = detectKerasVersions(root, new ImportTable(root), 'auto', undefined, envMagics);
   const uses: LegacyKerasUse[] = [];
   const tfKeras = versions.used.get('tf_keras');
   if (tfKeras) {
@@ -233,7 +240,7 @@ export function legacyKerasUses(file: string, text: string): LegacyKerasUse[] {
   }
   for (const setting of versions.legacy) {
     if (setting.how === 'putenv' || setting.value === undefined || !legacyOnValues.has(setting.value)) continue;
-    uses.push({ file, range: nodeRange(setting.node), what: `\`TF_USE_LEGACY_KERAS\` set to "${setting.value}"` });
+    uses.push({ file, range: setting.range, what: setting.magic ? `\`${setting.magic}\`` : `\`TF_USE_LEGACY_KERAS\` set to "${setting.value}"` });
   }
   return uses.sort((a, b) => a.range.start.line - b.range.start.line);
 }

@@ -616,37 +616,18 @@ class ScopeWalker {
     }
   }
 
-  /**
-   * The `ModelCheckpoint(...)` calls in a `callbacks=` value: a list or tuple (or a name bound to
-   * one in this scope, or a sum of those), whose elements are the calls or names bound to them.
-   */
+  /** The `ModelCheckpoint(...)` calls in a `callbacks=` value (see `callbackCalls`). */
   private checkpointsPassed(callbacks: SyntaxNode | undefined, before: number): Array<Pick<ModelEvent, 'kind' | 'method' | 'call'>> {
     const found: Array<Pick<ModelEvent, 'kind' | 'method' | 'call'>> = [];
-    const follow = (node: SyntaxNode, depth: number): SyntaxNode | undefined => {
-      const n = unparen(node);
-      if (n.type !== 'identifier' || depth > 4) return n;
-      const value = lastBinding(this.scope, n.text, before)?.value;
-      return value && follow(value, depth + 1);
-    };
-    const visit = (node: SyntaxNode | undefined, depth: number): void => {
-      const n = node && follow(node, depth);
-      if (!n || depth > 4) return;
-      if (n.type === 'list' || n.type === 'tuple') {
-        for (const element of n.namedChildren) visit(element, depth + 1);
-      } else if (n.type === 'binary_operator' && n.childForFieldName('operator')?.text === '+') {
-        visit(n.childForFieldName('left') ?? undefined, depth + 1);
-        visit(n.childForFieldName('right') ?? undefined, depth + 1);
-      } else if (n.type === 'call') {
-        const keras = this.imports.keras(n.childForFieldName('function'));
-        if (!keras || kerasSymbolOf(keras) !== 'ModelCheckpoint') return;
-        const weightsOnly = callArguments(n).keywords.get('save_weights_only');
-        const value = weightsOnly ? unparen(weightsOnly).text : 'False';
-        // A value the file computes says neither: no event.
-        if (value === 'True') found.push({ kind: 'checkpoint-weights', method: 'ModelCheckpoint', call: n });
-        else if (value === 'False') found.push({ kind: 'checkpoint', method: 'ModelCheckpoint', call: n });
-      }
-    };
-    visit(callbacks, 0);
+    for (const n of callbackCalls(callbacks, this.scope, before)) {
+      const keras = this.imports.keras(n.childForFieldName('function'));
+      if (!keras || kerasSymbolOf(keras) !== 'ModelCheckpoint') continue;
+      const weightsOnly = callArguments(n).keywords.get('save_weights_only');
+      const value = weightsOnly ? unparen(weightsOnly).text : 'False';
+      // A value the file computes says neither: no event.
+      if (value === 'True') found.push({ kind: 'checkpoint-weights', method: 'ModelCheckpoint', call: n });
+      else if (value === 'False') found.push({ kind: 'checkpoint', method: 'ModelCheckpoint', call: n });
+    }
     return found;
   }
 
@@ -701,6 +682,34 @@ export function selfCompileCall(cls: ClassInfo, seen = new Set<ClassInfo>()): Sy
     if (inherited) return inherited;
   }
   return undefined;
+}
+
+/**
+ * The calls in a `callbacks=` value: a list or tuple (or a name bound to one in the scope before
+ * `before`, or a sum of those), whose elements are the calls or names bound to them.
+ */
+export function callbackCalls(callbacks: SyntaxNode | undefined, scope: Scope, before: number): SyntaxNode[] {
+  const found: SyntaxNode[] = [];
+  const follow = (node: SyntaxNode, depth: number): SyntaxNode | undefined => {
+    const n = unparen(node);
+    if (n.type !== 'identifier' || depth > 4) return n;
+    const value = lastBinding(scope, n.text, before)?.value;
+    return value && follow(value, depth + 1);
+  };
+  const visit = (node: SyntaxNode | undefined, depth: number): void => {
+    const n = node && follow(node, depth);
+    if (!n || depth > 4) return;
+    if (n.type === 'list' || n.type === 'tuple') {
+      for (const element of n.namedChildren) visit(element, depth + 1);
+    } else if (n.type === 'binary_operator' && n.childForFieldName('operator')?.text === '+') {
+      visit(n.childForFieldName('left') ?? undefined, depth + 1);
+      visit(n.childForFieldName('right') ?? undefined, depth + 1);
+    } else if (n.type === 'call') {
+      found.push(n);
+    }
+  };
+  visit(callbacks, 0);
+  return found;
 }
 
 function methodKind(method: string, hasArgument: boolean): EventKind {

@@ -1,6 +1,8 @@
 import type { SyntaxNode } from './syntax';
 import type { ImportTable } from './imports';
 import { unparen } from './semantic';
+import { nodeRange } from './text';
+import type { EnvMagic, Range } from './types';
 
 /**
  * Where a file sets `TF_USE_LEGACY_KERAS`, which routes `tf.keras` to the tf_keras package
@@ -15,13 +17,17 @@ export const legacyOnValues: ReadonlySet<string> = new Set(['1', 'true', 'True']
 export const legacyOffValues: ReadonlySet<string> = new Set(['0', 'false', 'False', '']);
 
 export interface LegacySetting {
-  /** The statement's call or assignment. */
-  node: SyntaxNode;
+  /** The statement's call or assignment; undefined for a notebook's `%env` line, which is not Python. */
+  node: SyntaxNode | undefined;
+  /** Where it is: the node's range, or the `%env` line's. */
+  range: Range;
+  /** The `%env` line as written, for a fix that moves it. */
+  magic?: string;
   /** The value node, when one is written. */
   valueNode: SyntaxNode | undefined;
-  /** The literal value, when it is a plain string. */
+  /** The literal value, when it is a plain string (or a `%env` value). */
   value: string | undefined;
-  how: 'assignment' | 'setdefault' | 'update' | 'putenv';
+  how: 'assignment' | 'setdefault' | 'update' | 'putenv' | 'magic';
   /** Executed at module level before any import that brings in TensorFlow. */
   beforeTensorflow: boolean;
   /**
@@ -75,16 +81,25 @@ function importBefore(node: SyntaxNode, imports: readonly SyntaxNode[]): SyntaxN
   });
 }
 
-/** Every setting of the variable in the file, in order. */
-export function legacySettings(root: SyntaxNode, imports: ImportTable): LegacySetting[] {
-  if (!root.text.includes(legacyVariable)) return [];
+/**
+ * Every setting of the variable in the file, in order, with a notebook's `%env` lines among
+ * them. A `%env` line runs at the top level of its cell, so it is judged as a module-level
+ * statement on its line.
+ */
+export function legacySettings(root: SyntaxNode, imports: ImportTable, envMagics: readonly EnvMagic[] = []): LegacySetting[] {
+  const magics = envMagics.filter((m) => m.name === legacyVariable);
+  if (!root.text.includes(legacyVariable) && magics.length === 0) return [];
   const loaders = tensorflowImports(root);
   const first = loaders[0];
-  const found: LegacySetting[] = [];
+  const found: LegacySetting[] = magics.map((magic) => ({
+    node: undefined, range: magic.range, magic: magic.text, valueNode: undefined, value: magic.value, how: 'magic',
+    beforeTensorflow: !first || magic.range.start.line < first.startPosition.row,
+    tensorflowImport: loaders.find((i) => !enclosingFunction(i) && i.startPosition.row < magic.range.start.line),
+  }));
   const add = (node: SyntaxNode, valueNode: SyntaxNode | undefined, how: LegacySetting['how']) => {
     const atModuleLevel = isModuleLevel(node);
     found.push({
-      node, valueNode, value: valueNode && stringValue(valueNode), how,
+      node, range: nodeRange(node), valueNode, value: valueNode && stringValue(valueNode), how,
       beforeTensorflow: atModuleLevel && (!first || node.startIndex < first.startIndex),
       tensorflowImport: importBefore(node, loaders),
     });
@@ -114,7 +129,7 @@ export function legacySettings(root: SyntaxNode, imports: ImportTable): LegacySe
       }
     }
   }
-  return found;
+  return found.sort((a, b) => a.range.start.line - b.range.start.line || a.range.start.character - b.range.start.character);
 }
 
 /** The setting that reroutes `tf.keras` to tf_keras: an "on" value in `os.environ`, in time. */

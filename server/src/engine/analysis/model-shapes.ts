@@ -2,6 +2,7 @@ import type { SyntaxNode } from './syntax';
 import { callArguments, definingModel, type FileFacts, type LayerEntry, type ModelFact } from './facts';
 import { kerasSymbolOf } from './keras-names';
 import { lastBinding, unparen, type Binding, type Scope } from './semantic';
+import { dataShape, type Shape } from './shapes';
 
 /**
  * What a model's code declares about the shapes it takes and gives, as written: the input shape
@@ -90,4 +91,26 @@ function followName(node: SyntaxNode, scope: Scope): SyntaxNode | undefined {
 
 function lastEntry(layers: readonly LayerEntry[]): LayerEntry | undefined {
   return layers[layers.length - 1];
+}
+
+/**
+ * The input shape of one sample (batch dimension dropped) read from the data the model is trained
+ * or called on (`fit`, `predict`, `model(x)` …) in its scope; with only the feature count visible,
+ * the other dimensions are `None`.
+ */
+export function trainingInputShape(facts: FileFacts, model: ModelFact): Shape | undefined {
+  for (let m: ModelFact | undefined = model; m; m = m.origin) {
+    for (const event of m.events) {
+      if (event.kind !== 'build-step' || event.viaCall) continue;
+      const { positional, keywords } = callArguments(event.call);
+      const data = keywords.get('x') ?? positional[0];
+      const shape = dataShape(data, m.scope, facts.imports, event.call.startIndex);
+      if (!shape || shape.length < 2) continue;
+      const input = shape.slice(1);
+      const feature = input[input.length - 1];
+      if (input.every((d) => d !== null)) return input;
+      if (feature !== null && feature !== undefined) return [...input.slice(0, -1).map(() => null), feature];
+    }
+  }
+  return undefined;
 }

@@ -11,7 +11,7 @@
  * show it 1-based), markdown and raw cells included, as VS Code and ruff count them.
  */
 import { kerasVersionFromRequirements, projectRequirements, type KerasRequirement } from './project-version';
-import type { AnalysisSettings, Finding, Fix, KerasVersionInfo, Position, Range, RelatedLocation, TextEdit } from './types';
+import type { AnalysisSettings, EnvMagic, Finding, Fix, KerasVersionInfo, Position, Range, RelatedLocation, TextEdit } from './types';
 
 export interface NotebookCellSource {
   /** The cell's source, as the notebook holds it. */
@@ -51,7 +51,22 @@ export interface NotebookFinding extends Finding {
 /** A line of IPython syntax: zero-based line within its cell, and its text (continuation lines joined). */
 interface MagicLine {
   line: number;
+  /** Where `text` starts in the line (after its indentation). */
+  column: number;
   text: string;
+}
+
+/** A `pip install` line of a notebook: the program range of its first line, and each package named with its column there. */
+export interface InstallLine {
+  /** Index among all cells of the notebook. */
+  cell: number;
+  /** Zero-based line within the cell. */
+  line: number;
+  range: Range;
+  /** The line as the cell holds it (continuation lines joined). */
+  text: string;
+  /** A package's column is program-line based; one on a continuation line lies past the first line's end. */
+  packages: PipPackage[];
 }
 
 interface ProgramCell {
@@ -207,36 +222,92 @@ export class NotebookProgram {
     };
   }
 
+  /** The live `%pip install` / `!pip install` lines (shell cells' `pip install` lines too), in cell order. */
+  installLines(): InstallLine[] {
+    return this.cells.flatMap((cell) => cell.magics.flatMap((magic) => {
+      const packages = pipInstallPackages(magic.text).map((p) => ({ ...p, column: p.column + magic.column }));
+      return packages.length === 0 ? [] : [this.installLine(cell, magic, packages)];
+    }));
+  }
+
   /**
-   * The Keras version that the notebook's own `%pip install` / `!pip install` lines pin
-   * (they count like requirements); undefined when none names TensorFlow or Keras.
+   * Install lines commented out (`# !pip install tensorflow==2.15.*`): what the notebook was run
+   * with, once. They are version evidence, never requirements that findings are reported on.
+   */
+  commentedInstallLines(): InstallLine[] {
+    return this.cells.flatMap((cell) => cell.lines.flatMap((text, line) => {
+      const commented = /^(\s*#\s*)([!%].*)$/.exec(text);
+      const packages = commented ? pipInstallPackages(commented[2]!).map((p) => ({ ...p, column: p.column + commented[1]!.length })) : [];
+      return packages.length === 0 ? [] : [this.installLine(cell, { line, column: indentLength(text), text: text.trim() }, packages)];
+    }));
+  }
+
+  /** `%env NAME=value`, `%env NAME value` and `%set_env NAME value` lines, which set an environment variable. */
+  envMagics(): EnvMagic[] {
+    return this.cells.flatMap((cell) => cell.magics.flatMap((magic) => {
+      const setting = /^%(?:set_)?env\s+([A-Za-z_]\w*)(?:\s*=\s*|\s+)(.*)$/.exec(magic.text);
+      if (!setting) return [];
+      const start = { line: cell.firstLine + magic.line, character: magic.column };
+      const range = { start, end: { line: start.line, character: cell.lines[magic.line]!.length } };
+      return [{ name: setting[1]!, value: setting[2]!.trim(), range, text: magic.text }];
+    }));
+  }
+
+  /**
+   * The live install lines as requirement-file texts, one per cell ("cell 3"), each install line
+   * at its own line and its packages at their own columns, so that the ranges and edits of the
+   * requirement rules are the cell's. The rest of an install line is blanked; a package keeps
+   * its quotes, and an unquoted one gets a `;` before it, so that each specifier ends where its
+   * package does (as at a quote or a marker); a trailing `# …` comment stays for `# noqa`.
+   */
+  installTexts(lines: readonly InstallLine[]): Map<string, string> {
+    const byCell = new Map<string, string[]>();
+    for (const install of lines) {
+      const file = `cell ${install.cell + 1}`;
+      const texts = byCell.get(file) ?? [];
+      while (texts.length < install.line) texts.push('');
+      const chars = [...' '.repeat(install.range.end.character)];
+      const put = (text: string, column: number) => [...text].forEach((c, i) => (chars[column + i] = c));
+      for (const p of install.packages) {
+        const quote = install.text[p.column - install.range.start.character - 1];
+        if (quote === '"' || quote === "'") put(quote + p.text + quote, p.column - 1);
+        else if (p.column > 0) put(';' + p.text, p.column - 1);
+      }
+      const comment = /\s#/.exec(install.text);
+      if (comment) put(install.text.slice(comment.index + 1), install.range.start.character + comment.index + 1);
+      texts[install.line] = chars.map((c) => c ?? ' ').join('');
+      byCell.set(file, texts);
+    }
+    return new Map([...byCell].map(([file, texts]) => [file, texts.join('\n')]));
+  }
+
+  private installLine(cell: ProgramCell, magic: MagicLine, packages: PipPackage[]): InstallLine {
+    const line = cell.firstLine + magic.line;
+    const range = { start: { line, character: magic.column }, end: { line, character: cell.lines[magic.line]!.length } };
+    return { cell: cell.index, line: magic.line, range, text: magic.text, packages };
+  }
+
+  /**
+   * The Keras version that the notebook's own install lines pin, live or commented out (they
+   * count like requirements); undefined when none names TensorFlow or Keras.
    */
   installedKerasVersion(): KerasVersionInfo | undefined {
-    const requirements: KerasRequirement[] = [];
-    for (const cell of this.cells) {
-      for (const magic of cell.magics) {
-        const packages = pipInstallArguments(magic.text);
-        if (packages.length === 0) continue;
-        const file = `cell ${cell.index + 1}`;
-        // One requirement per line, then placed on the magic's own line.
-        for (const requirement of projectRequirements([{ name: file, text: packages.join('\n') }])) {
-          requirements.push({ ...requirement, file, line: magic.line + 1 });
-        }
-      }
-    }
-    return kerasVersionFromRequirements(requirements);
+    return kerasVersionFromRequirements(installRequirements([...this.installLines(), ...this.commentedInstallLines()]));
   }
 
   /**
    * The engine's settings for the notebook: the notebook's own installs decide the version
    * before the project's dependency files, since they are what its kernel runs; the project's
-   * files still decide when the installs pin nothing.
+   * files still decide when the installs pin nothing. Its `%env` lines go along, since the
+   * program text blanks them.
    */
   analysisSettings(settings: AnalysisSettings): AnalysisSettings {
     const installed = this.installedKerasVersion();
-    if (!installed) return settings;
+    const envMagics = this.envMagics();
+    const withEnv = envMagics.length > 0 ? { ...settings, envMagics } : settings;
+    if (!installed) return withEnv;
     const projectVersion = installed.major !== undefined ? installed : (settings.projectVersion ?? installed);
-    return { ...settings, projectVersion };
+    return { ...withEnv, projectVersion };
   }
 
   /**
@@ -270,6 +341,18 @@ export class NotebookProgram {
     }
     return this.cells[low];
   }
+}
+
+/**
+ * The requirements that install lines name, each from a one-package line of its own and then
+ * placed on its install line: `file` is "cell 3", `line` the line within that cell (one-based).
+ */
+export function installRequirements(lines: readonly InstallLine[]): KerasRequirement[] {
+  return lines.flatMap((install) => {
+    const file = `cell ${install.cell + 1}`;
+    return projectRequirements([{ name: file, text: install.packages.map((p) => p.text).join('\n') }])
+      .map((requirement) => ({ ...requirement, file, line: install.line + 1, installLine: true }));
+  });
 }
 
 function samePosition(a: Position, b: Position): boolean {
@@ -317,7 +400,7 @@ export function blankIPython(source: string): { text: string; magics: MagicLine[
   const firstCode = lines.findIndex((line) => line.trim() !== '');
   const cellMagic = firstCode >= 0 ? /^\s*%%(\w+)/.exec(lines[firstCode]!) : null;
   if (cellMagic && !pythonBodyCellMagics.has(cellMagic[1]!)) {
-    magics.push({ line: firstCode, text: lines[firstCode]!.trim() });
+    magics.push({ line: firstCode, column: indentLength(lines[firstCode]!), text: lines[firstCode]!.trim() });
     if (shellCellMagics.has(cellMagic[1]!)) magics.push(...shellLines(lines, firstCode + 1));
     return { text: lines.map((line) => blank(line, false)).join('\n'), magics };
   }
@@ -332,7 +415,7 @@ export function blankIPython(source: string): { text: string; magics: MagicLine[
     const code = line.replace(/\r$/, '').trimStart();
     const atStatementStart = state.depth === 0 && state.string === undefined && !state.continued;
     if (atStatementStart && (escapedLine.test(code) || assignedMagic.test(code) || helpSuffix.test(code.trimEnd()))) {
-      const found: MagicLine = { line: index, text: withoutContinuation(line).trim() };
+      const found: MagicLine = { line: index, column: indentLength(line), text: withoutContinuation(line).trim() };
       magics.push(found);
       if (endsWithContinuation(line)) magic = found;
       return blank(line, true);
@@ -354,6 +437,10 @@ function blank(line: string, placeholder: boolean): string {
   return indent + filler + ' '.repeat(rest - filler.length) + cr;
 }
 
+function indentLength(line: string): number {
+  return /^\s*/.exec(line)![0].length;
+}
+
 function endsWithContinuation(line: string): boolean {
   return /\\\r?$/.test(line);
 }
@@ -370,7 +457,7 @@ function shellLines(lines: string[], from: number): MagicLine[] {
     const line = lines[index]!;
     if (current) current.text += ' ' + withoutContinuation(line).trim();
     else {
-      current = { line: index, text: withoutContinuation(line).trim() };
+      current = { line: index, column: indentLength(line), text: withoutContinuation(line).trim() };
       found.push(current);
     }
     if (!endsWithContinuation(line)) current = undefined;
@@ -424,10 +511,22 @@ const pipOptionsWithValue = new Set([
  * arguments that the shell would expand are left out.
  */
 export function pipInstallArguments(line: string): string[] {
+  return pipInstallPackages(line).map((p) => p.text);
+}
+
+/** A package argument of a `pip install` line and where it starts in that line. */
+export interface PipPackage {
+  text: string;
+  column: number;
+}
+
+/** `pipInstallArguments` with the column of each package in the line (inside its quotes). */
+export function pipInstallPackages(line: string): PipPackage[] {
   const command = /(?:^|[\s!%;&|])pip3?(?:\.exe)?\s+install\s+(.*)$/.exec(line);
   if (!command) return [];
+  const start = command.index + command[0].length - command[1]!.length;
   const words = command[1]!.split(/\s(?:&&|\|\||\||;)\s|;|\s#/)[0]!;
-  const packages: string[] = [];
+  const packages: PipPackage[] = [];
   let skipNext = false;
   for (const match of words.matchAll(/"([^"]*)"|'([^']*)'|(\S+)/g)) {
     const word = match[1] ?? match[2] ?? match[3]!;
@@ -440,7 +539,7 @@ export function pipInstallArguments(line: string): string[] {
       continue;
     }
     if (/[$`{]/.test(word)) continue;
-    packages.push(word);
+    packages.push({ text: word, column: start + match.index! + (match[3] === undefined ? 1 : 0) });
   }
   return packages;
 }

@@ -52,6 +52,8 @@ export interface KerasRequirement {
   major: 2 | 3 | undefined;
   /** The releases of the `keras` package it allows, by minor version, when it narrows them. */
   kerasRange?: MinorRange;
+  /** Named by a notebook's `pip install` line, where other packages go on the same line. */
+  installLine?: boolean;
 }
 
 /** The dependency files read for the Keras version, as file-name patterns (for file watchers too). */

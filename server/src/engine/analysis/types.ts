@@ -97,6 +97,16 @@ export interface AnalysisSettings {
   modules?: ModuleResolver;
   /** Texts longer than this (in characters, about bytes) are skipped with a reason; default `maxFileBytes`, 2 MiB. */
   maxFileBytes?: number;
+  /** A notebook's `%env` lines, which its program text blanks (see notebook.ts); the legacy variable is read from them. */
+  envMagics?: readonly EnvMagic[];
+}
+
+/** A notebook's `%env NAME=value` line: what it sets, where (its program range), and the line as written. */
+export interface EnvMagic {
+  name: string;
+  value: string;
+  range: Range;
+  text: string;
 }
 
 export const defaultSettings: AnalysisSettings = { kerasVersion: 'auto', rules: {} };

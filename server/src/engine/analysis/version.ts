@@ -2,7 +2,7 @@ import type { SyntaxNode } from './syntax';
 import type { ImportTable } from './imports';
 import { legacySettings, legacySwitch, type LegacySetting } from './legacy-keras';
 import { compareMinor, intersectMinor } from './project-version';
-import type { KerasVersionInfo, KerasVersionSetting, MinorRange } from './types';
+import type { EnvMagic, KerasVersionInfo, KerasVersionSetting, MinorRange } from './types';
 
 /**
  * Which Keras each name of a file means, and which version that is (rules.md, "Which Keras a
@@ -64,9 +64,9 @@ export class KerasVersions {
     };
     const switched = legacySwitch(legacy);
     // Setting the variable says the file means tf.keras, even before any of its names is read.
-    if (switched && !used.has('tf.keras')) used = new Map([...used, ['tf.keras', switched.node]]);
+    if (switched?.node && !used.has('tf.keras')) used = new Map([...used, ['tf.keras', switched.node]]);
     this.tfKeras = switched
-      ? { major: 2, source: `\`TF_USE_LEGACY_KERAS\` set before TensorFlow is imported (line ${switched.node.startPosition.row + 1})` }
+      ? { major: 2, source: `\`TF_USE_LEGACY_KERAS\` set before TensorFlow is imported (line ${switched.range.start.line + 1})` }
       : keras;
     this.used = used;
     const majors = [...used.keys()].map((impl) => this.of(impl));
@@ -127,10 +127,12 @@ export function versionIn(info: KerasVersionInfo, low: readonly [number, number]
  *    only old releases have is deliberate while Keras 3 spellings also exist late in 2.x.
  * Minor ranges from the project and the file are combined.
  */
-export function detectKerasVersions(root: SyntaxNode, imports: ImportTable, setting: KerasVersionSetting, project?: KerasVersionInfo): KerasVersions {
+export function detectKerasVersions(
+  root: SyntaxNode, imports: ImportTable, setting: KerasVersionSetting, project?: KerasVersionInfo, envMagics: readonly EnvMagic[] = [],
+): KerasVersions {
   const { evidence, used } = fileEvidence(root, imports);
   const keras = packageVersion(evidence, setting, project);
-  return new KerasVersions(keras, legacySettings(root, imports), used, evidence, imports, setting, project);
+  return new KerasVersions(keras, legacySettings(root, imports, envMagics), used, evidence, imports, setting, project);
 }
 
 function packageVersion(evidence: readonly VersionEvidence[], setting: KerasVersionSetting, project?: KerasVersionInfo): KerasVersionInfo {

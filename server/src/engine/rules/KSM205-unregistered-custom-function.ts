@@ -73,11 +73,14 @@ export const unregisteredCustomFunction: Rule = {
     fix:
       '*Register the function* (safe): adds `@keras.saving.register_keras_serializable()` above the `def` and its ' +
       'other decorators, spelled through the file\'s imports; `keras.utils.register_keras_serializable()` with ' +
-      'Keras 2.11 or older or an unknown version, as KSM203\'s fix does. For a closure used as a loss: *turn it into ' +
-      'a `Loss` subclass* (unsafe: a new class, and the use site changes): a registered class is generated after ' +
-      'the factory function, whose `__init__` takes the factory\'s parameters, whose `call` is the inner ' +
-      'function\'s body, and whose `get_config` records the parameters; the use site creates it with the same ' +
-      'arguments. It is offered when the factory holds nothing but the inner `def` and its `return`.',
+      'Keras 2.11 or older or an unknown version, as KSM203\'s fix does. For a closure: *turn it into ' +
+      'a class* (unsafe: a new class, and the use site changes). A registered class is generated after the factory ' +
+      'function, whose `__init__` takes the factory\'s parameters and whose `get_config` records them; the use site ' +
+      'creates it with the same arguments. Used as a loss, it is a `Loss` subclass whose `call` is the inner ' +
+      'function\'s body; used as a metric, a `keras.metrics.Mean` subclass whose `update_state` averages the inner ' +
+      'function (kept as a method) and whose default `name` is the function\'s, so the logged metric keeps its key. ' +
+      'It is offered when the factory holds nothing but a docstring, the inner `def` (undecorated or registered) and ' +
+      'its `return`, and none of its parameters is one the base class takes itself (`name`, `dtype`, `reduction`).',
     references: [
       'https://keras.io/guides/serialization_and_saving/#custom-objects',
       'https://keras.io/api/models/model_saving_apis/serialization_utils/#registerkerasserializable-function',
@@ -145,8 +148,8 @@ function report(context: RuleContext, use: CustomObjectUse, saves: ModelEvent[])
   ];
   const fixes: Fix[] = [];
   if (closure) {
-    const converted = use.site === 'loss' ? closureLossClass(facts, closure, registerModule(version)) : undefined;
-    if (converted) fixes.push({ title: `Turn \`${closure.factory.name}\` into the \`Loss\` subclass \`${converted.className}\``, applicability: 'unsafe', edits: converted.edits });
+    const converted = use.site === 'loss' || use.site === 'metric' ? closureClass(facts, closure, use.site, registerModule(version)) : undefined;
+    if (converted) fixes.push({ title: `Turn \`${closure.factory.name}\` into the \`${converted.base}\` subclass \`${converted.className}\``, applicability: 'unsafe', edits: converted.edits });
   } else {
     const fix = registerFunctionFix(facts, fn, registerModule(version));
     if (fix) fixes.push(fix);
@@ -213,31 +216,46 @@ function registerFunctionFix(facts: FileFacts, fn: FunctionInfo, module: string)
 
 type Closure = Extract<UsedValue, { kind: 'closure' }>;
 
+/** Parameter names the generated class's base already uses; a factory taking one of them gets no class. */
+const baseParameters = new Set(['self', 'name', 'dtype', 'reduction', 'kwargs', 'sample_weight']);
+
 /**
- * A registered `Loss` subclass in place of a closure: its `__init__` takes the factory's
- * parameters, its `call` runs the inner function's body with them read from `self`, and its
- * `get_config` records them; the use site creates it with the factory call's arguments. Only for
- * a module-level factory that holds nothing but a docstring, the inner `def` and its `return`,
- * and whose parameters are plain names with or without defaults.
+ * A registered class in place of a closure: a `Loss` subclass for a loss, a `Mean` metric for a
+ * metric. Its `__init__` takes the factory's parameters, the inner function's body runs with them
+ * read from `self`, and `get_config` records them; the use site creates it with the factory call's
+ * arguments. Only for a module-level factory that holds nothing but a docstring, the inner `def`
+ * (undecorated or registered) and its `return`, and whose parameters are plain names with or
+ * without defaults.
  */
-function closureLossClass(facts: FileFacts, closure: Closure, module: string): { className: string; edits: TextEdit[] } | undefined {
+function closureClass(
+  facts: FileFacts, closure: Closure, site: 'loss' | 'metric', module: string,
+): { className: string; base: string; edits: TextEdit[] } | undefined {
   const { factory, inner, creation } = closure;
   const text = facts.text;
   const factoryStatement = statementOf(factory.node);
-  if (factory.node.hasError || factoryStatement.parent?.type !== 'module' || inner.node.parent?.type !== 'block') return undefined;
+  const innerStatement = statementOf(inner.node);
+  if (factory.node.hasError || factoryStatement.parent?.type !== 'module' || innerStatement.parent?.parent?.id !== factory.node.id) return undefined;
+  // The class is registered itself; any other decorator would change what the function is.
+  const decorators = innerStatement.namedChildren.filter((c) => c.type === 'decorator');
+  if (decorators.length > 1 || (decorators.length === 1 && !isDecoratedWithRegister(facts, inner.node))) return undefined;
   const statements = factory.node.childForFieldName('body')?.namedChildren.filter((c) => c.type !== 'comment') ?? [];
   const isDocstring = (s: SyntaxNode) => s.type === 'expression_statement' && s.firstNamedChild?.type === 'string';
-  const others = statements.filter((s) => !isDocstring(s) && s.id !== inner.node.id && s.type !== 'return_statement');
+  const others = statements.filter((s) => !isDocstring(s) && s.id !== innerStatement.id && s.type !== 'return_statement');
   if (others.length > 0 || statements.filter((s) => s.type === 'return_statement').length !== 1) return undefined;
   const params = factory.node.childForFieldName('parameters')?.namedChildren ?? [];
   if (params.some((p) => p.type !== 'identifier' && p.type !== 'default_parameter')) return undefined;
   const names = params.map((p) => (p.type === 'identifier' ? p.text : p.childForFieldName('name')!.text));
+  if (names.some((n) => baseParameters.has(n))) return undefined;
   const innerParams = inner.node.childForFieldName('parameters');
   const innerBody = inner.node.childForFieldName('body');
   if (!innerParams || !innerBody || innerBody.startPosition.row === inner.node.startPosition.row) return undefined;
-  const base = facts.imports.spell('keras.losses.Loss');
+  // A metric's `update_state` passes `(y_true, y_pred)` on to the function: two plain parameters.
+  const targets = innerParams.namedChildren.map((p) => p.text);
+  if (site === 'metric' && (targets.length !== 2 || innerParams.namedChildren.some((p) => p.type !== 'identifier'))) return undefined;
+  const base = facts.imports.spell(site === 'loss' ? 'keras.losses.Loss' : 'keras.metrics.Mean');
   const register = facts.imports.spell(`${module}.${registerName}`);
-  if (!base || !register || base.edits.length > 0 || register.edits.length > 0) return undefined;
+  const callee = creation.childForFieldName('function');
+  if (!base || !register || base.edits.length > 0 || register.edits.length > 0 || !callee) return undefined;
   const className = freeClassName(facts, pascalCase(inner.name));
 
   const unit = '    ';
@@ -245,23 +263,36 @@ function closureLossClass(facts: FileFacts, closure: Closure, module: string): {
   const body = text.slice(innerBody.startIndex - bodyIndent.length, innerBody.endIndex).split(/\r?\n/)
     .map((line) => (line.startsWith(bodyIndent) ? unit + unit + line.slice(bodyIndent.length) : line.trim() === '' ? '' : line));
   const innerArgs = innerParams.text.replace(/^\(\s*/, '');
+  const method = (header: string) => [`${unit}def ${header}`, ...names.map((n) => `${unit}${unit}${n} = self.${n}`), ...body];
+  const factoryParams = params.map((p) => `, ${p.text}`).join('');
   const lines = [
     `@${register.text}()`,
     `class ${className}(${base.text}):`,
-    `${unit}def __init__(self${params.map((p) => `, ${p.text}`).join('')}, **kwargs):`,
-    `${unit}${unit}super().__init__(**kwargs)`,
-    ...names.map((n) => `${unit}${unit}self.${n} = ${n}`),
-    '',
-    `${unit}def call(self${innerArgs.startsWith(')') ? '' : ', '}${innerArgs}:`,
-    ...names.map((n) => `${unit}${unit}${n} = self.${n}`),
-    ...body,
+    ...(site === 'loss'
+      ? [
+        `${unit}def __init__(self${factoryParams}, **kwargs):`,
+        `${unit}${unit}super().__init__(**kwargs)`,
+        ...names.map((n) => `${unit}${unit}self.${n} = ${n}`),
+        '',
+        ...method(`call(self${innerArgs.startsWith(')') ? '' : ', '}${innerArgs}:`),
+      ]
+      : [
+        // The function's name stays the metric's name, so the logged key (and any `monitor`) is unchanged.
+        `${unit}def __init__(self${factoryParams}, name="${inner.name}", **kwargs):`,
+        `${unit}${unit}super().__init__(name=name, **kwargs)`,
+        ...names.map((n) => `${unit}${unit}self.${n} = ${n}`),
+        '',
+        `${unit}def update_state(self, ${targets.join(', ')}, sample_weight=None):`,
+        `${unit}${unit}return super().update_state(self.${inner.name}(${targets.join(', ')}), sample_weight=sample_weight)`,
+        '',
+        ...method(`${inner.name}(self, ${innerArgs}:`),
+      ]),
     '',
     ...configMethodLines(names.map((n) => ({ key: n, attribute: n })), true, unit).map((l) => unit + l),
   ];
-  const callee = creation.childForFieldName('function');
-  if (!callee) return undefined;
   return {
     className,
+    base: site === 'loss' ? 'Loss' : 'Mean',
     // Two blank lines around a top-level class, as PEP 8 has it.
     edits: [insertAfter(factoryStatement, ['', ...lines], '', text, true), replaceNode(callee, className)],
   };

@@ -4,7 +4,8 @@ import {
   allEvents, callArguments, definingModel, isKerasLayerClass, type FileFacts, type LayerEntry, type ModelEvent, type ModelFact,
 } from '../analysis/facts';
 import { inputLayers, kerasSymbolOf, recurrentLayers, wrapperLayers } from '../analysis/keras-names';
-import { dataShape, shapeText, type Shape } from '../analysis/shapes';
+import { trainingInputShape } from '../analysis/model-shapes';
+import { shapeText, type Shape } from '../analysis/shapes';
 import { capitalised, eolOf, fileName, indentOf, nodeRange, positionOf, sentence } from '../analysis/text';
 import type { Fix, RelatedLocation, Severity, TextEdit } from '../analysis/types';
 import type { Rule, RuleContext } from './rule';
@@ -128,7 +129,7 @@ function inspect(context: RuleContext, model: ModelFact): Candidate | undefined 
   if (!saved) return undefined;
   return {
     model, owner, first: { element: first.element, call: first.call }, layerName: described.name,
-    recurrent: described.recurrent, embedding, ...saved, shape: trainingShape(context, model),
+    recurrent: described.recurrent, embedding, ...saved, shape: trainingInputShape(context.facts, model),
   };
 }
 
@@ -221,24 +222,6 @@ function describeLayer(facts: FileFacts, call: SyntaxNode): { name: string; recu
   const imported = facts.imported.lookupClass(fn);
   if (imported?.cls.layer && !imported.cls.model) {
     return { name: imported.cls.name, recurrent: imported.cls.kerasBases.some((b) => recurrentLayers.has(b)) };
-  }
-  return undefined;
-}
-
-/** The input shape (batch dimension dropped) read from the data the model is trained or called on. */
-function trainingShape(context: RuleContext, model: ModelFact): Shape | undefined {
-  for (let m: ModelFact | undefined = model; m; m = m.origin) {
-    for (const event of m.events) {
-      if (event.kind !== 'build-step' || event.viaCall) continue;
-      const { positional, keywords } = callArguments(event.call);
-      const data = keywords.get('x') ?? positional[0];
-      const shape = dataShape(data, m.scope, context.facts.imports, event.call.startIndex);
-      if (!shape || shape.length < 2) continue;
-      const input = shape.slice(1);
-      const feature = input[input.length - 1];
-      if (input.every((d) => d !== null)) return input;
-      if (feature !== null && feature !== undefined) return [...input.slice(0, -1).map(() => null), feature];
-    }
   }
   return undefined;
 }

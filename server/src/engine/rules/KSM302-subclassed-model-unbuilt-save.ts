@@ -3,7 +3,9 @@ import { kerasBaseOf } from '../analysis/checkpoints';
 import { insertBefore, statementOf } from '../analysis/edits';
 import { allEvents, type ModelEvent, type ModelFact } from '../analysis/facts';
 import { h5Extensions, kerasExtension, pathTail, saveCallOf } from '../analysis/save-calls';
+import { trainingInputShape } from '../analysis/model-shapes';
 import { methodOf } from '../analysis/semantic';
+import { shapeText } from '../analysis/shapes';
 import { nodeRange, sentence } from '../analysis/text';
 import type { Fix, KerasVersionInfo, Severity } from '../analysis/types';
 import { versionIn } from '../analysis/version';
@@ -59,8 +61,10 @@ export const subclassedModelUnbuiltSave: Rule = {
       'model.export("serving/classifier")',
     ].join('\n'),
     fix:
-      '*Build the model before saving*: inserts `model.build((None, 1))` before the save, with the shape as a ' +
-      'snippet placeholder where the editor takes snippets. Unsafe: the input shape must be checked. Not offered ' +
+      '*Build the model before saving*: inserts `model.build((None, …))` before the save. The shape comes from the ' +
+      'data the model is trained or called on in the same scope (`np.random.rand(N, 28, 28)` gives `(None, 28, 28)`, ' +
+      'as KSM301 reads it); otherwise it is `(None, 1)`, a snippet placeholder where the editor takes snippets, and ' +
+      'the title says to check it. Unsafe either way: the shape must match what `call` expects. Not offered ' +
       'for the `.h5` case under Keras 2, which building does not fix.',
     references: [
       'https://keras.io/guides/making_new_layers_and_models_via_subclassing/',
@@ -170,9 +174,12 @@ function report(context: RuleContext, model: ModelFact, event: ModelEvent, verdi
 
 function buildFix(context: RuleContext, model: ModelFact, anchor: SyntaxNode): Fix[] {
   if (!/^[A-Za-z_][\w.]*$/.test(model.name)) return [];
-  const line = `${model.name}.build((None, 1))`;
+  // The data the model is trained or called on later shows the shape; otherwise a placeholder.
+  const sample = trainingInputShape(context.facts, model);
+  const line = `${model.name}.build(${shapeText([null, ...(sample ?? [1])])})`;
   const edit = insertBefore(statementOf(anchor), line, context.facts.text);
   if (!edit) return [];
+  if (sample) return [{ title: `Build \`${model.name}\` first: \`${line}\``, applicability: 'unsafe', edits: [edit], preferred: true }];
   edit.snippet = edit.newText.replace(line, `${model.name}.build((None, \${1:1}))`);
   return [{ title: `Build \`${model.name}\` first: \`${line}\` (check the input shape)`, applicability: 'unsafe', edits: [edit], preferred: true }];
 }

@@ -1,10 +1,10 @@
 import type { SyntaxNode } from '../analysis/syntax';
-import { checkpoints, type Checkpoint, type CheckpointTraining } from '../analysis/checkpoints';
+import { checkpoints, weightRestoringCallbacks, type CheckpointTraining, type WeightRestoringCallback } from '../analysis/checkpoints';
 import { replaceNode } from '../analysis/edits';
 import { allEvents, callArguments } from '../analysis/facts';
 import { lastBinding, unparen } from '../analysis/semantic';
 import { nodeRange, stringValue } from '../analysis/text';
-import type { Fix, KerasVersionInfo, RelatedLocation } from '../analysis/types';
+import type { Fix, KerasVersionInfo, RelatedLocation, Severity } from '../analysis/types';
 import { versionIn } from '../analysis/version';
 import type { Rule, RuleContext } from './rule';
 
@@ -12,7 +12,7 @@ export const checkpointMonitorMissing: Rule = {
   code: 'KSM505',
   name: 'checkpoint-monitor-missing',
   summary: '`ModelCheckpoint(save_best_only=True)` monitoring a metric that its training never logs',
-  severity: 'warning',
+  severity: 'warning; information for an `EarlyStopping` that restores the best weights of a saved model',
   fixSafety: 'safe',
   check: 'save-api',
   docs: {
@@ -25,19 +25,24 @@ export const checkpointMonitorMissing: Rule = {
       '- the monitor starts with `val_` and the `fit` that receives the callback (directly, or in a list bound in ' +
       'the same scope) has neither `validation_data` nor `validation_split`.\n\n' +
       'The anchor is the `monitor` argument, or the call when the default is monitored; the `compile` and `fit` ' +
-      'calls are related information.',
+      'calls are related information.\n\n' +
+      'The same check runs, at **information** level, on `EarlyStopping(..., restore_best_weights=True)` passed to the `fit` of ' +
+      'a model that gets a full-model save: that callback decides which weights the saved model holds.',
     why:
       'The callback looks the monitored value up in the epoch\'s logs. When it is missing, Keras 2 and Keras ' +
       '3.0–3.9 warn "Can save best model only with val_acc available, skipping." at every epoch and never write ' +
       'the file, so a long training ends without its checkpoint; Keras 3.10 and later warn "Can save best model ' +
       'only with val_acc available." and save at every epoch, so the file holds the last epoch, not the best. ' +
       'Since Keras 2.3 `metrics=["accuracy"]` is logged as `accuracy`/`val_accuracy`, not `acc`/`val_acc` as in ' +
-      'older tutorials.',
+      'older tutorials. `EarlyStopping` warns "Early stopping conditioned on metric `val_acc` which is not available. ' +
+      'Available metrics are: …" at every epoch, never stops early and never restores the best weights, so the saved model ' +
+      'holds the last epoch\'s weights.',
     notFlagged:
       'Metric objects and custom metric functions in `compile` (their logged names are not resolved); a monitor ' +
       'held in a variable; `save_best_only` false, absent or computed (the monitor then decides nothing); a ' +
       'checkpoint whose training call is not visible; the `acc`/`accuracy` check with evidence of Keras 2.2 or ' +
-      'older, which logged `"accuracy"` as `acc`; `EarlyStopping` and `ReduceLROnPlateau`.',
+      'older, which logged `"accuracy"` as `acc`; an `EarlyStopping` that does not restore the best weights, or that trains a model ' +
+      'never fully saved; `ReduceLROnPlateau`, which only changes the learning rate and not what is saved.',
     example: [
       'model.compile(optimizer="adam", loss="binary_crossentropy", metrics=["accuracy"])',
       'best = keras.callbacks.ModelCheckpoint("best.keras", monitor="val_acc", save_best_only=True)',
@@ -58,19 +63,42 @@ export const checkpointMonitorMissing: Rule = {
     ],
   },
   run(context) {
-    for (const checkpoint of checkpoints(context.facts)) {
-      if (checkpoint.saveBestOnly !== true || checkpoint.trainings.length === 0) continue;
-      const value = checkpoint.monitor?.type === 'keyword_argument' ? checkpoint.monitor.childForFieldName('value') : checkpoint.monitor;
+    const watchers: Array<[WeightRestoringCallback, Watcher]> = [
+      ...checkpoints(context.facts).filter((c) => c.saveBestOnly === true).map((c): [WeightRestoringCallback, Watcher] => [c, checkpointWatcher]),
+      ...weightRestoringCallbacks(context.facts).map((c): [WeightRestoringCallback, Watcher] => [c, earlyStoppingWatcher]),
+    ];
+    for (const [callback, watcher] of watchers) {
+      if (callback.trainings.length === 0) continue;
+      const value = callback.monitor?.type === 'keyword_argument' ? callback.monitor.childForFieldName('value') : callback.monitor;
       const monitor = value ? stringValue(value) : 'val_loss';
       if (monitor === undefined) continue;
-      check(context, checkpoint, monitor, value ?? undefined);
+      check(context, callback, watcher, monitor, value ?? undefined);
     }
   },
 };
 
+/** What a callback that never finds its monitor does, and how loudly that is reported. */
+interface Watcher {
+  severity: Severity;
+  consequence(monitor: string, version: KerasVersionInfo): string;
+}
+
+const checkpointWatcher: Watcher = { severity: 'warning', consequence };
+
+/**
+ * `EarlyStopping(restore_best_weights=True)` is outside saving: it only decides which weights the
+ * saved model holds, so it is reported at information level.
+ */
+const earlyStoppingWatcher: Watcher = {
+  severity: 'information',
+  consequence: (monitor) =>
+    `\`EarlyStopping\` warns "Early stopping conditioned on metric \`${monitor}\` which is not available. Available metrics ` +
+    'are: …" at every epoch, never stops early and never restores the best weights, so the saved model holds the last epoch\'s weights',
+};
+
 const accuracyNames: Record<string, string> = { acc: 'accuracy', accuracy: 'acc' };
 
-function check(context: RuleContext, checkpoint: Checkpoint, monitor: string, value: SyntaxNode | undefined): void {
+function check(context: RuleContext, checkpoint: WeightRestoringCallback, watcher: Watcher, monitor: string, value: SyntaxNode | undefined): void {
   const version = context.versions.at(checkpoint.callee);
   const shown = value ? `\`monitor=${value.text}\`` : `The default monitor \`${monitor}\``;
   const anchor = checkpoint.monitor ?? checkpoint.call;
@@ -82,10 +110,10 @@ function check(context: RuleContext, checkpoint: Checkpoint, monitor: string, va
     const also = renamed ? ` (and \`compile\` logs it as \`${renamed.name}\`)` : '';
     context.report({
       node: anchor,
-      severity: 'warning',
+      severity: watcher.severity,
       message: `${shown} needs validation data, but \`${methodText(fit)}(...)\` gets none`,
       detail: `\`${methodText(fit)}(...)\` gets neither \`validation_data\` nor \`validation_split\`${also}: ` +
-        `${consequence(monitor, version)}. Pass \`validation_split=\` or \`validation_data=\`, or monitor \`"loss"\`.`,
+        `${watcher.consequence(monitor, version)}. Pass \`validation_split=\` or \`validation_data=\`, or monitor \`"loss"\`.`,
       related: unvalidated.map((t) => ({ range: nodeRange(t.call), message: `\`${t.model.name}\` is trained here without validation data` })),
       models,
     });
@@ -101,9 +129,9 @@ function check(context: RuleContext, checkpoint: Checkpoint, monitor: string, va
   };
   context.report({
     node: anchor,
-    severity: 'warning',
+    severity: watcher.severity,
     message: `${shown} names a metric the training never logs`,
-    detail: `\`compile\` asks for \`"${renamed.metric}"\`, which Keras logs as \`${renamed.name}\`: ${consequence(monitor, version)}.`,
+    detail: `\`compile\` asks for \`"${renamed.metric}"\`, which Keras logs as \`${renamed.name}\`: ${watcher.consequence(monitor, version)}.`,
     related: [
       ...renamed.compiles.map((call): RelatedLocation => ({ range: nodeRange(call), message: `compiled with \`metrics\` here` })),
       ...checkpoint.trainings.map((t): RelatedLocation => ({ range: nodeRange(t.call), message: `\`${t.model.name}\` is trained here` })),

@@ -199,7 +199,7 @@ function related(context: RuleContext, build: ModelBuild, first: ModelPart, s: S
   add(first, `\`${first.name.text}\``);
   const switch_ = context.versions.legacySwitch;
   if (s.switched && switch_ && [build.own, first].some((p) => p.implementation === 'tf.keras')) {
-    out.push({ range: nodeRange(switch_.node), message: `\`${legacyVariable}\` reroutes \`tf.keras\` to tf_keras here` });
+    out.push({ range: switch_.range, message: `\`${legacyVariable}\` reroutes \`tf.keras\` to tf_keras here` });
   }
   return out;
 }

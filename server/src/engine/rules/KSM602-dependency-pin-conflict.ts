@@ -98,7 +98,9 @@ export const dependencyPinConflict: ProjectRule = {
       'It reports (a) TensorFlow >= 2.16 with keras < 3; (b) TensorFlow of one minor 2.7 to 2.15 with a keras spec that excludes ' +
       'that minor (including `keras>=3`); (c) tf-keras of one minor 2.16 or later with a TensorFlow spec that excludes that minor; ' +
       'and, as a warning, (d) tf-keras 2.15 with a TensorFlow spec that excludes 2.15. The finding is on the keras (or tf-keras) ' +
-      'requirement, with the TensorFlow requirement as related information.',
+      'requirement, with the TensorFlow requirement as related information.\n\n' +
+      'A notebook\'s live `%pip install` / `!pip install` lines (and the `pip install` lines of a `%%bash` cell) are one environment ' +
+      'of their own, checked the same way: the finding sits on the package in its install line, and its fixes edit that line.',
     why:
       'TensorFlow 2.7 to 2.15 pin keras to their own minor (`keras>=2.15,<2.16` for TensorFlow 2.15), TensorFlow 2.16 and later ' +
       'install Keras 3, and tf-keras 2.16 and later pin TensorFlow to their own minor. pip cannot satisfy such pins together and ' +
@@ -108,7 +110,8 @@ export const dependencyPinConflict: ProjectRule = {
     notFlagged:
       'Requirements with different environment markers (`; python_version < "3.9"`, Poetry `markers`/`python`/`platform`), which ' +
       'are never installed together; names without a version on either side; TensorFlow up to 2.6, whose relation to keras ' +
-      'differs (2.6.0 and 2.6.1 declared `keras~=2.6`, which let keras 2.7 in); a commented-out requirement.',
+      'differs (2.6.0 and 2.6.1 declared `keras~=2.6`, which let keras 2.7 in); a commented-out requirement, or a commented-out ' +
+      'install line of a notebook (`# !pip install …`), which is version evidence only.',
     example: ['# requirements.txt', 'tensorflow>=2.16', 'keras<3'].join('\n'),
     fixed: ['# requirements.txt', 'tensorflow>=2.16', 'keras>=3'].join('\n'),
     fix:

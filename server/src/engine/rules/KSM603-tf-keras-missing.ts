@@ -19,7 +19,7 @@ function tfKerasWish(tensorflow: KerasRequirement): SpecifierWish | undefined {
 function messageOf(tensorflow: KerasRequirement, use: LegacyKerasUse): { message: string; detail: string } {
   const listed = `\`${tensorflow.text}\` is listed without it; ${use.what} is in ${use.file}, line ${use.range.start.line + 1}.`;
   const message = `\`tf-keras\` is not listed, but ${use.what} needs it`;
-  if (use.what.startsWith('`TF_USE_LEGACY_KERAS`')) {
+  if (use.what.includes('TF_USE_LEGACY_KERAS')) {
     return {
       message,
       detail: `${listed} TensorFlow 2.16 and later do not install it, log "Your environment has TF_USE_LEGACY_KERAS set to True, but you ` +
@@ -54,8 +54,10 @@ export const tfKerasMissing: ProjectRule = {
       'Reports the `tensorflow` requirement of a project whose Python code uses Keras 2 through the tf_keras package ' +
       '(`import tf_keras`, `from tf_keras import layers`, or `TF_USE_LEGACY_KERAS` set to "1", "true" or "True" in `os.environ`) ' +
       'while none of its requirement files lists `tf-keras` (or `tf_keras`) or `tensorflow-hub`, which requires tf-keras from 0.16 ' +
-      'on. A project is the directory of its requirement files, and its code the `.py` files below it (notebooks are not read ' +
-      'for this). The related location is the first such use in the code.',
+      'on. A project is the directory of its requirement files, and its code the `.py` files below it. A notebook is checked on ' +
+      'its own: its live `%pip install` / `!pip install` lines are its requirements, and its code (a `%env TF_USE_LEGACY_KERAS=1` ' +
+      'line included) the use; the finding sits on the `tensorflow` package of its install line. Notebooks are not read for a ' +
+      'project\'s requirement files. The related location is the first such use in the code.',
     why:
       'TensorFlow 2.16 and later install Keras 3 and leave Keras 2 to the separate tf-keras package. Without it, `import tf_keras` ' +
       'raises `ModuleNotFoundError`, and with the variable set TensorFlow logs "Your environment has TF_USE_LEGACY_KERAS set to ' +
@@ -71,7 +73,8 @@ export const tfKerasMissing: ProjectRule = {
     fix:
       'Unsafe (adds a dependency): add `tf-keras` under the `tensorflow` requirement, in the same form (a requirements line, a ' +
       'quoted list item, a Poetry entry): `tf-keras==2.Y.*` when TensorFlow is pinned to 2.Y, `tf-keras>=2.Y` when it is only ' +
-      'bounded below by 2.Y, and `tf-keras` alone otherwise, since tf-keras pins the TensorFlow of its own minor.',
+      'bounded below by 2.Y, and `tf-keras` alone otherwise, since tf-keras pins the TensorFlow of its own minor. In a notebook ' +
+      'the package is added to the same `pip install` line, quoted when it has a specifier.',
     references: [
       'https://keras.io/getting_started/#tensorflow--keras-2-backwards-compatibility',
       'https://github.com/keras-team/tf-keras',

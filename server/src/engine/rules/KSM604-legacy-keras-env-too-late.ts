@@ -16,7 +16,7 @@ export const legacyKerasEnvTooLate: Rule = {
   docs: {
     what:
       'Flags a setting of `TF_USE_LEGACY_KERAS` (`os.environ["TF_USE_LEGACY_KERAS"] = …`, ' +
-      '`os.environ.setdefault(…)`, `os.environ.update(…)`) that runs after an import that loads TensorFlow: ' +
+      '`os.environ.setdefault(…)`, `os.environ.update(…)`, or a notebook\'s `%env TF_USE_LEGACY_KERAS=…` / `%set_env` line) that runs after an import that loads TensorFlow: ' +
       '`tensorflow` or any submodule, `tensorflow_hub`, `tf_keras`, `keras` (its TensorFlow backend imports ' +
       'TensorFlow), and `tensorflow_text`, `tensorflow_addons`, `tensorflow_probability`, `keras_nlp`, ' +
       '`keras_cv`, `keras_hub` and `keras_tuner`, which import one of those. "After" follows file order (notebook ' +
@@ -33,8 +33,7 @@ export const legacyKerasEnvTooLate: Rule = {
       'spelling leaves `tf.keras` on Keras 3.',
     notFlagged:
       'Settings made before the first import that loads TensorFlow; deliberate off values (`"0"`, `"false"`, ' +
-      '`"False"`, `""`); imports of other libraries, which are not known to load TensorFlow. Notebook `%env ' +
-      'TF_USE_LEGACY_KERAS=…` magics are not read.',
+      '`"False"`, `""`); imports of other libraries, which are not known to load TensorFlow.',
     example: [
       'import os',
       'import tensorflow as tf',
@@ -51,7 +50,8 @@ export const legacyKerasEnvTooLate: Rule = {
       'there (unsafe: the import order changes); offered for a statement of the module itself, not for one inside ' +
       'a function or block. For `os.putenv`, write `os.environ[…] = …` instead (unsafe: safe in ' +
       'intent, but it makes a setting take effect that did nothing before); a late `os.putenv` is moved and ' +
-      'rewritten at once. A value TensorFlow ignores has no fix, since only its author knows what was meant.',
+      'rewritten at once. A late `%env` line is moved above the import as it is written, when it stands at the top level ' +
+      'of its cell. A value TensorFlow ignores has no fix, since only its author knows what was meant.',
     references: [
       'https://keras.io/getting_started/#tensorflow--keras-2-backwards-compatibility',
       'https://docs.python.org/3/library/os.html#os.putenv',
@@ -62,7 +62,7 @@ export const legacyKerasEnvTooLate: Rule = {
       if (setting.value !== undefined && legacyOffValues.has(setting.value)) continue;
       if (setting.value !== undefined && !legacyOnValues.has(setting.value)) {
         context.report({
-          node: setting.node,
+          range: setting.range,
           severity: 'information',
           message: `TensorFlow ignores \`${legacyVariable}\` set to "${setting.value}"`,
           detail: 'It reads the variable as on only for "1", "true" or "True", so `tf.keras` stays Keras 3 under TensorFlow 2.16 and later.',
@@ -79,9 +79,9 @@ export const legacyKerasEnvTooLate: Rule = {
         ? '`from tensorflow.keras import …` stays on Keras 3 while `tf.keras.X` may switch to tf_keras at its first use, ' +
           `mixing the two.${putenv ? ` Besides, ${putenv}: the setting has no effect.` : ''}`
         : 'The setting has no effect.';
-      const fix = late ? moveFix(context, setting, late) : putenvFix(context, setting);
+      const fix = !late ? putenvFix(context, setting) : setting.magic !== undefined ? moveMagicFix(context, setting, setting.magic, late) : moveFix(context, setting, late);
       context.report({
-        node: setting.node,
+        range: setting.range,
         severity: 'warning',
         message,
         detail,
@@ -99,13 +99,14 @@ function importLabel(statement: SyntaxNode): string {
 
 /** `os.environ["TF_USE_LEGACY_KERAS"] = value` in place of an `os.putenv` call, in the file's spelling of `os`. */
 function environAssignment(context: RuleContext, setting: LegacySetting): string | undefined {
-  const callee = setting.node.childForFieldName('function');
+  const callee = setting.node?.childForFieldName('function');
   const os = callee?.type === 'attribute' ? callee.childForFieldName('object')?.text : context.facts.imports.localName('os');
   if (!os || !setting.valueNode) return undefined;
   return `${os}.environ["${legacyVariable}"] = ${setting.valueNode.text}`;
 }
 
 function putenvFix(context: RuleContext, setting: LegacySetting): Fix | undefined {
+  if (!setting.node) return undefined;
   const statement = statementOf(setting.node);
   const assignment = environAssignment(context, setting);
   if (!assignment || statement.type !== 'expression_statement' || statement.firstNamedChild !== setting.node) return undefined;
@@ -120,6 +121,7 @@ function putenvFix(context: RuleContext, setting: LegacySetting): Fix | undefine
 /** The setting moved above the import that loads TensorFlow, with the import of `os` it needs. */
 function moveFix(context: RuleContext, setting: LegacySetting, late: SyntaxNode): Fix | undefined {
   const text = context.facts.text;
+  if (!setting.node) return undefined;
   const statement = statementOf(setting.node);
   const target = statementOf(late);
   if (statement.parent?.type !== 'module') return undefined;
@@ -144,13 +146,37 @@ function moveFix(context: RuleContext, setting: LegacySetting, late: SyntaxNode)
 }
 
 /**
+ * A notebook's `%env` line moved above the import that loads TensorFlow (into its cell). Only a
+ * line at the top level of its cell: one in a block may be all the block holds.
+ */
+function moveMagicFix(context: RuleContext, setting: LegacySetting, magic: string, late: SyntaxNode): Fix | undefined {
+  const text = context.facts.text;
+  const { line, character } = setting.range.start;
+  const target = statementOf(late);
+  if (character !== 0 || target.parent?.type !== 'module') return undefined;
+  const inserted = insertBefore(target, [magic], text);
+  if (!inserted) return undefined;
+  const lines = text.split('\n');
+  // The line with its line break; the last line of the program takes the one before it.
+  const removed = line + 1 < lines.length
+    ? { start: { line, character: 0 }, end: { line: line + 1, character: 0 } }
+    : { start: { line: line - 1, character: lines[line - 1]!.replace(/\r$/, '').length }, end: setting.range.end };
+  return {
+    title: `Move \`${magic}\` above ${importLabel(target)}`,
+    applicability: 'unsafe',
+    preferred: true,
+    edits: [inserted, { range: removed, newText: '' }],
+  };
+}
+
+/**
  * The import the moved setting needs before `target`: '' when the name it reads `os` through is
  * imported earlier; the import binding it otherwise (`import os`); undefined when none can be written.
  */
 function osImportLine(context: RuleContext, setting: LegacySetting, target: SyntaxNode): string | undefined {
-  const reference = setting.node.type === 'assignment'
+  const reference = setting.node?.type === 'assignment'
     ? setting.node.childForFieldName('left')?.childForFieldName('value')
-    : setting.node.childForFieldName('function');
+    : setting.node?.childForFieldName('function');
   if (!reference) return undefined;
   const binding = importOf(context.facts, reference);
   if (!binding) return undefined;
