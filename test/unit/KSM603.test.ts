@@ -1,8 +1,12 @@
 import * as assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
 import { before, test } from 'node:test';
 import { applyEdits } from '../../server/src/engine/analysis/apply';
 import { initParser } from '../../server/src/engine/analysis/parser';
-import type { ProjectFinding } from '../../server/src/engine/project';
+import { analyzeProject, type ProjectFinding } from '../../server/src/engine/project';
+import { readProject } from '../../server/src/workspace/project-files';
 import { analyzeTexts, describeProjectFixtures } from '../helpers/project-fixtures';
 
 describeProjectFixtures('KSM603');
@@ -58,4 +62,26 @@ test('KSM603 adds a list item in the list\'s own form', () => {
 test('KSM603 is silent when the tensorflow pin is 2.15 or earlier anywhere in the project', () => {
   const found = analyzeTexts(new Map([['requirements.txt', 'tensorflow\n'], ['requirements-lock.txt', 'tensorflow==2.15.1\n'], ['m.py', 'import tf_keras\n']]), { kerasVersion: 'auto', rules: {} });
   assert.deepEqual(found.filter((f) => f.code === 'KSM603'), []);
+});
+
+test('KSM603 counts a notebook of the project that imports tf_keras, naming its cell', () => {
+  const folder = fs.mkdtempSync(path.join(os.tmpdir(), 'ksm603-notebook-'));
+  try {
+    fs.writeFileSync(path.join(folder, 'requirements.txt'), 'tensorflow==2.17.0\n');
+    const cells = [
+      { cell_type: 'markdown', metadata: {}, source: ['# Forecast'] },
+      { cell_type: 'code', metadata: {}, source: ['import numpy as np\n', 'import tf_keras\n'], outputs: [], execution_count: null },
+    ];
+    fs.writeFileSync(path.join(folder, 'forecast.ipynb'), JSON.stringify({ cells, metadata: {}, nbformat: 4, nbformat_minor: 5 }));
+    const input = readProject(folder, folder)!;
+    const found = analyzeProject(input, { kerasVersion: 'auto', rules: {} }).findings.filter((f) => f.code === 'KSM603');
+    assert.equal(found.length, 1);
+    assert.match(found[0]!.detail!, /`import tf_keras` is in forecast\.ipynb, cell 2, line 2\./);
+    assert.deepEqual(found[0]!.related.map((r) => r.uri), ['forecast.ipynb']);
+    // Without the notebook's import nothing needs tf-keras.
+    fs.writeFileSync(path.join(folder, 'forecast.ipynb'), JSON.stringify({ cells: [cells[0]], metadata: {}, nbformat: 4, nbformat_minor: 5 }));
+    assert.deepEqual(analyzeProject(readProject(folder, folder)!, { kerasVersion: 'auto', rules: {} }).findings.filter((f) => f.code === 'KSM603'), []);
+  } finally {
+    fs.rmSync(folder, { recursive: true, force: true });
+  }
 });

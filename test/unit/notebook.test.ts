@@ -371,6 +371,10 @@ describe('install lines are the notebook\'s requirements; %env sets the legacy v
     const tooLate = mapped.find((f) => f.code === 'KSM604')!;
     assert.deepEqual([tooLate.cell, tooLate.range], [1, { start: { line: 0, character: 0 }, end: { line: 0, character: 26 } }]);
     assert.deepEqual(tooLate.related.map((r) => [r.cell, r.message]), [[0, 'TensorFlow is loaded here']]);
+    // The line the message names is the notebook's: a cell and the line in it.
+    const below = findings([code('x = 0'), code('import os\nimport tensorflow as tf'), code('%env TF_USE_LEGACY_KERAS=1')]).mapped.find((f) => f.code === 'KSM604')!;
+    assert.match(below.message, /\(cell 2, line 2\)/);
+    assert.doesNotMatch(below.message, /\(line \d+\)/);
     const [move] = tooLate.fixes;
     assert.equal(move!.title, 'Move `%env TF_USE_LEGACY_KERAS=1` above `import tensorflow as tf` (also edits cell 1)');
     const fixed = applyToCells(late, move!.edits);

@@ -69,7 +69,7 @@ export function analyzeNotebookInstalls(program: NotebookProgram, settings: Anal
   // A use is named by its cell ("is in cell 2, line 1") and placed within it, as requirements are.
   const uses = legacyKerasUses('', program.text, envMagics).map((use) => {
     const { cell, range } = program.locate(use.range);
-    return { ...use, file: cellName(cell), range };
+    return { ...use, file: cellName(cell), range, where: `${cellName(cell)}, line ${range.start.line + 1}` };
   });
   const installAt = new Map(installs.map((i) => [`${cellName(i.cell)}:${i.line}`, i]));
   // Within the first line of an install line; a package on a continuation line cannot be placed.

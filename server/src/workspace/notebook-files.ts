@@ -232,13 +232,21 @@ export function* notebookAnalysisSteps(program: NotebookProgram, settings: Analy
   return withNotebookVersion(program, notebookSettings, yield* analysisSteps(program.text, tree, notebookSettings, options));
 }
 
-/** The program's result with the version named by cell, and the findings on the notebook's own install lines. */
+/**
+ * The program's result as the notebook shows it: the version and the lines that messages name
+ * given by cell, and the findings on the notebook's own install lines.
+ */
 function withNotebookVersion(program: NotebookProgram, notebookSettings: AnalysisSettings, result: AnalysisResult): AnalysisResult {
   const version = program.describeVersion(result.version, notebookSettings);
   if (result.skipped) return { ...result, version };
+  const described = result.findings.map((f) => ({
+    ...f,
+    message: program.describeLines(f.message),
+    ...(f.detail ? { detail: program.describeLines(f.detail) } : {}),
+    related: f.related.map((r) => ({ ...r, message: program.describeLines(r.message) })),
+  }));
   const installs = analyzeNotebookInstalls(program, notebookSettings).findings;
-  if (installs.length === 0) return { ...result, version };
-  const findings = [...result.findings, ...installs].sort((a, b) => a.range.start.line - b.range.start.line || a.range.start.character - b.range.start.character);
+  const findings = [...described, ...installs].sort((a, b) => a.range.start.line - b.range.start.line || a.range.start.character - b.range.start.character);
   return { ...result, version, findings };
 }
 

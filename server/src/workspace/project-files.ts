@@ -9,10 +9,12 @@ import {
   type ProjectFile,
 } from '../engine/analysis/project-version';
 import type { KerasVersionInfo } from '../engine/analysis/types';
-import { legacyKerasUses } from '../engine/analysis/dependency-pins';
+import { legacyKerasUses, type LegacyKerasUse } from '../engine/analysis/dependency-pins';
+import { NotebookProgram } from '../engine/analysis/notebook';
 import type { ProjectInput } from '../engine/project';
 import { globSync } from 'tinyglobby';
 import { ignoredFolders, readPythonFile } from './files';
+import { isNotebookPath, readNotebookFile, type NotebookRead } from './notebook-files';
 
 /** Dependency files larger than this are not read: real ones are a few KiB. */
 const maxProjectFileBytes = 1024 * 1024;
@@ -167,12 +169,14 @@ export function readProject(directory: string, namesRelativeTo: string, textOf?:
   const shownFrom = path.resolve(namesRelativeTo);
   const { files, resolve } = readDirectoryFiles(root, shownFrom, root, textOf);
   if (files.length === 0) return undefined;
-  const python = globSync('**/*.py', { cwd: root, ignore: ignoredFolders.map((f) => `**/${f}/**`), dot: false, followSymbolicLinks: false })
+  const python = globSync('**/*.{py,ipynb}', { cwd: root, ignore: ignoredFolders.map((f) => `**/${f}/**`), dot: false, followSymbolicLinks: false })
     .filter((name) => !isProjectFileName(name))
     .sort()
     .slice(0, maxProjectPythonFiles);
   const legacyUses = python.flatMap((name) => {
     const file = path.join(root, name);
+    const shown = isWithin(file, shownFrom) ? path.relative(shownFrom, file) : file;
+    if (isNotebookPath(file)) return notebookLegacyUses(file, shown);
     let text = textOf?.(file);
     try {
       if (text === undefined) {
@@ -182,9 +186,30 @@ export function readProject(directory: string, namesRelativeTo: string, textOf?:
     } catch {
       // A file removed or unreadable since the walk has no uses.
     }
-    return text === undefined ? [] : legacyKerasUses(isWithin(file, shownFrom) ? path.relative(shownFrom, file) : file, text);
+    return text === undefined ? [] : legacyKerasUses(shown, text);
   });
   return { files, resolve, legacyUses };
+}
+
+/**
+ * A notebook's uses of tf_keras, its Python cells read as one program (with its `%env` lines).
+ * A location in a closed notebook has no line of its own, so each use says which cell and line
+ * it is on and points at the notebook's start.
+ */
+function notebookLegacyUses(file: string, shown: string): LegacyKerasUse[] {
+  let read: NotebookRead;
+  try {
+    read = readNotebookFile(file);
+  } catch {
+    return [];
+  }
+  if ('skipped' in read) return [];
+  const program = new NotebookProgram(read.notebook.cells);
+  const start = { line: 0, character: 0 };
+  return legacyKerasUses(shown, program.text, program.envMagics()).map((use) => {
+    const at = program.toCell(use.range.start);
+    return at ? { ...use, range: { start, end: start }, where: `${shown}, cell ${at.cell + 1}, line ${at.position.line + 1}` } : use;
+  });
 }
 
 /** Whether a path is a requirement file that the project rules read and that is not Python (setup.py is both). */

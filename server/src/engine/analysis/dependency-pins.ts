@@ -221,6 +221,8 @@ export interface LegacyKerasUse {
   range: Range;
   /** For messages: "`import tf_keras`", "`TF_USE_LEGACY_KERAS` set to "1"". */
   what: string;
+  /** Where it is, for messages: "train.py, line 2", or a notebook's "forecast.ipynb, cell 3, line 1". */
+  where: string;
 }
 
 /**
@@ -236,11 +238,11 @@ export function legacyKerasUses(file: string, text: string, envMagics: readonly 
   const tfKeras = versions.used.get('tf_keras');
   if (tfKeras) {
     const imported = tfKeras.type === 'import_statement' || tfKeras.type === 'import_from_statement';
-    uses.push({ file, range: nodeRange(tfKeras), what: imported ? `\`${tfKeras.text.split('\n')[0]}\`` : '`tf_keras`' });
+    uses.push({ file, range: nodeRange(tfKeras), what: imported ? `\`${tfKeras.text.split('\n')[0]}\`` : '`tf_keras`', where: `${file}, line ${tfKeras.startPosition.row + 1}` });
   }
   for (const setting of versions.legacy) {
     if (setting.how === 'putenv' || setting.value === undefined || !legacyOnValues.has(setting.value)) continue;
-    uses.push({ file, range: setting.range, what: setting.magic ? `\`${setting.magic}\`` : `\`TF_USE_LEGACY_KERAS\` set to "${setting.value}"` });
+    uses.push({ file, range: setting.range, what: setting.magic ? `\`${setting.magic}\`` : `\`TF_USE_LEGACY_KERAS\` set to "${setting.value}"`, where: `${file}, line ${setting.range.start.line + 1}` });
   }
   return uses.sort((a, b) => a.range.start.line - b.range.start.line);
 }

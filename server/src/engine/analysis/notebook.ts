@@ -319,11 +319,18 @@ export class NotebookProgram {
     if (version.source.startsWith('no evidence in the file')) {
       return { ...version, source: version.source.replace('no evidence in the file', 'no evidence in the notebook') };
     }
-    const line = /\(line (\d+)\)$/.exec(version.source);
-    if (!line) return version;
-    const at = this.toCell({ line: Number(line[1]) - 1, character: 0 });
-    if (!at) return version;
-    return { ...version, source: `${version.source.slice(0, line.index)}(cell ${at.cell + 1}, line ${at.position.line + 1})` };
+    return { ...version, source: this.describeLines(version.source) };
+  }
+
+  /**
+   * A text the engine wrote about the program ("… (line 12)", "… at line 12") with each program
+   * line it names turned into its cell and the line there, as the user sees the notebook.
+   */
+  describeLines(text: string): string {
+    return text.replace(/(\(|\bat )line (\d+)\b/g, (whole, before: string, line: string) => {
+      const at = this.toCell({ line: Number(line) - 1, character: 0 });
+      return at ? `${before}cell ${at.cell + 1}, line ${at.position.line + 1}` : whole;
+    });
   }
 
   private programCell(index: number): ProgramCell | undefined {

@@ -17,7 +17,7 @@ function tfKerasWish(tensorflow: KerasRequirement): SpecifierWish | undefined {
 }
 
 function messageOf(tensorflow: KerasRequirement, use: LegacyKerasUse): { message: string; detail: string } {
-  const listed = `\`${tensorflow.text}\` is listed without it; ${use.what} is in ${use.file}, line ${use.range.start.line + 1}.`;
+  const listed = `\`${tensorflow.text}\` is listed without it; ${use.what} is in ${use.where}.`;
   const message = `\`tf-keras\` is not listed, but ${use.what} needs it`;
   if (use.what.includes('TF_USE_LEGACY_KERAS')) {
     return {
@@ -54,10 +54,10 @@ export const tfKerasMissing: ProjectRule = {
       'Reports the `tensorflow` requirement of a project whose Python code uses Keras 2 through the tf_keras package ' +
       '(`import tf_keras`, `from tf_keras import layers`, or `TF_USE_LEGACY_KERAS` set to "1", "true" or "True" in `os.environ`) ' +
       'while none of its requirement files lists `tf-keras` (or `tf_keras`) or `tensorflow-hub`, which requires tf-keras from 0.16 ' +
-      'on. A project is the directory of its requirement files, and its code the `.py` files below it. A notebook is checked on ' +
+      'on. A project is the directory of its requirement files, and its code the `.py` files and notebooks below it. A notebook is checked on ' +
       'its own: its live `%pip install` / `!pip install` lines are its requirements, and its code (a `%env TF_USE_LEGACY_KERAS=1` ' +
-      'line included) the use; the finding sits on the `tensorflow` package of its install line. Notebooks are not read for a ' +
-      'project\'s requirement files. The related location is the first such use in the code.',
+      'line included) the use; the finding sits on the `tensorflow` package of its install line. A notebook below a project\'s ' +
+      'requirement files is also code of that project, its use named by cell and line. The related location is the first such use in the code.',
     why:
       'TensorFlow 2.16 and later install Keras 3 and leave Keras 2 to the separate tf-keras package. Without it, `import tf_keras` ' +
       'raises `ModuleNotFoundError`, and with the variable set TensorFlow logs "Your environment has TF_USE_LEGACY_KERAS set to ' +
