@@ -4,7 +4,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { after, before, describe, test } from 'node:test';
-import type { DocumentDiagnosticReport, FullDocumentDiagnosticReport, InitializeResult } from 'vscode-languageserver';
+import type { DocumentDiagnosticReport, FullDocumentDiagnosticReport, InitializeResult, WorkspaceDiagnosticReport, WorkspaceFullDocumentDiagnosticReport } from 'vscode-languageserver';
 import { initParser } from '../../server/src/engine/analysis/parser';
 import { diagnosticKeys, engineFindings, LspClient, replaceChange, saveBeforeCompile } from './harness';
 
@@ -69,5 +69,50 @@ describe('language server: pulled diagnostics', () => {
 
   test('a document the server does not have is answered with an empty report', async () => {
     assert.deepEqual(full(await pull('file:///nowhere/never_opened.py')).items, []);
+  });
+});
+
+describe('language server: workspace diagnostics, for clients that ask for them', () => {
+  let client: LspClient;
+  let initialize: InitializeResult;
+  let workspace: string;
+
+  before(async () => {
+    await initParser();
+    workspace = fs.mkdtempSync(path.join(os.tmpdir(), 'ksm-workspace-pull-'));
+    fs.writeFileSync(path.join(workspace, 'train.py'), saveBeforeCompile);
+    fs.writeFileSync(path.join(workspace, 'clean.py'), 'x = 1\n');
+    ({ client, initialize } = await LspClient.start({ pullDiagnostics: true, workspaceFolders: [workspace], initializationOptions: { workspaceDiagnostics: true } }));
+  });
+
+  after(async () => {
+    await client.shutdown();
+    fs.rmSync(workspace, { recursive: true, force: true });
+  });
+
+  const pullWorkspace = (previousResultIds: Array<{ uri: string; value: string }> = []): Promise<WorkspaceDiagnosticReport> =>
+    client.connection.sendRequest('workspace/diagnostic', { previousResultIds });
+
+  test('every file of the workspace is reported, and one that has not changed is unchanged', async () => {
+    assert.equal((initialize.capabilities.diagnosticProvider as { workspaceDiagnostics: boolean }).workspaceDiagnostics, true);
+    const train = pathToFileURL(path.join(workspace, 'train.py')).href;
+    const clean = pathToFileURL(path.join(workspace, 'clean.py')).href;
+    const first = await pullWorkspace();
+    const byUri = new Map(first.items.map((item) => [item.uri, item]));
+    assert.deepEqual([...byUri.keys()].sort(), [clean, train].sort());
+    const trainReport = byUri.get(train) as WorkspaceFullDocumentDiagnosticReport;
+    assert.equal(trainReport.kind, 'full');
+    assert.equal(trainReport.version, null, 'not open');
+    assert.deepEqual(diagnosticKeys(trainReport.items), engineFindings(saveBeforeCompile));
+    assert.deepEqual((byUri.get(clean) as WorkspaceFullDocumentDiagnosticReport).items, []);
+
+    const held = first.items.map((item) => ({ uri: item.uri, value: item.resultId! }));
+    assert.deepEqual((await pullWorkspace(held)).items.map((item) => item.kind), ['unchanged', 'unchanged']);
+
+    // A file changed on disk is analysed again.
+    fs.writeFileSync(path.join(workspace, 'train.py'), 'x = 2\n');
+    const after = new Map((await pullWorkspace(held)).items.map((item) => [item.uri, item]));
+    assert.equal(after.get(clean)!.kind, 'unchanged');
+    assert.deepEqual(after.get(train), { kind: 'full', uri: train, version: null, resultId: (after.get(train) as WorkspaceFullDocumentDiagnosticReport).resultId, items: [] });
   });
 });

@@ -4,7 +4,7 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import { ErrorCodes, LSPErrorCodes, ResponseError, type CancellationToken } from 'vscode-languageserver/node';
 import { NotebookProgram } from '../engine/analysis/notebook';
 import { parsePython } from '../engine/analysis/parser';
-import { analysisSteps, notAnalysed, unanalysableReason, type AnalysisOptions } from '../engine/engine';
+import { analysisSteps, notAnalysed, unanalysableReason, type AnalysisOptions, type AnalysisResult } from '../engine/engine';
 import type { FileReadiness, ReadinessReportParams, WorkspaceReadinessReportParams } from '../protocol';
 import { cellLocator, fileReadiness } from '../readiness';
 import { findPythonFiles, readPythonFile, type ReadResult } from '../workspace/files';
@@ -32,34 +32,16 @@ export class ReportRequests {
 
   /** The readiness report of every Python file of the workspace, with progress, cancellable between files. */
   async workspaceReport(params: WorkspaceReadinessReportParams | undefined, token: CancellationToken): Promise<FileReadiness[]> {
-    const { session } = this;
-    const progress = session.connection.window.attachWorkDoneProgress(params?.workDoneToken);
-    const stopIfCancelled = () => {
-      if (token.isCancellationRequested) throw new ResponseError(LSPErrorCodes.RequestCancelled, 'workspace readiness report cancelled');
-    };
+    const progress = this.session.connection.window.attachWorkDoneProgress(params?.workDoneToken);
     progress.begin('Checking SavedModel readiness', 0, 'Finding Python files', true);
     try {
-      // A folder deleted since it was opened has nothing to report; nested folders list a file twice.
-      const roots = session.folders.filter((folder) => fs.existsSync(folder));
-      const found = [...new Set(await findPythonFiles(roots))].sort();
-      // Open documents are reported with the editor's text, found by path since clients spell URIs differently.
-      const openByPath = new Map<string, DocumentState>();
-      for (const state of session.documents.values()) {
-        if (state.open.uri.startsWith('file:')) openByPath.set(fileURLToPath(state.open.uri), state);
-      }
-      const foundUris = found.map((file) => openByPath.get(file)?.open.uri ?? pathToFileURL(file).href);
-      const foundSettings = await session.settings.getMany(foundUris);
-      // Files the `exclude` setting matches are left out of the report.
-      const kept = found.map((_, i) => i).filter((i) => !session.isExcluded(foundUris[i]!, foundSettings[i]!));
+      const files = await this.workspaceFiles();
       const reports: FileReadiness[] = [];
-      for (const [n, i] of kept.entries()) {
-        stopIfCancelled();
-        const file = found[i]!;
-        const root = roots.find((r) => file.startsWith(r + path.sep));
-        progress.report((n / kept.length) * 100, root ? path.relative(root, file) : file);
-        const state = openByPath.get(file);
-        const analysis = state ? await session.analyses.current(state) : undefined;
-        reports.push(state && analysis ? await this.readinessOf(state, analysis) : await this.diskReadiness(foundUris[i]!, foundSettings[i]!));
+      for (const [n, entry] of files.entries()) {
+        stopIfCancelled(token, 'workspace readiness report');
+        progress.report((n / files.length) * 100, entry.label);
+        const analysis = entry.state ? await this.session.analyses.current(entry.state) : undefined;
+        reports.push(entry.state && analysis ? await this.readinessOf(entry.state, analysis) : await this.diskReadiness(entry.uri, entry.settings));
         // Lets a $/cancelRequest (or an edit) through between files.
         await new Promise((resolve) => setImmediate(resolve));
       }
@@ -67,6 +49,30 @@ export class ReportRequests {
     } finally {
       progress.done();
     }
+  }
+
+  /**
+   * Every Python file and notebook of the workspace folders that the `exclude` setting keeps,
+   * in path order, each with its settings and, when the editor has it open, its document.
+   */
+  async workspaceFiles(): Promise<WorkspaceFile[]> {
+    const { session } = this;
+    // A folder deleted since it was opened has nothing to report; nested folders list a file twice.
+    const roots = session.folders.filter((folder) => fs.existsSync(folder));
+    const found = [...new Set(await findPythonFiles(roots))].sort();
+    // Open documents are reported with the editor's text, found by path since clients spell URIs differently.
+    const openByPath = new Map<string, DocumentState>();
+    for (const state of session.documents.values()) {
+      if (state.open.uri.startsWith('file:')) openByPath.set(fileURLToPath(state.open.uri), state);
+    }
+    const uris = found.map((file) => openByPath.get(file)?.open.uri ?? pathToFileURL(file).href);
+    const settings = await session.settings.getMany(uris);
+    return found
+      .map((file, i) => {
+        const root = roots.find((r) => file.startsWith(r + path.sep));
+        return { file, uri: uris[i]!, settings: settings[i]!, state: openByPath.get(file), label: root ? path.relative(root, file) : file };
+      })
+      .filter((entry) => !session.isExcluded(entry.uri, entry.settings));
   }
 
   /**
@@ -89,7 +95,15 @@ export class ReportRequests {
    * notebook's locations name its cells, with the notebook's URI (its cells have none while it is closed).
    */
   private async diskReadiness(uri: string, current: ServerSettings): Promise<FileReadiness> {
-    if (!uri.startsWith('file:')) return fileReadiness(uri, notAnalysed('not a file on disk and not open; not analysed'));
+    const analysed = await this.diskAnalysis(uri, current, reportOptions);
+    if ('skipped' in analysed) return fileReadiness(uri, notAnalysed(analysed.skipped));
+    const { result, program } = analysed;
+    return program ? fileReadiness(uri, result, cellLocator(program, () => uri)) : fileReadiness(uri, result);
+  }
+
+  /** The analysis of a file as it is on disk, in slices, or why it was not analysed. */
+  async diskAnalysis(uri: string, current: ServerSettings, options: AnalysisOptions): Promise<{ result: AnalysisResult; program?: NotebookProgram } | { skipped: string }> {
+    if (!uri.startsWith('file:')) return { skipped: 'not a file on disk and not open; not analysed' };
     const file = fileURLToPath(uri);
     const fileSettings = this.session.engineSettings(uri, current);
     let source: ReadResult | NotebookRead;
@@ -98,18 +112,33 @@ export class ReportRequests {
     } catch (error) {
       source = { skipped: `could not be read (${(error as NodeJS.ErrnoException).code ?? String(error)})` };
     }
-    if ('skipped' in source) return fileReadiness(uri, notAnalysed(source.skipped));
+    if ('skipped' in source) return source;
     const program = 'text' in source ? undefined : new NotebookProgram(source.notebook.cells);
     const text = program?.text ?? (source as { text: string }).text;
     const unanalysable = unanalysableReason(text, fileSettings.maxFileBytes);
-    if (unanalysable) return fileReadiness(uri, notAnalysed(unanalysable));
+    if (unanalysable) return { skipped: unanalysable };
     const tree = parsePython(text);
     try {
-      const steps = program ? notebookAnalysisSteps(program, fileSettings, tree, reportOptions) : analysisSteps(text, tree, fileSettings, reportOptions);
+      const steps = program ? notebookAnalysisSteps(program, fileSettings, tree, options) : analysisSteps(text, tree, fileSettings, options);
       const result = (await runInSlices(steps, () => false))!;
-      return program ? fileReadiness(uri, result, cellLocator(program, () => uri)) : fileReadiness(uri, result);
+      return program ? { result, program } : { result };
     } finally {
       tree.delete();
     }
   }
+}
+
+/** A file of the workspace, as `workspaceFiles` lists it. */
+export interface WorkspaceFile {
+  file: string;
+  uri: string;
+  settings: ServerSettings;
+  /** The open document, when the editor has the file open. */
+  state?: DocumentState;
+  /** Its path relative to its workspace folder, for progress messages. */
+  label: string;
+}
+
+export function stopIfCancelled(token: CancellationToken, what: string): void {
+  if (token.isCancellationRequested) throw new ResponseError(LSPErrorCodes.RequestCancelled, `${what} cancelled`);
 }

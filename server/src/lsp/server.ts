@@ -33,12 +33,14 @@ import { hoverAt } from './hover';
 import { notebookDocumentSync } from './notebooks';
 import { ReportRequests } from './report-requests';
 import { Session } from './session';
+import { WorkspaceDiagnostics } from './workspace-diagnostics';
 import { registerWorkspaceEvents } from './workspace-events';
 
 export function startServer(connection: Connection = createConnection(ProposedFeatures.all)): void {
   const session = new Session(connection);
   const fixes = new FixRequests(session);
   const reports = new ReportRequests(session);
+  const workspaceDiagnostics = new WorkspaceDiagnostics(session, reports);
 
   connection.onInitialize(async (params) => {
     await session.parserReady;
@@ -50,7 +52,7 @@ export function startServer(connection: Connection = createConnection(ProposedFe
         codeActionProvider: { codeActionKinds: [CodeActionKind.QuickFix, fixAllKind, notebookFixAllKind], resolveProvider: false },
         hoverProvider: true,
         // Pulled by clients that can (LSP 3.17); a change to one file can change another's findings.
-        ...(session.pulled ? { diagnosticProvider: { identifier: diagnosticSource, interFileDependencies: true, workspaceDiagnostics: false } } : {}),
+        ...(session.pulled ? { diagnosticProvider: { identifier: diagnosticSource, interFileDependencies: true, workspaceDiagnostics: session.workspaceDiagnostics } } : {}),
         executeCommandProvider: { commands: Object.values(serverCommands) },
         // Every client supports UTF-16, which is what the engine's columns count.
         positionEncoding: PositionEncodingKind.UTF16,
@@ -63,6 +65,7 @@ export function startServer(connection: Connection = createConnection(ProposedFe
   registerWorkspaceEvents(session);
   registerDocumentSync(session);
 
+  connection.languages.diagnostics.onWorkspace(session.guardRequest('workspace/diagnostic', (params, token) => workspaceDiagnostics.report(params, token)));
   connection.languages.diagnostics.on(session.guardRequest('textDocument/diagnostic', (params) => pullDiagnostics(params.textDocument.uri, params.previousResultId)));
 
   /**

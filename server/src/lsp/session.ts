@@ -61,6 +61,8 @@ export class Session {
   readonly analyses: DocumentAnalyses;
   /** Set when the client pulls diagnostics (LSP 3.17) rather than having them pushed. */
   pulled?: PulledDiagnostics;
+  /** Whether `workspace/diagnostic` is offered: only when the client asks, with the `workspaceDiagnostics` initialization option. */
+  workspaceDiagnostics = false;
 
   constructor(readonly connection: Connection) {
     this.settings = new SettingsStore(connection, () => this.capabilities.workspace?.configuration === true);
@@ -100,6 +102,7 @@ export class Session {
     this.support = editSupport(capabilities);
     this.settings.setBase(initializationOptions);
     this.setFolders(folderUris);
+    this.workspaceDiagnostics = typeof initializationOptions === 'object' && initializationOptions !== null && (initializationOptions as { workspaceDiagnostics?: unknown }).workspaceDiagnostics === true;
     if (capabilities.textDocument?.diagnostic) this.pulled = new PulledDiagnostics(this.connection, capabilities.workspace?.diagnostics?.refreshSupport === true);
   }
 
