@@ -45,6 +45,20 @@ describe('ksm check and ksm report on requirement files', () => {
     assert.equal(fs.readFileSync(path.join(work, 'svc', 'requirements.txt'), 'utf8'), 'tensorflow>=2.16\nkeras<3\n');
   });
 
+  test('a project whose only requirement file is setup.py is checked; its findings join setup.py\'s own, and the report counts them', () => {
+    const project = path.join(work, 'pkg');
+    fs.mkdirSync(project);
+    fs.writeFileSync(path.join(project, 'setup.py'), 'from setuptools import setup\n\nsetup(name="demo", install_requires=["tensorflow==2.16.1", "keras<3"])\n');
+    const json = JSON.parse(ksm(['check', '--format', 'json', '.'], project).stdout) as Array<{ code: string; filename: string; location: { row: number } }>;
+    assert.deepEqual(json.map((f) => [f.code, f.filename, f.location.row]), [['KSM602', 'setup.py', 3]]);
+    const report = ksm(['report', '.'], project);
+    assert.match(report.stdout, /fail {2}Requirements install together[^\n]*\n {10}setup\.py:3:\d+: KSM602/);
+    // setup.py is still a Python file: a finding of its own code sits beside the requirement's.
+    fs.writeFileSync(path.join(project, 'setup.py'), 'import keras\nfrom setuptools import setup\nm = keras.Sequential([keras.Input(shape=(3,)), keras.layers.Dense(1)])\nm.save("m.keras")\nsetup(name="demo", install_requires=["tensorflow==2.16.1", "keras<3"])\n');
+    const both = JSON.parse(ksm(['check', '--format', 'json', 'setup.py'], project).stdout) as Array<{ code: string; filename: string }>;
+    assert.deepEqual(both.map((f) => [f.code, f.filename]), [['KSM101', 'setup.py'], ['KSM602', 'setup.py']]);
+  });
+
   test('ksm report lists one Dependencies check for the project', () => {
     const text = ksm(['report', 'svc'], work);
     assert.equal(text.code, 1);

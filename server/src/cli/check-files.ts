@@ -13,6 +13,7 @@ import { decodePython, readPythonFile, type ReadResult } from '../workspace/file
 import { UnwritableText, writeSourceAtomic } from '../workspace/write-file';
 import { analyzeNotebook, fixNotebookCells, isNotebookPath, parseNotebook, readNotebookFile, writeNotebook, type NotebookRead } from '../workspace/notebook-files';
 import { isRequirementFile, isWithin, projectDirectories, readProject } from '../workspace/project-files';
+import { isProjectFileName } from '../engine/analysis/project-version';
 import { analyzeProject, type ProjectFinding } from '../engine/project';
 import { projectReadiness, type ProjectReadiness } from '../engine/project-report';
 import type { RuleSettingOf } from '../engine/report';
@@ -322,9 +323,25 @@ export interface WorkerSetup {
  */
 export async function checkFiles(files: readonly string[], paths: string[], selection: SelectionOptions, fix: FixMode, concurrency: Concurrency, options: AnalysisOptions = {}): Promise<FileOutcome[]> {
   await initParser();
-  const requirementFiles = files.filter(isRequirementFile);
   const outcomes = await checkPythonFiles(files.filter((f) => !isRequirementFile(f)), paths, selection, fix, concurrency, options);
-  return requirementFiles.length === 0 ? outcomes : [...outcomes, ...new FileChecker(paths, selection, false, options).checkProjects(requirementFiles)];
+  // setup.py is both: a Python file, and one of its project's requirement files.
+  const projectFiles = files.filter(isProjectFileName);
+  if (projectFiles.length === 0) return outcomes;
+  const byFile = new Map(outcomes.map((o) => [o.file, o]));
+  const fromProjects = new FileChecker(paths, selection, false, options).checkProjects(projectFiles).filter((project) => {
+    const python = byFile.get(project.file);
+    if (!python) return true;
+    // Its requirement findings join its own findings as Python, in order.
+    if (python.result && project.result?.findings.length) {
+      python.result = { ...python.result, findings: [...python.result.findings, ...project.result.findings].sort(byPosition) };
+    }
+    return false;
+  });
+  return [...outcomes, ...fromProjects];
+}
+
+function byPosition(a: Finding, b: Finding): number {
+  return a.range.start.line - b.range.start.line || a.range.start.character - b.range.start.character;
 }
 
 async function checkPythonFiles(files: readonly string[], paths: string[], selection: SelectionOptions, fix: FixMode, concurrency: Concurrency, options: AnalysisOptions): Promise<FileOutcome[]> {
@@ -381,7 +398,8 @@ function onWorkers(count: number, setup: WorkerSetup, files: readonly string[], 
 export function projectChecks(outcomes: readonly FileOutcome[], setting: RuleSettingOf): ProjectReadiness[] {
   const byProject = new Map<string, ProjectFinding[]>();
   for (const outcome of outcomes) {
-    if (!isRequirementFile(outcome.file)) continue;
+    // setup.py's outcome holds its Python findings too; the project's check keeps its own rules'.
+    if (!isProjectFileName(outcome.file)) continue;
     const project = path.dirname(outcome.file);
     const findings = (outcome.result?.findings ?? []).map((f) => ({ ...f, file: outcome.file }));
     byProject.set(project, [...(byProject.get(project) ?? []), ...findings]);
