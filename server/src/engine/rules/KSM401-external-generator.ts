@@ -82,14 +82,47 @@ export const externalGenerator: Rule = {
       'model.fit(datagen.flow(x_train, y_train, batch_size=32), epochs=5)',
     ].join('\n'),
     fix:
-      '- `ImageDataGenerator(rescale=r)` whose only preprocessing is `rescale`, training a `Sequential` model whose ' +
-      'layers are visible: *Move the scaling into the model*. Inserts `layers.Rescaling(r)` (spelled through the ' +
-      'file\'s imports) as the first layer after any `Input`, in the list or as an `add` before the first one; a ' +
-      'declared `input_shape` on the old first layer moves to the new one, since Keras reads it from the first ' +
-      'layer only. It removes `rescale` from every `ImageDataGenerator` whose data (training or ' +
-      '`validation_data`) goes to that model in the file, so nothing is scaled twice; when one of them does not ' +
-      'rescale by the same `r`, the fix is not offered. Unsafe: other consumers of those generators, and arrays ' +
-      'scaled by hand for the same model, change. For a functional model the layer is applied to the input tensor where the graph first uses it (`Dense(8)(inputs)` becomes `Dense(8)(Rescaling(r)(inputs))`); not offered for subclassed models.\n' +
+      '- An `ImageDataGenerator` doing one kind of preprocessing (`rescale`; the featurewise or the ' +
+      'samplewise standardisation; a `preprocessing_function`) has it moved into the model it trains, and the ' +
+      'arguments taken out of the generator (a positional one set to `False` or `None`), unsafe; mixed kinds, and ' +
+      '`zca_whitening`, get no fix, since the generator applies them in an order one layer cannot take over. The ' +
+      'layer goes first after any `Input`: in a `Sequential` list or as an `add` before the first one (a declared ' +
+      '`input_shape` on the old first layer moves to the new one, since Keras reads it from the first layer only), ' +
+      'or, for a functional model, applied to the input tensor where the graph first uses it ' +
+      '(`Dense(8)(inputs)` becomes `Dense(8)(Rescaling(r)(inputs))`). Where no layer list shows (a model from ' +
+      '`load_model` or a helper, or a functional input that the graph does not first pass to one layer call), the model is wrapped after the line that binds ' +
+      'it: `model = Sequential([Input(shape=model.input_shape[1:]), layer, model])`; the wrapper is not compiled, ' +
+      'so when the model came compiled and is trained or evaluated later, it is compiled again with the ' +
+      'arguments of the visible `compile` when they are literals, else with `model.layers[-1].optimizer` and ' +
+      '`.loss` (its metrics are not carried, the title says so). Not offered for subclassed models, or for a ' +
+      'model that already has a `Rescaling` or `Normalization` layer (scaling twice, or in the wrong order).\n' +
+      '  - `rescale=r`: *Move the scaling into the model* as `layers.Rescaling(r)` (spelled through the file\'s ' +
+      'imports), removing `rescale` from every `ImageDataGenerator` whose data (training or `validation_data`) ' +
+      'goes to that model in the file, so nothing is scaled twice. Generators of the model that do not rescale ' +
+      'then have their data scaled by the model too, which keeps every input of the model consistent (the title ' +
+      'says so); when one of them rescales by another value, the fix is not offered. Other consumers of those ' +
+      'generators, and arrays scaled by hand for the same model, change.\n' +
+      '  - `featurewise_std_normalization` (which implies `featurewise_center`): *Move the featurewise ' +
+      'standardisation into the model* as `Normalization(name="normalization")`, adapted on the array the ' +
+      'generator was fitted on, where it was fitted: `datagen.fit(x)` becomes ' +
+      '`model.get_layer("normalization").adapt(x)`. Until then the layer passes data through, as the unfitted ' +
+      'generator did (under Keras 2, a model trained before that needs compiling again to see the statistics). ' +
+      'With no `fit` of the generator in the scope, the adapt goes before the model\'s first training there, on the ' +
+      'array given to `flow`, or on a placeholder to fill in (a snippet; the title says so). `featurewise_center` ' +
+      'alone gets no fix: an adapted `Normalization` also divides by the standard deviation, and the mean is not ' +
+      'visible to write `Normalization(mean=…, variance=1.0)`.\n' +
+      '  - `samplewise_center` / `samplewise_std_normalization`: Keras has no layer that standardises each ' +
+      'sample, so *Move the samplewise standardisation into the model* as a registered custom layer ' +
+      '(`SamplewiseStandardization`, or `SamplewiseCentering` for the centring alone) generated above the ' +
+      'module-level statement that builds the model, as KSM503\'s fix generates them: its `call` subtracts the ' +
+      'mean of each sample over all its values and divides by their standard deviation plus `1e-6`, as the ' +
+      'generator does, with TensorFlow ops (imported as `tf` when the file does not import TensorFlow). Its ' +
+      '`__init__` takes nothing, so it needs no `get_config`.\n' +
+      '  - `preprocessing_function=f` (a name): *Move `f` into the model* as a registered custom layer ' +
+      '(`PreprocessInputLayer` for `preprocess_input`) whose `call` returns `f(inputs)`. This is sound only when ' +
+      '`f` works on tensors, with Keras or TensorFlow ops (the `preprocess_input` functions of ' +
+      '`keras.applications` do); a function using NumPy or PIL on arrays fails when the model is built, so the ' +
+      'title asks to check it. A lambda gets no fix.\n' +
       '- A Python generator, or a `Sequence`/`PyDataset` class: *Wrap it in `tf.data.Dataset.from_generator`*. ' +
       'The `output_signature` is read from what it yields (or `__getitem__` returns) when every yield has the same ' +
       'visible structure of arrays with literal shapes and dtypes (`np.zeros((32, 10, 3), dtype="float32")`, ' +
@@ -107,10 +140,7 @@ export const externalGenerator: Rule = {
       '`x / 127.5 - 1`, `(x - mean) / std` with numbers or module-level names bound before the model to numbers ' +
       'or `np.mean`/`np.std`), training a `Sequential` or functional model: *Move it into the model* as `Rescaling(scale, ' +
       'offset=…)` or `Normalization(mean=…, variance=…)` right after the input, and take the arithmetic out of ' +
-      'the generator. Unsafe: every other consumer of the generator changes.\n' +
-      '- No fix for `ImageDataGenerator` preprocessing other than `rescale` (`featurewise_*`, `samplewise_*`, ' +
-      '`zca_whitening`, `preprocessing_function`): the equivalent layers need the statistics of the data ' +
-      '(`Normalization.adapt`) or the function itself inside the model.',
+      'the generator. Unsafe: every other consumer of the generator changes.',
     references: [
       'https://keras.io/api/layers/preprocessing_layers/image_preprocessing/rescaling/',
       'https://www.tensorflow.org/api_docs/python/tf/data/Dataset#from_generator',
