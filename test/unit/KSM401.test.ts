@@ -2,7 +2,7 @@ import * as assert from 'node:assert/strict';
 import { before, test } from 'node:test';
 import { applyEdits } from '../../server/src/engine/analysis/apply';
 import { initParser } from '../../server/src/engine/analysis/parser';
-import type { Finding } from '../../server/src/engine/analysis/types';
+import type { Finding, Fix } from '../../server/src/engine/analysis/types';
 import { analyze, describeFixtures } from '../helpers/fixtures';
 
 describeFixtures('KSM401');
@@ -17,6 +17,11 @@ function only(text: string): Finding {
   const found = findings(text);
   assert.equal(found.length, 1, JSON.stringify(found.map((f) => f.message)));
   return found[0]!;
+}
+
+function fixing(finding: Finding): Fix {
+  assert.equal(finding.fixes.length, 1);
+  return finding.fixes[0]!;
 }
 
 function fixed(text: string, finding: Finding): string {
@@ -116,20 +121,20 @@ test('KSM401 adds Rescaling with `add` for a model built by `add`, trained insid
   ));
 });
 
-test('KSM401 offers no Rescaling fix when it would change other data or cannot place the layer', () => {
+test('KSM401 offers no Rescaling fix when it would scale twice or in two ways', () => {
   const header = lines(
     'import tensorflow as tf',
     'from tensorflow.keras.preprocessing.image import ImageDataGenerator',
     'scaled = ImageDataGenerator(rescale=1.0 / 255)',
-    'augmenting = ImageDataGenerator(horizontal_flip=True)',
   );
-  // Another generator feeds the same model unscaled: the inserted layer would scale it too.
-  const mixed = header + lines(
+  // Another generator of the same model scales differently.
+  const different = header + lines(
+    'halved = ImageDataGenerator(rescale=0.5)',
     'm = tf.keras.Sequential([tf.keras.Input(shape=(8, 8, 3)), tf.keras.layers.Flatten(), tf.keras.layers.Dense(1)])',
     'm.fit(scaled.flow(x, y))',
-    'm.fit(augmenting.flow(x, y))',
+    'm.fit(halved.flow(x, y))',
   );
-  assert.deepEqual(only(mixed).fixes, []);
+  assert.deepEqual(findings(different).map((f) => f.fixes), [[], []]);
   // Scaling combined with normalisation: one layer cannot take over both.
   const normalising = lines(
     'import tensorflow as tf',
@@ -139,19 +144,205 @@ test('KSM401 offers no Rescaling fix when it would change other data or cannot p
   );
   assert.match(only(normalising).detail ?? '', /\(`samplewise_center`, `rescale`\)|\(`rescale`, `samplewise_center`\)/);
   assert.deepEqual(only(normalising).fixes, []);
-  // A functional model.
-  const functional = header + lines(
-    'inputs = tf.keras.Input(shape=(8, 8, 3))',
-    'm = tf.keras.Model(inputs, tf.keras.layers.Dense(1)(tf.keras.layers.Flatten()(inputs)))',
-    'm.fit(scaled.flow(x, y))',
-  );
-  assert.deepEqual(only(functional).fixes, []);
   // A model that already rescales: adding a second layer would scale twice.
   const already = header + lines(
     'm = tf.keras.Sequential([tf.keras.layers.Rescaling(0.5), tf.keras.layers.Flatten(), tf.keras.layers.Dense(1)])',
     'm.fit(scaled.flow(x, y))',
   );
   assert.deepEqual(only(already).fixes, []);
+  // A subclassed model: neither a layer list nor a wrapper keeps it what it is.
+  const subclassed = header + lines(
+    'class Net(tf.keras.Model):',
+    '    def call(self, x):',
+    '        return x',
+    'm = Net()',
+    'm.fit(scaled.flow(x, y))',
+  );
+  assert.deepEqual(only(subclassed).fixes, []);
+});
+
+test('KSM401 moves rescale into a model also fed by generators that do not rescale, and says so', () => {
+  const text = lines(
+    'import tensorflow as tf',
+    'from tensorflow.keras.preprocessing.image import ImageDataGenerator',
+    'scaled = ImageDataGenerator(rescale=1.0 / 255)',
+    'augmenting = ImageDataGenerator(horizontal_flip=True)',
+    'm = tf.keras.Sequential([tf.keras.Input(shape=(8, 8, 3)), tf.keras.layers.Flatten(), tf.keras.layers.Dense(1)])',
+    'm.fit(scaled.flow(x, y))',
+    'm.fit(augmenting.flow(x, y))',
+  );
+  const finding = only(text);
+  assert.equal(finding.fixes[0]!.title, 'Move `rescale=1.0 / 255` into the model as `tf.keras.layers.Rescaling(1.0 / 255)`, ' +
+    'which then also scales the data of its generators that do not rescale');
+  assert.equal(fixed(text, finding), lines(
+    'import tensorflow as tf',
+    'from tensorflow.keras.preprocessing.image import ImageDataGenerator',
+    'scaled = ImageDataGenerator()',
+    'augmenting = ImageDataGenerator(horizontal_flip=True)',
+    'm = tf.keras.Sequential([tf.keras.Input(shape=(8, 8, 3)), tf.keras.layers.Rescaling(1.0 / 255), tf.keras.layers.Flatten(), tf.keras.layers.Dense(1)])',
+    'm.fit(scaled.flow(x, y))',
+    'm.fit(augmenting.flow(x, y))',
+  ));
+});
+
+test('KSM401 wraps a loaded model to move rescale into it, compiling it again with what it carries', () => {
+  const text = lines(
+    'from tensorflow.keras import layers',
+    'from tensorflow.keras.models import load_model',
+    'from tensorflow.keras.preprocessing.image import ImageDataGenerator',
+    'datagen = ImageDataGenerator(rescale=1.0 / 255)',
+    'if True:',
+    '    reloaded = load_model("flowers.keras")',
+    '    reloaded.evaluate(datagen.flow(x, y))',
+  );
+  const finding = only(text);
+  assert.equal(finding.fixes[0]!.title, 'Move `rescale=1.0 / 255` into the model as `layers.Rescaling(1.0 / 255)` that wraps `reloaded`, ' +
+    'compiled again with its optimizer and loss (add its metrics)');
+  assert.equal(fixed(text, finding), lines(
+    'from tensorflow.keras import layers, Sequential',
+    'from tensorflow.keras.models import load_model',
+    'from tensorflow.keras.preprocessing.image import ImageDataGenerator',
+    'datagen = ImageDataGenerator()',
+    'if True:',
+    '    reloaded = load_model("flowers.keras")',
+    '    reloaded = Sequential([layers.Input(shape=reloaded.input_shape[1:]), layers.Rescaling(1.0 / 255), reloaded])',
+    '    reloaded.compile(optimizer=reloaded.layers[-1].optimizer, loss=reloaded.layers[-1].loss)',
+    '    reloaded.evaluate(datagen.flow(x, y))',
+  ));
+  // Predicting needs no compiled model.
+  const predicting = text.replace('evaluate', 'predict');
+  assert.doesNotMatch(fixed(predicting, only(predicting)), /compile/);
+});
+
+test('KSM401 wraps a model returned by a helper, compiled again as the helper compiled it', () => {
+  const text = lines(
+    'from tensorflow import keras',
+    'from tensorflow.keras.applications.mobilenet_v2 import preprocess_input',
+    'from tensorflow.keras.preprocessing.image import ImageDataGenerator',
+    'def build(inputs):',
+    '    model = keras.Model(inputs, keras.layers.Dense(2)(inputs))',
+    '    model.compile(optimizer="adam", loss="mse", metrics=["accuracy"])',
+    '    return model',
+    'model = build(keras.Input(shape=(4,)))',
+    'model.fit(ImageDataGenerator(preprocessing_function=preprocess_input).flow(x, y))',
+  );
+  const finding = only(text);
+  assert.equal(finding.fixes[0]!.title, 'Move `preprocess_input` (it must work on tensors: Keras or TensorFlow ops only) into the model ' +
+    'as a registered custom layer `PreprocessInputLayer` that wraps `model`, compiled again as before');
+  assert.equal(fixed(text, finding), lines(
+    'from tensorflow import keras',
+    'from tensorflow.keras.applications.mobilenet_v2 import preprocess_input',
+    'from tensorflow.keras.preprocessing.image import ImageDataGenerator',
+    '@keras.utils.register_keras_serializable()',
+    'class PreprocessInputLayer(keras.layers.Layer):',
+    '    def call(self, inputs):',
+    '        return preprocess_input(inputs)',
+    '',
+    '',
+    'def build(inputs):',
+    '    model = keras.Model(inputs, keras.layers.Dense(2)(inputs))',
+    '    model.compile(optimizer="adam", loss="mse", metrics=["accuracy"])',
+    '    return model',
+    'model = build(keras.Input(shape=(4,)))',
+    'model = keras.Sequential([keras.Input(shape=model.input_shape[1:]), PreprocessInputLayer(), model])',
+    'model.compile(optimizer="adam", loss="mse", metrics=["accuracy"])',
+    'model.fit(ImageDataGenerator().flow(x, y))',
+  ));
+});
+
+test('KSM401 moves featurewise standardisation into the model as a Normalization adapted where the generator was fitted', () => {
+  const text = lines(
+    'import numpy as np',
+    'from tensorflow.keras import layers',
+    'from tensorflow.keras.models import Sequential',
+    'from tensorflow.keras.preprocessing.image import ImageDataGenerator',
+    'model = Sequential()',
+    'model.add(layers.Conv2D(8, 3, input_shape=(32, 32, 3)))',
+    'model.add(layers.Flatten())',
+    'model.compile(optimizer="adam", loss="mse")',
+    'x = np.random.rand(10, 32, 32, 3)',
+    'datagen = ImageDataGenerator(featurewise_center=True, featurewise_std_normalization=True, horizontal_flip=True)',
+    'datagen.fit(x)',
+    'model.fit(datagen.flow(x, y))',
+  );
+  const finding = only(text);
+  assert.equal(finding.fixes[0]!.title, 'Move the featurewise standardisation into the model as `layers.Normalization()`, adapted on the training data');
+  assert.equal(fixed(text, finding), lines(
+    'import numpy as np',
+    'from tensorflow.keras import layers',
+    'from tensorflow.keras.models import Sequential',
+    'from tensorflow.keras.preprocessing.image import ImageDataGenerator',
+    'model = Sequential()',
+    'model.add(layers.Normalization(name="normalization", input_shape=(32, 32, 3)))',
+    'model.add(layers.Conv2D(8, 3))',
+    'model.add(layers.Flatten())',
+    'model.compile(optimizer="adam", loss="mse")',
+    'x = np.random.rand(10, 32, 32, 3)',
+    'datagen = ImageDataGenerator(horizontal_flip=True)',
+    'model.get_layer("normalization").adapt(x)',
+    'model.fit(datagen.flow(x, y))',
+  ));
+});
+
+test('KSM401 adapts the Normalization before the first training on the flowed array, or on a placeholder', () => {
+  const text = lines(
+    'from tensorflow import keras',
+    'from tensorflow.keras.preprocessing.image import ImageDataGenerator',
+    'gen = ImageDataGenerator(featurewise_std_normalization=True)',
+    'm = keras.Sequential([keras.Input(shape=(8, 8, 1)), keras.layers.Flatten()])',
+    'm.fit(gen.flow(x, y))',
+    'm.evaluate(gen.flow(x, y))',
+  );
+  const [fitting, evaluating] = findings(text);
+  assert.deepEqual(fixed(text, evaluating!).split('\n').slice(2, 6), [
+    'gen = ImageDataGenerator()',
+    'm = keras.Sequential([keras.Input(shape=(8, 8, 1)), keras.layers.Normalization(name="normalization"), keras.layers.Flatten()])',
+    'm.get_layer("normalization").adapt(x)',
+    'm.fit(gen.flow(x, y))',
+  ]);
+  assert.equal(fixing(fitting!).title, 'Move the featurewise standardisation into the model as `keras.layers.Normalization()`, adapted on the training data');
+  const directory = text.replace(/gen\.flow\(x, y\)/g, 'gen.flow_from_directory("train")');
+  const [fix] = findings(directory)[0]!.fixes;
+  assert.match(fix!.title, /\(fill in the training array\)$/);
+  const adapt = fix!.edits.find((e) => e.newText.includes('adapt'))!;
+  assert.equal(adapt.newText, 'm.get_layer("normalization").adapt(training_images)\n');
+  assert.equal(adapt.snippet, 'm.get_layer("normalization").adapt(${1:training_images})\n');
+  // Centring alone keeps the variance, which an adapted Normalization divides by.
+  assert.deepEqual(only(lines(
+    'from tensorflow import keras',
+    'm = keras.Sequential([keras.Input(shape=(8, 8, 1)), keras.layers.Flatten()])',
+    'm.fit(keras.preprocessing.image.ImageDataGenerator(featurewise_center=True).flow(x, y))',
+  )).fixes, []);
+});
+
+test('KSM401 moves samplewise standardisation into the model as a registered custom layer, positional arguments switched off', () => {
+  const text = lines(
+    'import keras',
+    'from tensorflow.keras.preprocessing.image import ImageDataGenerator',
+    'm = keras.Sequential([keras.Input(shape=(8, 8, 1)), keras.layers.Flatten()])',
+    'm.predict(ImageDataGenerator(False, True, False, True).flow(x))',
+  );
+  const finding = only(text);
+  assert.equal(finding.fixes[0]!.title, 'Move the samplewise standardisation into the model as a registered custom layer `SamplewiseStandardization`');
+  assert.equal(fixed(text, finding), lines(
+    'import keras',
+    'from tensorflow.keras.preprocessing.image import ImageDataGenerator',
+    'import tensorflow as tf',
+    '@keras.saving.register_keras_serializable()',
+    'class SamplewiseStandardization(keras.layers.Layer):',
+    '    def call(self, inputs):',
+    '        axes = list(range(1, len(inputs.shape)))',
+    '        centred = inputs - tf.reduce_mean(inputs, axis=axes, keepdims=True)',
+    '        return centred / (tf.math.reduce_std(centred, axis=axes, keepdims=True) + 1e-6)',
+    '',
+    '',
+    'm = keras.Sequential([keras.Input(shape=(8, 8, 1)), SamplewiseStandardization(), keras.layers.Flatten()])',
+    'm.predict(ImageDataGenerator(False, False, False, False).flow(x))',
+  ));
+  const centring = text.replace('False, True, False, True', 'samplewise_center=True');
+  const centred = fixed(centring, only(centring));
+  assert.match(centred, /class SamplewiseCentering\(keras\.layers\.Layer\):\n    def call\(self, inputs\):\n        axes = .*\n        return inputs - tf\.reduce_mean\(inputs, axis=axes, keepdims=True\)\n/);
+  assert.match(centred, /m\.predict\(ImageDataGenerator\(\)\.flow\(x\)\)/);
 });
 
 test('KSM401 wraps a generator called with arguments in from_generator with its signature', () => {
@@ -390,7 +581,10 @@ test('KSM401 moves rescale into a functional model by applying the layer to its 
     'inputs = tf.keras.Input(shape=(32, 32, 3))',
     'outputs = tf.keras.layers.Dense(10)(tf.keras.layers.Flatten()(tf.keras.layers.Rescaling(1.0 / 255)(inputs)))',
   ]);
-  // The input used twice: where to scale is the user's call.
+  // The input used twice: the whole model is wrapped instead.
   const twice = text.replace('functional = ', 'side = tf.keras.layers.Dense(1)(inputs)\nfunctional = ');
-  assert.deepEqual(only(twice).fixes, []);
+  assert.deepEqual(fixed(twice, only(twice)).split('\n').slice(5, 7), [
+    'functional = tf.keras.Model(inputs, outputs)',
+    'functional = tf.keras.Sequential([tf.keras.Input(shape=functional.input_shape[1:]), tf.keras.layers.Rescaling(1.0 / 255), functional])',
+  ]);
 });

@@ -32,8 +32,6 @@ const fixedRules = rules.map((r) => r.code).filter((code) => code >= 'KSM101' &&
 type Exception = [file: string, code: string, lines: number[], reason: string];
 
 const concreteTensor = '"`Input(tensor=…)`: no fix; the message explains that Keras 3 needs a symbolic input fed with data at call time"';
-const normalisingGenerator = 'the ImageDataGenerator fix moves `rescale` only; normalisation (`featurewise_*`, `samplewise_*`, ' +
-  '`preprocessing_function`) needs the data\'s statistics or the function inside the model';
 const h5Subclassed = 'Keras 2 HDF5 cannot hold a subclassed model, built or not, so the contract\'s fix (build before saving) does not apply';
 const getConfigShape = 'the body binds no single local dict to return: "otherwise no fix; the message shows the expected shape"';
 
@@ -44,11 +42,6 @@ const exceptions: Exception[] = [
   ['test/fixtures/KSM302/unknown-version.py', 'KSM302', [24], h5Subclassed],
   ['test/fixtures/KSM303/keras3.py', 'KSM303', [23, 24, 26, 27], concreteTensor],
   ['test/corpus/training/churn_subclassed_model.py', 'KSM303', [53], concreteTensor],
-  ['test/fixtures/KSM401/image-data-generator.py', 'KSM401', [29, 30, 31, 32], normalisingGenerator],
-  ['test/corpus/examples/image_classification_datagen.py', 'KSM401', [89], normalisingGenerator],
-  ['test/corpus/packages/vision_toolkit/vision/train.py', 'KSM401', [46], normalisingGenerator],
-  ['test/corpus/examples/image_classification_datagen.py', 'KSM401', [66, 78], '`model` is also trained on generators that do not rescale (lines 38–43): scaling inside it would scale their data too, so the rule withholds the fix'],
-  ['test/corpus/examples/image_classification_datagen.py', 'KSM401', [109], '`reloaded` comes from `load_model`: no layer list is visible to put `Rescaling` in'],
   ['test/fixtures/KSM205/closure-metric.py', 'KSM205', [25], 'the factory takes `name`, which the `Metric` base takes itself: a subclass cannot take it as a captured value without changing what it means, so no class is offered'],
   ['test/fixtures/KSM501/keras3.py', 'KSM501', [29], 'the contract\'s fixes are for `save_format="tf"` and `"h5"`; `save_format=fmt` holds a value the file does not show'],
 ];

@@ -65,17 +65,36 @@ export function replaceNode(node: SyntaxNode, newText: string): TextEdit {
  * keeping the rest of the call well formed.
  */
 export function removeArgument(argument: SyntaxNode): TextEdit {
-  const prev = argument.previousSibling;
-  const next = argument.nextSibling;
+  return removeArgumentSpan(argument, argument);
+}
+
+/**
+ * Removes several arguments of one call: each run of adjacent ones as one span, so that the
+ * edits do not overlap on the commas between them.
+ */
+export function removeArguments(args: readonly SyntaxNode[]): TextEdit[] {
+  const runs: SyntaxNode[][] = [];
+  for (const argument of [...args].sort((a, b) => a.startIndex - b.startIndex)) {
+    const run = runs[runs.length - 1];
+    const last = run?.[run.length - 1];
+    if (run && last?.nextSibling?.type === ',' && last.nextSibling.nextSibling?.id === argument.id) run.push(argument);
+    else runs.push([argument]);
+  }
+  return runs.map((run) => removeArgumentSpan(run[0]!, run[run.length - 1]!));
+}
+
+function removeArgumentSpan(first: SyntaxNode, last: SyntaxNode): TextEdit {
+  const prev = first.previousSibling;
+  const next = last.nextSibling;
   if (prev && prev.type === ',') {
-    return { range: { start: positionOf(prev.startPosition), end: positionOf(argument.endPosition) }, newText: '' };
+    return { range: { start: positionOf(prev.startPosition), end: positionOf(last.endPosition) }, newText: '' };
   }
   if (next && next.type === ',') {
     const after = next.nextSibling;
     const end = after && after.type !== ')' ? positionOf(after.startPosition) : positionOf(next.endPosition);
-    return { range: { start: positionOf(argument.startPosition), end }, newText: '' };
+    return { range: { start: positionOf(first.startPosition), end }, newText: '' };
   }
-  return { range: nodeRange(argument), newText: '' };
+  return { range: { start: positionOf(first.startPosition), end: positionOf(last.endPosition) }, newText: '' };
 }
 
 /** Adds a keyword argument at the end of a call's argument list. */

@@ -3,7 +3,8 @@ import {
   arrayOperand, functionReferenced, instanceClass, resolveValue, dataDtype, type ScopedNode,
 } from '../analysis/data-sources';
 import { methodOf, unparen, type ClassInfo, type FunctionInfo, type Scope } from '../analysis/semantic';
-import { insertBefore, insertImportLine, removeArgument, replaceNode, startsLine, statementOf } from '../analysis/edits';
+import { insertAfter, insertBefore, insertImportLine, removeArgument, removeArguments, replaceNode, startsLine, statementOf } from '../analysis/edits';
+import { registeredLayer } from '../analysis/custom-layers';
 import { callArguments, definingModel, ownNodes, type FileFacts, type LayerEntry, type ModelFact, type TrainingCall } from '../analysis/facts';
 import { inputLayers, kerasSymbolOf } from '../analysis/keras-names';
 import { constantTransform } from '../analysis/constant-arithmetic';
@@ -81,14 +82,47 @@ export const externalGenerator: Rule = {
       'model.fit(datagen.flow(x_train, y_train, batch_size=32), epochs=5)',
     ].join('\n'),
     fix:
-      '- `ImageDataGenerator(rescale=r)` whose only preprocessing is `rescale`, training a `Sequential` model whose ' +
-      'layers are visible: *Move the scaling into the model*. Inserts `layers.Rescaling(r)` (spelled through the ' +
-      'file\'s imports) as the first layer after any `Input`, in the list or as an `add` before the first one; a ' +
-      'declared `input_shape` on the old first layer moves to the new one, since Keras reads it from the first ' +
-      'layer only. It removes `rescale` from every `ImageDataGenerator` whose data (training or ' +
-      '`validation_data`) goes to that model in the file, so nothing is scaled twice; when one of them does not ' +
-      'rescale by the same `r`, the fix is not offered. Unsafe: other consumers of those generators, and arrays ' +
-      'scaled by hand for the same model, change. For a functional model the layer is applied to the input tensor where the graph first uses it (`Dense(8)(inputs)` becomes `Dense(8)(Rescaling(r)(inputs))`); not offered for subclassed models.\n' +
+      '- An `ImageDataGenerator` doing one kind of preprocessing (`rescale`; the featurewise or the ' +
+      'samplewise standardisation; a `preprocessing_function`) has it moved into the model it trains, and the ' +
+      'arguments taken out of the generator (a positional one set to `False` or `None`), unsafe; mixed kinds, and ' +
+      '`zca_whitening`, get no fix, since the generator applies them in an order one layer cannot take over. The ' +
+      'layer goes first after any `Input`: in a `Sequential` list or as an `add` before the first one (a declared ' +
+      '`input_shape` on the old first layer moves to the new one, since Keras reads it from the first layer only), ' +
+      'or, for a functional model, applied to the input tensor where the graph first uses it ' +
+      '(`Dense(8)(inputs)` becomes `Dense(8)(Rescaling(r)(inputs))`). Where no layer list shows (a model from ' +
+      '`load_model` or a helper, or a functional input that the graph does not first pass to one layer call), the model is wrapped after the line that binds ' +
+      'it: `model = Sequential([Input(shape=model.input_shape[1:]), layer, model])`; the wrapper is not compiled, ' +
+      'so when the model came compiled and is trained or evaluated later, it is compiled again with the ' +
+      'arguments of the visible `compile` when they are literals, else with `model.layers[-1].optimizer` and ' +
+      '`.loss` (its metrics are not carried, the title says so). Not offered for subclassed models, or for a ' +
+      'model that already has a `Rescaling` or `Normalization` layer (scaling twice, or in the wrong order).\n' +
+      '  - `rescale=r`: *Move the scaling into the model* as `layers.Rescaling(r)` (spelled through the file\'s ' +
+      'imports), removing `rescale` from every `ImageDataGenerator` whose data (training or `validation_data`) ' +
+      'goes to that model in the file, so nothing is scaled twice. Generators of the model that do not rescale ' +
+      'then have their data scaled by the model too, which keeps every input of the model consistent (the title ' +
+      'says so); when one of them rescales by another value, the fix is not offered. Other consumers of those ' +
+      'generators, and arrays scaled by hand for the same model, change.\n' +
+      '  - `featurewise_std_normalization` (which implies `featurewise_center`): *Move the featurewise ' +
+      'standardisation into the model* as `Normalization(name="normalization")`, adapted on the array the ' +
+      'generator was fitted on, where it was fitted: `datagen.fit(x)` becomes ' +
+      '`model.get_layer("normalization").adapt(x)`. Until then the layer passes data through, as the unfitted ' +
+      'generator did (under Keras 2, a model trained before that needs compiling again to see the statistics). ' +
+      'With no `fit` of the generator in the scope, the adapt goes before the model\'s first training there, on the ' +
+      'array given to `flow`, or on a placeholder to fill in (a snippet; the title says so). `featurewise_center` ' +
+      'alone gets no fix: an adapted `Normalization` also divides by the standard deviation, and the mean is not ' +
+      'visible to write `Normalization(mean=…, variance=1.0)`.\n' +
+      '  - `samplewise_center` / `samplewise_std_normalization`: Keras has no layer that standardises each ' +
+      'sample, so *Move the samplewise standardisation into the model* as a registered custom layer ' +
+      '(`SamplewiseStandardization`, or `SamplewiseCentering` for the centring alone) generated above the ' +
+      'module-level statement that builds the model, as KSM503\'s fix generates them: its `call` subtracts the ' +
+      'mean of each sample over all its values and divides by their standard deviation plus `1e-6`, as the ' +
+      'generator does, with TensorFlow ops (imported as `tf` when the file does not import TensorFlow). Its ' +
+      '`__init__` takes nothing, so it needs no `get_config`.\n' +
+      '  - `preprocessing_function=f` (a name): *Move `f` into the model* as a registered custom layer ' +
+      '(`PreprocessInputLayer` for `preprocess_input`) whose `call` returns `f(inputs)`. This is sound only when ' +
+      '`f` works on tensors, with Keras or TensorFlow ops (the `preprocess_input` functions of ' +
+      '`keras.applications` do); a function using NumPy or PIL on arrays fails when the model is built, so the ' +
+      'title asks to check it. A lambda gets no fix.\n' +
       '- A Python generator, or a `Sequence`/`PyDataset` class: *Wrap it in `tf.data.Dataset.from_generator`*. ' +
       'The `output_signature` is read from what it yields (or `__getitem__` returns) when every yield has the same ' +
       'visible structure of arrays with literal shapes and dtypes (`np.zeros((32, 10, 3), dtype="float32")`, ' +
@@ -106,10 +140,7 @@ export const externalGenerator: Rule = {
       '`x / 127.5 - 1`, `(x - mean) / std` with numbers or module-level names bound before the model to numbers ' +
       'or `np.mean`/`np.std`), training a `Sequential` or functional model: *Move it into the model* as `Rescaling(scale, ' +
       'offset=…)` or `Normalization(mean=…, variance=…)` right after the input, and take the arithmetic out of ' +
-      'the generator. Unsafe: every other consumer of the generator changes.\n' +
-      '- No fix for `ImageDataGenerator` preprocessing other than `rescale` (`featurewise_*`, `samplewise_*`, ' +
-      '`zca_whitening`, `preprocessing_function`): the equivalent layers need the statistics of the data ' +
-      '(`Normalization.adapt`) or the function itself inside the model.',
+      'the generator. Unsafe: every other consumer of the generator changes.',
     references: [
       'https://keras.io/api/layers/preprocessing_layers/image_preprocessing/rescaling/',
       'https://www.tensorflow.org/api_docs/python/tf/data/Dataset#from_generator',
@@ -273,7 +304,7 @@ function report(
           message: `\`${a.name}=${quote(a.value)}\` is applied outside the model`,
         })),
       ],
-      fixes: compact([rescalingFix(context, trainings, training, active)]),
+      fixes: imageFixes(context, trainings, training, source.generator.node, active),
       models,
     });
     return;
@@ -332,35 +363,241 @@ function sequenceGetItem(facts: FileFacts, cls: ClassInfo): FunctionInfo | undef
 
 // --- Fixes ---------------------------------------------------------------------------------
 
+const featurewiseParameters: ReadonlySet<string> = new Set(['featurewise_center', 'featurewise_std_normalization']);
+const samplewiseParameters: ReadonlySet<string> = new Set(['samplewise_center', 'samplewise_std_normalization']);
+
 /**
- * `layers.Rescaling(r)` as the model's first layer after its input, and `rescale` out of every
- * `ImageDataGenerator` that feeds the model in the file, so that no data is scaled twice.
+ * The fix that moves an `ImageDataGenerator`'s preprocessing into the model, for one kind of
+ * preprocessing at a time: `rescale`, the featurewise or the samplewise standardisation, or a
+ * `preprocessing_function`. Mixed kinds run in an order one layer cannot take over.
  */
-function rescalingFix(
+function imageFixes(
   context: RuleContext,
   trainings: readonly TrainingCall[],
   training: TrainingCall,
+  generator: SyntaxNode,
   active: PreprocessingArgument[],
-): Fix | undefined {
-  const [rescale] = active;
-  if (!training.model || active.length !== 1 || !rescale || rescale.name !== 'rescale' || !rescale.keyword) return undefined;
+): Fix[] {
+  const all = (names: ReadonlySet<string>) => active.every((a) => names.has(a.name));
+  const [first] = active;
+  if (!training.model || !first) return [];
+  const fix = all(new Set(['rescale'])) ? rescalingFix(context, trainings, training, training.model, first)
+    : all(featurewiseParameters) ? normalizationFix(context, trainings, training, training.model, generator, active)
+    : all(samplewiseParameters) ? samplewiseFix(context, training, training.model, active)
+    : all(new Set(['preprocessing_function'])) ? functionLayerFix(context, training, training.model, first)
+    : undefined;
+  return compact([fix]);
+}
+
+/** The edits that turn arguments off: keywords are removed, positional ones set to their off value. */
+function switchOff(args: readonly PreprocessingArgument[]): TextEdit[] {
+  const positional = args.filter((a) => !a.keyword).map((a) => replaceNode(a.value, a.name === 'preprocessing_function' ? 'None' : 'False'));
+  return [...removeArguments(args.filter((a) => a.keyword).map((a) => a.node)), ...positional];
+}
+
+/** A model that already scales or normalises inside: a second layer would do it twice, or in the wrong order. */
+function preprocessesInside(facts: FileFacts, model: ModelFact): boolean {
+  return definingModel(model).layers.some((entry) => ['Rescaling', 'Normalization'].includes(layerSymbol(facts, entry) ?? ''));
+}
+
+/**
+ * `layers.Rescaling(r)` first in the model, and `rescale` out of every `ImageDataGenerator` that
+ * feeds the model in the file, so that no data is scaled twice. Generators of the model that do
+ * not rescale get their data scaled by the model too, which the title says.
+ */
+function rescalingFix(context: RuleContext, trainings: readonly TrainingCall[], training: TrainingCall, trained: ModelFact, rescale: PreprocessingArgument): Fix | undefined {
   const { facts } = context;
-  const model = definingModel(training.model);
-  // A model that already rescales would scale twice: what to drop is the user's call.
-  if (model.layers.some((entry) => layerSymbol(facts, entry) === 'Rescaling')) return undefined;
+  if (!rescale.keyword || preprocessesInside(facts, trained)) return undefined;
   const spelled = facts.imports.spell('keras.layers.Rescaling');
   const scale = rescale.value.text;
-  const feeding = rescaleArguments(facts, trainings, model);
-  // Data that some generator does not scale, or scales differently, would change meaning.
-  const rescales = feeding.filter((node): node is SyntaxNode => node?.childForFieldName('value')?.text === scale);
-  if (!spelled || rescales.length !== feeding.length) return undefined;
-  const insertion = firstLayerInsertion(facts, model, (shape) => `${spelled.text}(${scale}${shape})`);
-  if (!insertion) return undefined;
-  const edits: TextEdit[] = [...spelled.edits, ...rescales.map(removeArgument), ...insertion];
+  const feeding = rescaleArguments(facts, trainings, definingModel(trained));
+  const rescales = feeding.filter((node): node is SyntaxNode => node !== undefined);
+  // Data that some generator scales differently would change meaning.
+  if (!spelled || rescales.some((node) => node.childForFieldName('value')?.text !== scale)) return undefined;
+  const placed = placeFirst(facts, training, trained, (shape) => `${spelled.text}(${scale}${shape})`);
+  if (!placed) return undefined;
+  const others = rescales.length < feeding.length ? ', which then also scales the data of its generators that do not rescale' : '';
   return {
-    title: `Move \`rescale=${scale}\` into the model as \`${spelled.text}(${scale})\``,
+    title: `Move \`rescale=${scale}\` into the model as \`${spelled.text}(${scale})\`${placed.title}${others}`,
     applicability: 'unsafe',
-    edits,
+    edits: [...spelled.edits, ...rescales.map(removeArgument), ...placed.edits],
+  };
+}
+
+/**
+ * Featurewise standardisation (the standard deviation's implies the centring) as a
+ * `Normalization(name="normalization")` first in the model, adapted on the array the generator
+ * was fitted on, where it was fitted (`datagen.fit(x)` becomes
+ * `model.get_layer("normalization").adapt(x)`): until then the layer passes data through, as the
+ * generator did before it was fitted. With no `fit` of the generator, the layer is adapted before
+ * the model's first training on the array given to `flow`, or on a placeholder.
+ */
+function normalizationFix(
+  context: RuleContext,
+  trainings: readonly TrainingCall[],
+  training: TrainingCall,
+  trained: ModelFact,
+  generator: SyntaxNode,
+  active: PreprocessingArgument[],
+): Fix | undefined {
+  const { facts } = context;
+  // Centring alone keeps the variance, which an adapted `Normalization` divides by.
+  if (!active.some((a) => a.name === 'featurewise_std_normalization') || preprocessesInside(facts, trained)) return undefined;
+  const spelled = facts.imports.spell('keras.layers.Normalization');
+  const placed = spelled && placeFirst(facts, training, trained, (shape) => `${spelled.text}(name="normalization"${shape})`);
+  if (!spelled || !placed) return undefined;
+  const layer = `${trained.name}.get_layer("normalization")`;
+  const fitted = generatorFit(facts, training, generator);
+  const adapt = fitted ? { edit: replaceNode(fitted.call, `${layer}.adapt(${fitted.array.text})`), filled: true } : adaptBeforeTraining(facts, trainings, training, layer);
+  if (!adapt) return undefined;
+  return {
+    title: `Move the featurewise standardisation into the model as \`${spelled.text}()\`, adapted on the training data${placed.title}` +
+      (adapt.filled ? '' : ' (fill in the training array)'),
+    applicability: 'unsafe',
+    edits: [...spelled.edits, ...switchOff(active), ...placed.edits, adapt.edit],
+  };
+}
+
+/** The `datagen.fit(x)` statement of this generator in the training's scope, and the array it fits. */
+function generatorFit(facts: FileFacts, training: TrainingCall, generator: SyntaxNode): { call: SyntaxNode; array: SyntaxNode } | undefined {
+  for (const call of facts.semantic.callsIn(training.scope)) {
+    const callee = call.childForFieldName('function');
+    const object = callee?.type === 'attribute' ? callee.childForFieldName('object') : null;
+    if (!object || callee?.childForFieldName('attribute')?.text !== 'fit' || call.parent?.type !== 'expression_statement') continue;
+    const { positional, keywords } = callArguments(call);
+    const [array] = positional;
+    if (array && positional.length === 1 && keywords.size === 0 && imageDataGenerator(facts, training.scope, object)?.node.id === generator.id) {
+      return { call, array };
+    }
+  }
+  return undefined;
+}
+
+/**
+ * `layer.adapt(x)` on its own line before the model's first training in this scope, `x` being the
+ * array given to `flow` here, or a placeholder to fill in.
+ */
+function adaptBeforeTraining(facts: FileFacts, trainings: readonly TrainingCall[], training: TrainingCall, layer: string): { edit: TextEdit; filled: boolean } | undefined {
+  const model = definingModel(training.model!);
+  const first = trainings.find((t) => t.scope === training.scope && t.model && definingModel(t.model) === model) ?? training;
+  const flow = sourceCall(facts, training);
+  const array = flow?.childForFieldName('function')?.childForFieldName('attribute')?.text === 'flow' ? callArguments(flow).positional[0] : undefined;
+  const edit = insertBefore(statementOf(first.call), `${layer}.adapt(${array?.text ?? 'training_images'})`, facts.text);
+  if (!edit) return undefined;
+  if (!array) edit.snippet = edit.newText.replace('training_images', '${1:training_images}');
+  return { edit, filled: array !== undefined };
+}
+
+/** The `flow*(...)` call whose result is the training's data. */
+function sourceCall(facts: FileFacts, training: TrainingCall): SyntaxNode | undefined {
+  const data = dataArgument(training.call);
+  return data && resolveValue(facts, training.scope, data.value).node;
+}
+
+/**
+ * Samplewise standardisation (the standard deviation's implies the centring), which Keras has no
+ * layer for, as a registered custom layer first in the model that standardises each sample over
+ * all its values, as the generator does (`+ 1e-6` as its divisor's guard).
+ */
+function samplewiseFix(context: RuleContext, training: TrainingCall, trained: ModelFact, active: PreprocessingArgument[]): Fix | undefined {
+  const standardises = active.some((a) => a.name === 'samplewise_std_normalization');
+  const tf = tensorflowName(context.facts);
+  if (!tf) return undefined;
+  const axes = 'axes = list(range(1, len(inputs.shape)))';
+  const centred = `inputs - ${tf.name}.reduce_mean(inputs, axis=axes, keepdims=True)`;
+  const body = standardises
+    ? [axes, `centred = ${centred}`, `return centred / (${tf.name}.math.reduce_std(centred, axis=axes, keepdims=True) + 1e-6)`]
+    : [axes, `return ${centred}`];
+  const name = standardises ? 'SamplewiseStandardization' : 'SamplewiseCentering';
+  return customLayerFix(context, training, trained, { className: name, body, usesTensorflow: true }, tf, active, standardises ? 'the samplewise standardisation' : 'the samplewise centring');
+}
+
+/**
+ * `preprocessing_function=f` as a registered custom layer first in the model whose `call` returns
+ * `f(inputs)`: sound only when `f` works on tensors (Keras or TensorFlow ops, as the
+ * `preprocess_input` functions of `keras.applications` do), which the title asks to check.
+ */
+function functionLayerFix(context: RuleContext, training: TrainingCall, trained: ModelFact, argument: PreprocessingArgument): Fix | undefined {
+  const fn = unparen(argument.value);
+  if (fn.type !== 'identifier' && fn.type !== 'attribute') return undefined;
+  const words = (fn.childForFieldName('attribute') ?? fn).text.split('_').filter(Boolean);
+  const name = `${words.map(capitalised).join('')}Layer`;
+  const tf = tensorflowName(context.facts);
+  if (!tf) return undefined;
+  const body = [`return ${fn.text}(inputs)`];
+  return customLayerFix(context, training, trained, { className: name, body, usesTensorflow: false }, tf, [argument],
+    `\`${fn.text}\` (it must work on tensors: Keras or TensorFlow ops only)`);
+}
+
+/** A registered custom layer running `body`, generated above the model and put first in it, the generator's arguments off. */
+function customLayerFix(
+  context: RuleContext,
+  training: TrainingCall,
+  trained: ModelFact,
+  layerCode: { className: string; body: string[]; usesTensorflow: boolean },
+  tf: { name: string; edits: TextEdit[] },
+  removed: PreprocessingArgument[],
+  what: string,
+): Fix | undefined {
+  const { facts } = context;
+  const model = definingModel(trained);
+  const version = context.versions.at(training.methodNode);
+  const layer = registeredLayer(facts, version, model.definition, layerCode.className, layerCode.body, tf.name);
+  const placed = layer && placeFirst(facts, training, trained, (shape) => `${layer.className}(${shape.replace(/^, /, '')})`);
+  if (!layer || !placed) return undefined;
+  return {
+    title: `Move ${what} into the model as a registered custom layer \`${layer.className}\`${placed.title}`,
+    applicability: 'unsafe',
+    edits: [...(layerCode.usesTensorflow || layer.throughTensorflow ? tf.edits : []), ...layer.edits, ...switchOff(removed), ...placed.edits],
+  };
+}
+
+const literalTypes: ReadonlySet<string> = new Set(['string', 'integer', 'float', 'true', 'false', 'none']);
+
+/** A value that reads the same anywhere: a string, number or constant, or a list, tuple or dict of them. */
+function isLiteral(node: SyntaxNode): boolean {
+  if (literalTypes.has(node.type)) return true;
+  if (node.type === 'pair') return node.namedChildren.every(isLiteral);
+  return ['list', 'tuple', 'dictionary'].includes(node.type) && node.namedChildren.every(isLiteral);
+}
+
+interface Placement {
+  edits: TextEdit[];
+  /** What the title adds when the model is wrapped. */
+  title: string;
+}
+
+/**
+ * Edits that put a layer first in the trained model, after its input: in its layers where they
+ * show (`firstLayerInsertion`); otherwise, for a model bound to a name (from `load_model`, a
+ * helper, a functional graph whose input cannot take it), by wrapping it after its binding:
+ * `model = Sequential([Input(shape=model.input_shape[1:]), layer, model])`. A wrapped model that came compiled and is trained or
+ * evaluated later is compiled again with its own optimizer and loss, since the wrapper is not
+ * (its metrics are not carried: the title says so).
+ */
+function placeFirst(facts: FileFacts, training: TrainingCall, trained: ModelFact, layer: (shapeArgument: string) => string): Placement | undefined {
+  const model = definingModel(trained);
+  const inserted = firstLayerInsertion(facts, model, layer);
+  if (inserted) return { edits: inserted, title: '' };
+  const sequential = facts.imports.spell('keras.Sequential', ['keras.models.Sequential']);
+  const input = facts.imports.spell('keras.Input', ['keras.layers.Input']);
+  const binding = statementOf(trained.definition);
+  const assignment = binding.firstNamedChild;
+  if (!sequential || !input || model.kind === 'subclass' || !/^[A-Za-z_]\w*$/.test(trained.name) || training.scope !== trained.scope) return undefined;
+  if (assignment?.type !== 'assignment' || assignment.childForFieldName('left')?.text !== trained.name || !startsLine(binding, facts.text)) return undefined;
+  const name = trained.name;
+  const compile = model.events.find((e) => e.kind === 'compile');
+  const recompile = (trained.kind === 'loaded' || compile) && !trained.events.some((e) => e.kind === 'compile') &&
+    trained.events.some((e) => e.method !== 'predict' && e.method !== 'predict_generator' && e.kind === 'build-step');
+  // Compiled as the helper compiled it when its arguments are literals; else with what the model carries.
+  const compileArguments = compile && callArguments(compile.call);
+  const literal = compileArguments && [...compileArguments.positional, ...compileArguments.keywords.values()].every(isLiteral);
+  const compiledAs = literal ? compile.call.childForFieldName('arguments')?.text : undefined;
+  const lines = [`${name} = ${sequential.text}([${input.text}(shape=${name}.input_shape[1:]), ${layer('')}, ${name}])`];
+  if (recompile) lines.push(`${name}.compile${compiledAs ?? `(optimizer=${name}.layers[-1].optimizer, loss=${name}.layers[-1].loss)`}`);
+  return {
+    edits: [...sequential.edits, ...input.edits, insertAfter(binding, lines, indentOf(binding, facts.text), facts.text)],
+    title: ` that wraps \`${name}\`` + (!recompile ? '' : compiledAs ? ', compiled again as before' : ', compiled again with its optimizer and loss (add its metrics)'),
   };
 }
 

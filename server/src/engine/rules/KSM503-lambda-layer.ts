@@ -2,8 +2,8 @@ import type { SyntaxNode } from '../analysis/syntax';
 import { allEvents, callArguments, type FileFacts, type ModelEvent, type ModelFact } from '../analysis/facts';
 import { lastBinding, nodesWithin, unparen } from '../analysis/semantic';
 import { constantTransform } from '../analysis/constant-arithmetic';
-import { insertBefore, replaceNode } from '../analysis/edits';
-import { versionIn } from '../analysis/version';
+import { replaceNode } from '../analysis/edits';
+import { registeredLayer } from '../analysis/custom-layers';
 import { kerasSymbolOf } from '../analysis/keras-names';
 import { layerCalls } from '../analysis/save-calls';
 import { saveFormatOf } from '../analysis/save-formats';
@@ -254,37 +254,18 @@ function activationOf(facts: FileFacts, reference: SyntaxNode | null): string | 
 }
 
 /**
- * A registered custom layer, generated above the module-level statement that builds the model,
- * whose `call` returns `returned` (the lambda's body with its parameter renamed to `inputs`, or
- * the named function called on them); module names it reads are read as they are. It needs no
- * `get_config`: its `__init__` takes nothing of its own.
+ * The `Lambda` replaced by a registered custom layer generated above the model (module names its
+ * body reads are read as they are), whose `call` returns `returned`: the lambda's body with its
+ * parameter renamed to `inputs`, or the named function called on them.
  */
 function customLayerFix(context: RuleContext, call: SyntaxNode, returned: string, callArguments: string): Fix | undefined {
-  const { facts } = context;
-  let statement: SyntaxNode = call;
-  while (statement.parent && statement.parent.type !== 'module') statement = statement.parent;
-  if (!statement.parent || statement.hasError) return undefined;
   const version = context.versions.at(call.childForFieldName('function'));
-  const module = version.major === 3 || versionIn(version, [2, 12]) === true ? 'keras.saving' : 'keras.utils';
-  const register = facts.imports.spell(`${module}.register_keras_serializable`);
-  const base = facts.imports.spell('keras.layers.Layer');
-  if (!register || !base) return undefined;
-  // A name the file does not use yet.
-  let className = 'LambdaLayer';
-  for (let i = 2; new RegExp(`\\b${className}\\b`).test(facts.text); i++) className = `LambdaLayer${i}`;
-  const definition = insertBefore(statement, [
-    `@${register.text}()`,
-    `class ${className}(${base.text}):`,
-    '    def call(self, inputs):',
-    `        return ${returned}`,
-    '',
-    '',
-  ], facts.text);
-  if (!definition) return undefined;
+  const layer = registeredLayer(context.facts, version, call, 'LambdaLayer', [`return ${returned}`]);
+  if (!layer) return undefined;
   return {
-    title: `Replace the \`Lambda\` with a registered custom layer \`${className}\``,
+    title: `Replace the \`Lambda\` with a registered custom layer \`${layer.className}\``,
     applicability: 'unsafe',
-    edits: [...register.edits, ...base.edits, definition, replaceNode(call, `${className}(${callArguments})`)],
+    edits: [...layer.edits, replaceNode(call, `${layer.className}(${callArguments})`)],
   };
 }
 
