@@ -228,3 +228,25 @@ test('KSM205 leaves Keras 2 Lambda functions to KSM503, and flags them under Ker
   assert.deepEqual(findings(text, { kerasVersion: '2' }), []);
   assert.match(only(text).message, /^`double`, the function of a `Lambda` layer of `m`, /);
 });
+
+test('KSM205 on the function of a Lambda also offers replacing the Lambda: a built-in layer, or a registered custom layer', () => {
+  const lambdaOf = (fn: string, body: string) => [
+    'import keras', 'from keras import layers', '', '', `def ${fn}(x):`, `    return ${body}`, '', '',
+    `model = keras.Sequential([keras.Input(shape=(4,)), layers.Lambda(${fn}), layers.Dense(1)])`,
+    'model.compile(optimizer="adam", loss="mse")', 'model.save("m.keras")', '',
+  ].join('\n');
+  const text = lambdaOf('scale', 'x * 2.0');
+  const finding = only(text);
+  assert.deepEqual(finding.fixes.map((f) => [f.title, f.applicability]), [
+    ['Register `scale` with `@keras.saving.register_keras_serializable()`', 'safe'],
+    ['Replace the `Lambda` with a registered custom layer `LambdaLayer`', 'unsafe'],
+  ]);
+  const replaced = applyEdits(text, finding.fixes[1]!.edits);
+  assert.ok(replaced.includes('@keras.saving.register_keras_serializable()\nclass LambdaLayer(layers.Layer):\n    def call(self, inputs):\n        return scale(inputs)\n'), replaced);
+  assert.ok(replaced.includes('layers.Dense(1)])') && replaced.includes('LambdaLayer(), layers.Dense(1)'));
+  assert.deepEqual(analyze(replaced, { kerasVersion: '3' }), [], 'the generated layer raises nothing');
+  // `output_shape=fn` is registered only: the Lambda's function is what a replacement would take.
+  const shaped = lambdaOf('scale', 'x * 2.0').replace('layers.Lambda(scale)', 'layers.Lambda(lambda t: t, output_shape=scale)');
+  const shapeFinding = findings(shaped).find((f) => f.message.includes('`output_shape`'));
+  assert.deepEqual(shapeFinding?.fixes.map((f) => f.applicability), ['safe']);
+});

@@ -12,6 +12,7 @@ import { saveFormatOf, type SaveFormat } from '../analysis/save-formats';
 import { type FunctionInfo } from '../analysis/semantic';
 import { capitalised, indentOf, nodeRange, sentence } from '../analysis/text';
 import type { Fix, KerasVersionInfo, RelatedLocation, Severity, TextEdit } from '../analysis/types';
+import { lambdaReplacementFixes } from '../analysis/lambda-replacement';
 import type { Rule, RuleContext } from './rule';
 
 export const unregisteredCustomFunction: Rule = {
@@ -73,7 +74,10 @@ export const unregisteredCustomFunction: Rule = {
     fix:
       '*Register the function* (safe): adds `@keras.saving.register_keras_serializable()` above the `def` and its ' +
       'other decorators, spelled through the file\'s imports; `keras.utils.register_keras_serializable()` with ' +
-      'Keras 2.11 or older or an unknown version, as KSM203\'s fix does. For a closure: *turn it into ' +
+      'Keras 2.11 or older or an unknown version, as KSM203\'s fix does. For the function of a `Lambda` layer, also ' +
+      '*replace the `Lambda`* (unsafe: the model\'s layers change) with a built-in layer when the function is one ' +
+      '(`Activation`), else a registered custom layer generated above the model whose `call` applies it, as KSM503\'s ' +
+      'fix does. For a closure: *turn it into ' +
       'a class* (unsafe: a new class, and the use site changes). A registered class is generated after the factory ' +
       'function, whose `__init__` takes the factory\'s parameters and whose `get_config` records them; the use site ' +
       'creates it with the same arguments. Used as a loss, it is a `Loss` subclass whose `call` is the inner ' +
@@ -153,6 +157,8 @@ function report(context: RuleContext, use: CustomObjectUse, saves: ModelEvent[])
   } else {
     const fix = registerFunctionFix(facts, fn, registerModule(version));
     if (fix) fixes.push(fix);
+    // Under Keras 3 a `Lambda(fn)` can also become a layer that saves by name.
+    if (use.site === 'lambda' && keywordOf(use.node, use.call) !== 'output_shape') fixes.push(...lambdaReplacementFixes(facts, context.versions, use.call));
   }
   context.report({ node: use.node, severity, message, detail, related, fixes, models: [use.model] });
 }
