@@ -50,3 +50,44 @@ describe('language server: requirement files', () => {
     await client.close(uri);
   });
 });
+
+describe('language server: setup.py, a Python file and a requirement file', () => {
+  let client: LspClient;
+  let work: string;
+
+  before(async () => {
+    work = fs.realpathSync(fs.mkdtempSync(path.join(os.tmpdir(), 'ksm-lsp-setup-py-')));
+    fs.mkdirSync(path.join(work, '.git'));
+    ({ client } = await LspClient.start({ workspaceFolders: [pathToFileURL(work).href] }));
+  });
+
+  after(() => {
+    client.kill();
+    fs.rmSync(work, { recursive: true, force: true });
+  });
+
+  test('an open setup.py of a project with no other requirement file shows its pins\' conflict beside its own findings, and edits update both', async () => {
+    const uri = pathToFileURL(path.join(work, 'setup.py')).href;
+    const text = [
+      'import keras',
+      'from setuptools import setup',
+      'm = keras.Sequential([keras.Input(shape=(3,)), keras.layers.Dense(1)])',
+      'm.save("m.keras")',
+      'setup(name="demo", install_requires=["tensorflow==2.16.1", "keras<3"])',
+      '',
+    ].join('\n');
+    fs.writeFileSync(path.join(work, 'setup.py'), text);
+    await client.open(uri, text, 1);
+    const codes = (diagnostics: Array<{ code?: string | number }>) => diagnostics.map((d) => String(d.code)).sort();
+    const both = await client.waitFor('both kinds of findings', () =>
+      client.published.filter((p) => p.uri === uri).map((p) => p.diagnostics).find((d) => codes(d).join() === 'KSM101,KSM602'));
+    assert.equal(both.find((d) => d.code === 'KSM602')!.range.start.line, 4);
+    // The pins fixed in the editor: the conflict goes, the Python finding stays.
+    const fixed = text.replace('"keras<3"', '"keras>=3"');
+    const since = client.mark();
+    await client.change(uri, 2, [{ text: fixed }]);
+    await client.waitFor('only the Python finding', () =>
+      client.published.slice(since).filter((p) => p.uri === uri).map((p) => p.diagnostics).find((d) => codes(d).join() === 'KSM101'));
+    await client.close(uri);
+  });
+});

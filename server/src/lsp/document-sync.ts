@@ -54,6 +54,7 @@ export function registerDocumentSync(session: Session): void {
       if (RequirementDocuments.handles(textDocument.uri)) return requirements.opened(textDocument.uri, textDocument.languageId, textDocument.version, textDocument.text);
       const document = TextDocument.create(textDocument.uri, textDocument.languageId, textDocument.version, textDocument.text);
       track({ open: new OpenDocument(document), run: 0 });
+      requirements.pythonDocument(textDocument.uri, 'opened');
     }),
   );
 
@@ -64,6 +65,7 @@ export function registerDocumentSync(session: Session): void {
       if (!state) return;
       state.open.applyChanges(contentChanges, textDocument.version);
       analyses.changed(state);
+      requirements.pythonDocument(textDocument.uri, 'changed');
       if (textDocument.uri.startsWith('file:')) session.moduleChanged(fileURLToPath(textDocument.uri), state);
     }),
   );
@@ -74,6 +76,7 @@ export function registerDocumentSync(session: Session): void {
     session.guardNotification('didClose', ({ textDocument }) => {
       requirements.closed(textDocument.uri);
       untrack(textDocument.uri);
+      requirements.pythonDocument(textDocument.uri, 'closed');
     }),
   );
 

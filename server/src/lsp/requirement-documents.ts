@@ -41,6 +41,8 @@ export class RequirementDocuments {
   private readonly published = new Map<string, Set<string>>();
   /** The diagnostics last published, by URI. */
   private readonly shown = new Map<string, Diagnostic[]>();
+  /** Open `setup.py` documents: Python documents of the server that are also requirement files of their project. */
+  private readonly openSetupPy = new Set<string>();
 
   constructor(private readonly host: RequirementHost) {}
 
@@ -71,6 +73,17 @@ export class RequirementDocuments {
     else this.clear(directory);
   }
 
+  /** A Python document opened, changed or closed: a `setup.py` makes its project checked as a requirement file does. */
+  pythonDocument(uri: string, event: 'opened' | 'changed' | 'closed'): void {
+    if (!uri.startsWith('file:') || path.basename(fileURLToPath(uri)) !== 'setup.py') return;
+    const directory = this.directoryOf(uri);
+    if (event === 'opened') this.openSetupPy.add(uri);
+    if (event !== 'closed') return this.schedule(directory, event === 'opened' ? 0 : debounceMs);
+    this.openSetupPy.delete(uri);
+    if (this.openIn(directory).length > 0) this.schedule(directory, 0);
+    else this.clear(directory);
+  }
+
   /** A file changed on disk (a requirement file, a Python file): the open projects holding it are checked again. */
   fileChanged(file: string): void {
     for (const directory of this.openDirectories()) if (isWithin(path.resolve(file), directory)) this.schedule(directory, debounceMs);
@@ -88,7 +101,7 @@ export class RequirementDocuments {
     return diagnostics.flatMap((d) => quickFixes(d, { uri, version: document.version }, support));
   }
 
-  /** The diagnostics last published on a requirement file (none for any other URI). */
+  /** The diagnostics last published on a requirement file, `setup.py` included (none for any other URI). */
   diagnosticsOf(uri: string): Diagnostic[] {
     return this.shown.get(uri) ?? [];
   }
@@ -159,11 +172,11 @@ export class RequirementDocuments {
   }
 
   private openIn(directory: string): string[] {
-    return [...this.open.keys()].filter((uri) => this.directoryOf(uri) === directory);
+    return [...this.open.keys(), ...this.openSetupPy].filter((uri) => this.directoryOf(uri) === directory);
   }
 
   private openDirectories(): string[] {
-    return [...new Set([...this.open.keys()].map((uri) => this.directoryOf(uri)))];
+    return [...new Set([...this.open.keys(), ...this.openSetupPy].map((uri) => this.directoryOf(uri)))];
   }
 
   private schedule(directory: string, delay: number): void {

@@ -85,7 +85,13 @@ export class Session {
       settingsFor: (file) => this.projectSettings(file, this.latestSettings),
     });
     this.requirements = new RequirementDocuments({
-      publish: (uri, diagnostics, version) => this.publish(uri, diagnostics, version),
+      // On an open setup.py they go with its own findings as a Python file (see publishState).
+      publish: (uri, diagnostics, version) => {
+        const python = this.documents.get(uri);
+        if (!python || python.notebook) return this.publish(uri, diagnostics, version);
+        const own = python.analysis?.version === python.open.version && python.analysis.settings.enable ? python.analysis.diagnostics : [];
+        this.publishState(python, own, python.open.version);
+      },
       settingsFor: async (uri) => {
         const current = await this.settingsFor(uri);
         return { enable: current.enable, settings: this.configuredSettings(fileURLToPath(uri), current) };
@@ -151,7 +157,8 @@ export class Session {
    * blank. A pull for a cell is answered empty, so nothing shows twice.
    */
   publishState(state: DocumentState, diagnostics: Diagnostic[], version?: number): void {
-    if (!state.notebook) return this.publish(state.open.uri, diagnostics, version);
+    // A setup.py is also a requirement file: its project's findings on it are shown with its own.
+    if (!state.notebook) return this.publish(state.open.uri, [...diagnostics, ...this.requirements.diagnosticsOf(state.open.uri)], version);
     for (const cell of state.notebook.cellDiagnostics(diagnostics)) this.push(cell.uri, cell.diagnostics, cell.version);
   }
 
