@@ -81,7 +81,11 @@ describe('language server: setup.py, a Python file and a requirement file', () =
     const codes = (diagnostics: Array<{ code?: string | number }>) => diagnostics.map((d) => String(d.code)).sort();
     const both = await client.waitFor('both kinds of findings', () =>
       client.published.filter((p) => p.uri === uri).map((p) => p.diagnostics).find((d) => codes(d).join() === 'KSM101,KSM602'));
-    assert.equal(both.find((d) => d.code === 'KSM602')!.range.start.line, 4);
+    const conflict = both.find((d) => d.code === 'KSM602')!;
+    assert.equal(conflict.range.start.line, 4);
+    // Its fixes are offered there as on any requirement file.
+    const actions = await client.codeActions(uri, conflict.range, [conflict]);
+    assert.ok(actions.some((a) => a.title === 'Require Keras 3: `keras>=3`'), actions.map((a) => a.title).join('; '));
     // The pins fixed in the editor: the conflict goes, the Python finding stays.
     const fixed = text.replace('"keras<3"', '"keras>=3"');
     const since = client.mark();

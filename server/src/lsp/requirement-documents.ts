@@ -21,6 +21,8 @@ export interface RequirementHost {
   folders(): string[];
   /** The editor's text of an open Python file. */
   pythonText(file: string): string | undefined;
+  /** The editor's version of an open Python document (a setup.py), which its diagnostics are made for. */
+  pythonVersion(uri: string): number | undefined;
   error(message: string): void;
 }
 
@@ -218,7 +220,7 @@ export class RequirementDocuments {
     // Closed files get diagnostics too (the Problems view lists them), of the text on disk.
     const previous = this.published.get(directory) ?? new Set<string>();
     for (const [uri, findings] of byUri) {
-      const version = this.open.get(uri)?.version;
+      const version = this.open.get(uri)?.version ?? this.host.pythonVersion(uri);
       this.publish(uri, toDiagnostics(findings, uri, version ?? 0), version);
       previous.delete(uri);
     }

@@ -98,6 +98,7 @@ export class Session {
       },
       folders: () => this.folders,
       pythonText: (file) => this.openPythonDocument(file)?.open.text,
+      pythonVersion: (uri) => this.documents.get(uri)?.open.version,
       error: (message) => connection.console.error(message),
     });
     this.analyses = new DocumentAnalyses(this);
