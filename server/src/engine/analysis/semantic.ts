@@ -337,3 +337,21 @@ function pushTo<K>(map: Map<K, SyntaxNode[]>, key: K, node: SyntaxNode): void {
   if (list) list.push(node);
   else map.set(key, [node]);
 }
+
+/**
+ * Whether a node is inside the body of a `try` one of whose handlers catches an error named by
+ * `errors` (or everything: a bare `except`, `Exception`, `BaseException`): the file has planned
+ * for that failure. With `withinFunction`, a `try` outside the node's function does not count.
+ */
+export function insideTryCatching(node: SyntaxNode, errors: readonly string[], withinFunction = false): boolean {
+  const caught = new RegExp(`\\b(${[...errors, 'Exception', 'BaseException'].join('|')})\\b`);
+  for (let child: SyntaxNode = node, p = child.parent; p && !(withinFunction && p.type === 'function_definition'); child = p, p = p.parent) {
+    if (p.type !== 'try_statement' || child.fieldName !== 'body') continue;
+    for (const clause of p.namedChildren) {
+      if (clause.type !== 'except_clause') continue;
+      const header = clause.text.slice(0, clause.text.indexOf(':'));
+      if (/^except\s*$/.test(header) || caught.test(header)) return true;
+    }
+  }
+  return false;
+}

@@ -4,7 +4,7 @@ import { insertBefore, statementOf } from '../analysis/edits';
 import { allEvents, type ModelEvent, type ModelFact } from '../analysis/facts';
 import { h5Extensions, kerasExtension, pathTail, saveCallOf } from '../analysis/save-calls';
 import { trainingInputShape } from '../analysis/model-shapes';
-import { methodOf } from '../analysis/semantic';
+import { insideTryCatching, methodOf } from '../analysis/semantic';
 import { shapeText } from '../analysis/shapes';
 import { nodeRange, sentence } from '../analysis/text';
 import type { Fix, KerasVersionInfo, Severity } from '../analysis/types';
@@ -82,7 +82,7 @@ export const subclassedModelUnbuiltSave: Rule = {
       const built = events.filter((e) => e.kind === 'build-step' || e.kind === 'build-with-shape').map((e) => e.offset);
       for (const event of events) {
         if (event.kind !== 'save' && (event.kind !== 'export' || event.method !== 'export')) continue;
-        if (guarded(event.call) || (event.viaCall && guarded(event.viaCall))) continue;
+        if (failedSaveCaught(event.call) || (event.viaCall && failedSaveCaught(event.viaCall))) continue;
         const verdict = judge(context, event, built.some((offset) => offset < event.offset), version);
         if (verdict) report(context, model, event, verdict);
       }
@@ -184,17 +184,7 @@ function buildFix(context: RuleContext, model: ModelFact, anchor: SyntaxNode): F
   return [{ title: `Build \`${model.name}\` first: \`${line}\` (check the input shape)`, applicability: 'unsafe', edits: [edit], preferred: true }];
 }
 
-const caughtErrors = /\b(ValueError|NotImplementedError|Exception|BaseException)\b/;
-
-/** Inside the body of a `try` whose handlers catch the error a failed save raises. */
-function guarded(call: SyntaxNode): boolean {
-  for (let node: SyntaxNode = call, p = node.parent; p && p.type !== 'function_definition'; node = p, p = p.parent) {
-    if (p.type !== 'try_statement' || node.fieldName !== 'body') continue;
-    for (const clause of p.namedChildren) {
-      if (clause.type !== 'except_clause') continue;
-      const header = clause.text.slice(0, clause.text.indexOf(':'));
-      if (/^except\s*$/.test(header) || caughtErrors.test(header)) return true;
-    }
-  }
-  return false;
+/** Inside the body of a `try` of the same function whose handlers catch the error a failed save raises. */
+function failedSaveCaught(call: SyntaxNode): boolean {
+  return insideTryCatching(call, ['ValueError', 'NotImplementedError'], true);
 }

@@ -1,5 +1,6 @@
 import { replaceNode, startsLine } from '../analysis/edits';
 import type { SyntaxNode } from '../analysis/syntax';
+import { insideTryCatching } from '../analysis/semantic';
 import { eolOf, indentOf } from '../analysis/text';
 import type { Fix, KerasVersionInfo, Severity } from '../analysis/types';
 import { versionIn } from '../analysis/version';
@@ -100,7 +101,8 @@ function privateImports(context: RuleContext): PrivateImport[] {
   const found: PrivateImport[] = [];
   const statements = [...context.facts.tree.ofType('import_statement'), ...context.facts.tree.ofType('import_from_statement')];
   for (const statement of statements.sort((a, b) => a.startIndex - b.startIndex)) {
-    if (guarded(statement)) continue;
+    // Inside a `try` whose handlers catch a failed import: the file has a fallback.
+    if (insideTryCatching(statement, ['ImportError', 'ModuleNotFoundError'])) continue;
     const add = (anchor: SyntaxNode, module: string) => {
       const path = privatePathOf(module);
       if (path) found.push({ statement, anchor, module, path });
@@ -117,19 +119,6 @@ function privateImports(context: RuleContext): PrivateImport[] {
     else for (const name of names) if (name) add(name, `${module.text}.${name.text}`);
   }
   return found;
-}
-
-/** Inside a `try` whose handlers catch a failed import: the file has a fallback. */
-function guarded(statement: SyntaxNode): boolean {
-  for (let node: SyntaxNode = statement, p = node.parent; p; node = p, p = p.parent) {
-    if (p.type !== 'try_statement' || node.fieldName !== 'body') continue;
-    for (const clause of p.namedChildren) {
-      if (clause.type !== 'except_clause') continue;
-      const header = clause.text.slice(0, clause.text.indexOf(':'));
-      if (/^except\s*$/.test(header) || /\b(ImportError|ModuleNotFoundError|Exception|BaseException)\b/.test(header)) return true;
-    }
-  }
-  return false;
 }
 
 const notFound = (module: string) => `"ModuleNotFoundError: No module named '${module}'"`;
