@@ -24,8 +24,8 @@ import type { ServerSettings } from './settings';
  * no URIs while the notebook is closed.
  */
 export class WorkspaceDiagnostics {
-  /** By URI: the result id of the last full report and its diagnostics. */
-  private readonly known = new Map<string, { resultId: string; items: Diagnostic[] }>();
+  /** By URI: the result id of the last full report sent. */
+  private readonly sent = new Map<string, string>();
 
   constructor(private readonly session: Session, private readonly reports: ReportRequests) {}
 
@@ -39,13 +39,12 @@ export class WorkspaceDiagnostics {
       const content = entry.state ? entry.state.open.text : readBytes(entry.file);
       if (content === undefined || !entry.settings.enable) continue;
       const resultId = createHash('sha1').update(`${this.session.inputs}\0`).update(content).digest('hex');
-      const known = this.known.get(entry.uri);
-      if (previous.get(entry.uri) === resultId && known?.resultId === resultId) {
+      if (previous.get(entry.uri) === resultId && this.sent.get(entry.uri) === resultId) {
         items.push({ kind: DocumentDiagnosticReportKind.Unchanged, uri: entry.uri, version, resultId });
         continue;
       }
       const diagnostics = await this.diagnosticsOf(entry.uri, entry.state, entry.settings, version);
-      this.known.set(entry.uri, { resultId, items: diagnostics });
+      this.sent.set(entry.uri, resultId);
       items.push({ kind: DocumentDiagnosticReportKind.Full, uri: entry.uri, version, resultId, items: diagnostics });
       // Lets a $/cancelRequest (or an edit) through between files.
       await new Promise((resolve) => setImmediate(resolve));
